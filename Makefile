@@ -1,0 +1,31 @@
+# Two entry points: `make demo` (the service with sample data on the embedded store) and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test system-deps bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $(STAMP)
+
+# Debian packages the tests drive as real components: Chromium (browser tests) and Virtuoso (remote store).
+system-deps:
+	@command -v chromium >/dev/null && command -v virtuoso-t >/dev/null || { \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium virtuoso-opensource >/dev/null; }
+
+demo: $(STAMP)
+	$(BIN)/inburgering demo
+
+test: $(STAMP) system-deps
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var build

@@ -1,0 +1,67 @@
+"""The ``inburgering`` command: one sub-command per concern, each registered by its own module.
+
+Exit codes: 0 success, 1 the data has defects (violations, rejected records), 2 usage or input error.
+A user never sees a traceback for bad input: every ``InburgeringError`` becomes one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+
+from inburgering import __version__
+from inburgering.errors import InburgeringError
+
+#: Modules that each define ``register(subparsers)``; a sub-command's handler returns its exit code.
+COMMAND_MODULES = (
+    "inburgering.model.cli",  # model build | stats | docs
+    "inburgering.validation.cli",  # validate
+    "inburgering.generate.cli",  # generate
+    "inburgering.loader.cli",  # load, query
+    "inburgering.service.cli",  # serve, demo
+    "inburgering.security.cli",  # token create | list | revoke
+)
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="inburgering", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"inburgering {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if not exc.name or not name.startswith(exc.name):  # a missing dependency must fail loudly
+                raise
+            continue
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (``sys.exit(main())`` in the console script)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse prints its own usage message
+        return int(exc.code or 0) if exc.code in (0, None) else 2
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    try:
+        return handler(args)
+    except InburgeringError as exc:
+        print(f"inburgering {args.command}: {exc}", file=sys.stderr)
+        return getattr(exc, "exit_code", 2)
+    except KeyboardInterrupt:
+        print("inburgering: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

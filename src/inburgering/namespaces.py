@@ -1,0 +1,155 @@
+"""The project's IRIs: one fixed vocabulary namespace, concept and scheme IRIs, and per-deployment instance IRIs.
+
+Every IRI the code writes is made here (see ``docs/iri-policy.md``). Vocabulary terms are checked against the
+ontology files, so a misspelt term fails loudly instead of writing a dangling IRI.
+
+>>> inb("PIP")
+'https://w3id.org/inburgering/def/PIP'
+>>> concept_iri("leerroute", "B")
+'https://w3id.org/inburgering/id/concept/leerroute/B'
+>>> thing_iri("https://data.example.org/inburgering", "persoon", "4f2a9c")
+'https://data.example.org/inburgering/id/persoon/4f2a9c'
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from urllib.parse import quote
+
+from inburgering.paths import ONTOLOGY_DIR
+
+#: The vocabulary namespace: the same in every deployment, so data from all municipalities and DUO interoperate.
+VOCAB = "https://w3id.org/inburgering/def/"
+#: The ontology's own IRI (the document that holds the vocabulary).
+ONTOLOGY_IRI = "https://w3id.org/inburgering/def"
+CONCEPT = "https://w3id.org/inburgering/id/concept/"
+SCHEME = "https://w3id.org/inburgering/id/scheme/"
+#: Shapes and rule IRIs.
+SHAPES = "https://w3id.org/inburgering/shapes/"
+#: The GGM's own linked-data namespace (for alignments).
+GGM = "https://lod.gemeentelijkgegevensmodel.nl/inburgering/"
+#: TOOI: the Dutch government's identifiers for organisations; a municipality is tooi:gm0363.
+TOOI_GEMEENTE = "https://identifier.overheid.nl/tooi/id/gemeente/"
+#: The base for instance data when a deployment sets none (the demo's production base).
+DEFAULT_BASE = "https://data.inburgering.example.nl"
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+SH = "http://www.w3.org/ns/shacl#"
+DCT = "http://purl.org/dc/terms/"
+PROV = "http://www.w3.org/ns/prov#"
+DCAT = "http://www.w3.org/ns/dcat#"
+VOID = "http://rdfs.org/ns/void#"
+
+PREFIXES: dict[str, str] = {
+    "inb": VOCAB,
+    "concept": CONCEPT,
+    "scheme": SCHEME,
+    "ggm": GGM,
+    "tooi": TOOI_GEMEENTE,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "owl": OWL,
+    "xsd": XSD,
+    "skos": SKOS,
+    "sh": SH,
+    "dct": DCT,
+    "prov": PROV,
+    "dcat": DCAT,
+    "void": VOID,
+}
+
+_SEGMENT = re.compile(r"[^A-Za-z0-9_.~-]+")
+_GEMEENTE = re.compile(r"^GM\d{4}$")
+
+
+@lru_cache(maxsize=1)
+def vocabulary_terms() -> frozenset[str]:
+    """Local names of every term the ontology files define (subjects in the vocabulary namespace)."""
+    from pyoxigraph import RdfFormat, parse
+
+    terms: set[str] = set()
+    for path in sorted(ONTOLOGY_DIR.glob("*.ttl")):
+        with path.open("rb") as f:
+            for triple in parse(f, format=RdfFormat.TURTLE):
+                subject = triple.subject
+                value = getattr(subject, "value", "")
+                if value.startswith(VOCAB):
+                    terms.add(value[len(VOCAB):])
+    return frozenset(terms)
+
+
+def inb(local_name: str) -> str:
+    """The IRI of a vocabulary term; raises ``KeyError`` for a term the ontology does not define."""
+    terms = vocabulary_terms()
+    if terms and local_name not in terms:
+        raise KeyError(f"inb:{local_name} is not defined in the ontology ({ONTOLOGY_DIR})")
+    return VOCAB + local_name
+
+
+def segment(value: str) -> str:
+    """An IRI path segment for a code or notation: spaces become hyphens, other unsafe characters go.
+
+    >>> segment("B1-route haalbaar")
+    'B1-route-haalbaar'
+    """
+    cleaned = _SEGMENT.sub("-", value.strip()).strip("-")
+    if not cleaned:
+        raise ValueError(f"cannot make an IRI segment from {value!r}")
+    return cleaned
+
+
+def scheme_iri(scheme: str) -> str:
+    """The IRI of a concept scheme, e.g. ``scheme_iri('leerroute')``."""
+    return SCHEME + segment(scheme)
+
+
+def concept_iri(scheme: str, notation: str) -> str:
+    """The IRI of a concept: ``…/id/concept/{scheme}/{notation}``."""
+    return f"{CONCEPT}{segment(scheme)}/{segment(notation)}"
+
+
+def _ref(ref: str) -> str:
+    return quote(ref, safe="-._~")
+
+
+def thing_iri(base: str, type_: str, ref: str) -> str:
+    """``{base}/id/{type}/{ref}``: the IRI of a thing (Dutch URI strategy). ``ref`` is never a personal identifier."""
+    return f"{base.rstrip('/')}/id/{segment(type_)}/{_ref(ref)}"
+
+
+def doc_iri(base: str, type_: str, ref: str) -> str:
+    """``{base}/doc/{type}/{ref}``: the IRI of the page about the thing ``thing_iri`` names."""
+    return f"{base.rstrip('/')}/doc/{segment(type_)}/{_ref(ref)}"
+
+
+def gemeente_iri(code: str) -> str:
+    """The TOOI IRI of a municipality given its ``GM0363`` code.
+
+    >>> gemeente_iri("GM0363")
+    'https://identifier.overheid.nl/tooi/id/gemeente/gm0363'
+    """
+    if not _GEMEENTE.match(code):
+        raise ValueError(f"not a municipality code (expected GM followed by 4 digits): {code!r}")
+    return TOOI_GEMEENTE + code.lower()
+
+
+# Named graphs. Public graphs hold the model and metadata; every instance graph belongs to one municipality.
+def public_graph(base: str, name: str) -> str:
+    """``{base}/graph/{name}`` for the public graphs: ontology, concepts, shapes, dataset."""
+    return f"{base.rstrip('/')}/graph/{segment(name)}"
+
+
+def meta_graph(base: str) -> str:
+    """The graph that records loads (PROV-O) and which instance graphs are published."""
+    return f"{base.rstrip('/')}/graph/meta"
+
+
+def instance_graph(base: str, gemeente: str, load_id: str, *, special: bool = False) -> str:
+    """``{base}/graph/{gm0363}/{load_id}``; ``special=True`` gives the graph of health and justice facts."""
+    graph = f"{base.rstrip('/')}/graph/{gemeente.lower()}/{segment(load_id)}"
+    return graph + "/bijzonder" if special else graph
