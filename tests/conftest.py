@@ -16,3 +16,13 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.fail(f"reference material not found at {SHARED}")
     return SHARED
+
+
+@pytest.fixture
+def store(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A fresh, empty store for one test (the embedded on-disk store; the remote-store issue parametrizes it)."""
+    from inburgering.store import open_store
+
+    s = open_store(str(tmp_path / "store"))
+    yield s
+    s.close()
