@@ -30,6 +30,15 @@ class Settings(BaseSettings):
     max_query_bytes: int = 100_000
     audit_log: Path = Path("var/audit.jsonl")
     suppression_threshold: int = 10
+    #: Access control (docs/security.md). Token database: SQLite; default ``{store}.tokens.sqlite`` beside an
+    #: embedded store; required for ``memory:`` and remote stores.
+    token_db: Path | None = None
+    #: Requests per minute per token (anonymous callers: per client address), with a burst; per worker process.
+    rate_limit_per_minute: int = 600
+    rate_limit_burst: int = 60
+    max_body_bytes: int = 1_000_000
+    #: Browser origins allowed to call the service (CORS); empty means same-origin only.
+    cors_origins: list[str] = []
     #: Remote store credentials (see docs/remote-stores.md).
     store_user: str | None = None
     store_password: str | None = None
