@@ -1,0 +1,125 @@
+"""The DUO bundle reader: good lines become records, bad lines come back with problems naming file, line, field."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from inburgering.sources import DuoRecord, DuoReject, read_duo_bundle
+from inburgering.sources.openapi import RESOURCES
+
+GOOD: dict[str, Any] = {
+    "bsn": "999990019",
+    "gemeente": "GM0363",
+    "inburgeringsplicht": {"indicatorInburgeringsplicht": True, "begindatum": "2023-03-01",
+                           "datumKennisgevingInburgeringsplicht": "2023-03-05"},
+    "doelgroep": {"indeling": "Asielstatushouder", "begindatum": "2023-03-01",
+                  "gedetailleerdeDoelgroep": "Asielstatushouder"},
+    "pip": {"gemeentecode": "0363", "pip": {"dagtekeningPip": "2023-04-20", "leerroute": "B", "niveau": "B1",
+                                            "geschatteIntensiteitB1Route": 600,
+                                            "indicatorAlfabetiseringsonderwijs": "NVT"}},
+    "inburgeringstermijn": {"startdatum": "2023-04-21", "einddatum": "2026-04-21"},
+    "examenresultaten": [{"examendatum": "2024-01-10", "resultaat": "Geen", "redenGeenResultaat": "Absent",
+                          "onderdeel": "KNM", "niveau": "B1"}],
+    "leerbaarheidstoetsResultaten": [{"resultaat": "B1-route haalbaar", "behaaldeScore": "7,50",
+                                      "benodigdeScore": "5,00", "datumAfname": "2023-04-01"}],
+    "inburgeringsaanbod": {"1234567890": {"indicatorAlfabetiseringsonderwijs": "NVT",
+                                          "datumInburgeringsaanbod": "2023-05-01"}},
+    "map": {"datumEindgesprekMap": "2024-06-01", "verwijtbaar": "Nee"},
+    "zroute": {},
+}
+
+
+def write(tmp_path: Path, *lines: object) -> Path:
+    path = tmp_path / "bundle.jsonl"
+    text = "\n".join(line if isinstance(line, str) else json.dumps(line) for line in lines) + "\n"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def only(path: Path) -> DuoRecord | DuoReject:
+    (result,) = list(read_duo_bundle(path))
+    return result
+
+
+def test_a_good_line_becomes_a_record_with_its_resources(tmp_path: Path) -> None:
+    record = only(write(tmp_path, GOOD))
+    assert isinstance(record, DuoRecord)
+    assert (record.line, record.bsn, record.gemeente) == (1, "999990019", "GM0363")
+    assert set(record.resources) == set(GOOD) - {"bsn", "gemeente"}
+    assert record.resources["pip"]["pip"]["leerroute"] == "B"
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "reason"),
+    [
+        ({"bsn": "999990018"}, "bsn", "elfproef"),
+        ({"bsn": "12345"}, "bsn", "not 9 digits"),
+        ({"gemeente": "0363"}, "gemeente", "expected GM followed by 4 digits"),
+        ({"pipje": {}}, "pipje", "unknown resource (see docs/sources.md)"),
+        ({"map": {"datumEindgesprekMap": "2023-02-30"}}, "map.datumEindgesprekMap", "not a valid date (YYYY-MM-DD)"),
+        ({"map": {"datumEindgesprekMap": "20230201"}}, "map.datumEindgesprekMap", "not a valid date (YYYY-MM-DD)"),
+        ({"pip": {"gemeentecode": "0363", "pip": {"dagtekeningPip": "2023-04-20", "leerroute": "X"}}},
+         "pip.pip.leerroute", "not one of B, O, Z"),
+        ({"leerbaarheidstoetsResultaten": [{"resultaat": "Onbekend", "behaaldeScore": "7.5", "benodigdeScore": "5,00",
+                                            "datumAfname": "2023-04-01"}]},
+         "leerbaarheidstoetsResultaten[0].behaaldeScore", "does not match DUO's pattern ^(\\d{1,3}\\,\\d{2})$"),
+        ({"inburgeringstermijn": {"startdatum": "2023-04-21"}}, "inburgeringstermijn.einddatum",
+         "required field missing"),
+        ({"map": {"datumEindgesprekMap": "2024-06-01", "datumEindgesprekMAP": "2024-06-01"}},
+         "map.datumEindgesprekMAP", "unknown field"),
+        ({"examenresultaten": [{"examendatum": "2024-01-10", "resultaat": "Geen", "onderdeel": "KNM",
+                                "niveau": "C1"}]}, "examenresultaten[0].niveau", "not one of A2, B1, B2"),
+        ({"inburgeringsaanbod": {"12": {"indicatorAlfabetiseringsonderwijs": "NVT"}}}, "inburgeringsaanbod",
+         "length must be at least 10"),
+    ],
+)
+def test_each_problem_names_file_line_field_and_reason(tmp_path: Path, change: dict[str, Any], field: str,
+                                                       reason: str) -> None:
+    path = write(tmp_path, GOOD, {**GOOD, **change})
+    first, second = read_duo_bundle(path)
+    assert isinstance(first, DuoRecord)
+    assert isinstance(second, DuoReject)
+    assert [(p.file, p.record, p.field, p.reason) for p in second.problems] == [(str(path), "line 2", field, reason)]
+    assert str(second.problems[0].to_error()).startswith(f"{path}, line 2, field {field}: {reason}")
+
+
+def test_bad_json_and_non_objects_are_rejected_with_their_line(tmp_path: Path) -> None:
+    path = write(tmp_path, '{"bsn": "999990019",', "[1, 2]", "", GOOD)
+    results = list(read_duo_bundle(path))
+    assert [(type(r).__name__, r.line) for r in results] == [("DuoReject", 1), ("DuoReject", 2), ("DuoRecord", 4)]
+    assert results[0].problems[0].reason.startswith("invalid JSON")  # type: ignore[union-attr]
+    assert results[1].problems[0].reason == "expected a JSON object (one person per line)"  # type: ignore[union-attr]
+
+
+def test_a_line_keeps_all_its_problems(tmp_path: Path) -> None:
+    reject = only(write(tmp_path, {**GOOD, "bsn": "999990018", "map": {"datumEindgesprekMap": "2023-13-01"}}))
+    assert isinstance(reject, DuoReject)
+    assert reject.bsn == "999990018"
+    assert {p.field for p in reject.problems} == {"bsn", "map.datumEindgesprekMap"}
+
+
+def test_a_byte_order_mark_is_accepted_and_non_utf8_is_a_problem(tmp_path: Path) -> None:
+    path = tmp_path / "bom.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(GOOD).encode() + b"\n" + b'{"bsn": "\xe9"}\n')
+    first, second = read_duo_bundle(path)
+    assert isinstance(first, DuoRecord)
+    assert isinstance(second, DuoReject) and second.problems[0].reason.startswith("not UTF-8")
+
+
+def test_every_resource_key_has_a_schema_that_accepts_an_empty_array_or_a_minimal_body() -> None:
+    from inburgering.sources.openapi import resource_schema
+
+    assert len(RESOURCES) == 17
+    for key in RESOURCES:
+        assert resource_schema(key)["type"] in ("object", "array"), key
+
+
+def test_a_missing_file_is_a_source_error(tmp_path: Path) -> None:
+    from inburgering.errors import SourceError
+
+    with pytest.raises(SourceError, match="cannot open DUO bundle"):
+        list(read_duo_bundle(tmp_path / "absent.jsonl"))
