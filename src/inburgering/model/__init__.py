@@ -1,0 +1,1 @@
+"""The model: the OWL ontology and SKOS concept schemes in ``ontology/``, their generator, checks and docs."""

@@ -1,0 +1,226 @@
+"""Turn the curated source tables into the ontology and concept-scheme Turtle files.
+
+>>> from inburgering.paths import ONTOLOGY_DIR
+>>> model = load_model(ONTOLOGY_DIR / "source")
+>>> len(ontology_graph(model)) > 0
+True
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
+
+from inburgering import namespaces as ns
+from inburgering.errors import SourceError
+from inburgering.model.source import AN_LENGTHS, ClassDef, Model, PropertyDef, SchemeDef, Text, load_model
+from inburgering.model.vocab import BINDINGS, GGM, INB, SDO, VANN, XSD_TYPES
+
+__all__ = ["load_model", "ontology_graph", "concepts_graph", "write_model", "ggm_iri", "GENERATED"]
+
+#: The generated files, relative to ``ontology/``; every other ``*.ttl`` there is written by hand.
+GENERATED = {"inburgering.ttl": "ontology", "concepts.ttl": "concepts"}
+
+
+def ggm_iri(name: str) -> URIRef:
+    """The GGM draft IRI of an object type: ``Verblijfplaats AZC`` → ``…/inburgering/verblijfplaats-azc``."""
+    return GGM[re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")]
+
+
+def _graph() -> Graph:
+    g = Graph(bind_namespaces="none")
+    for prefix, namespace in BINDINGS.items():
+        g.bind(prefix, namespace)
+    return g
+
+
+def _texts(g: Graph, subject: URIRef, predicate: URIRef, text: Text) -> None:
+    g.add((subject, predicate, Literal(text.nl, lang="nl")))
+    g.add((subject, predicate, Literal(text.en, lang="en")))
+
+
+def _curie(value: str) -> URIRef:
+    prefix, _, local = value.partition(":")
+    if prefix not in BINDINGS:
+        raise SourceError(f"unknown prefix in {value!r}", file="ontology/source", field="range")
+    return BINDINGS[prefix][local]
+
+
+def _header(g: Graph, model: Model) -> None:
+    h = model.header
+    onto = URIRef(ns.ONTOLOGY_IRI)
+    g.add((onto, RDF.type, OWL.Ontology))
+    g.add((onto, OWL.versionIRI, URIRef(f"{ns.ONTOLOGY_IRI}/{h['version']}")))
+    g.add((onto, OWL.versionInfo, Literal(str(h["version"]))))
+    _texts(g, onto, DCTERMS.title, Text(*h["title"]))
+    _texts(g, onto, DCTERMS.description, Text(*h["description"]))
+    _texts(g, onto, RDFS.label, Text(*h["title"]))
+    g.add((onto, DCTERMS.license, URIRef(h["license"])))
+    g.add((onto, DCTERMS.creator, Literal(h["creator"])))
+    for key in ("created", "modified"):
+        g.add((onto, DCTERMS[key], Literal(date.fromisoformat(str(h[key])))))
+    g.add((onto, DCTERMS.source, Literal(h["source"])))
+    g.add((onto, VANN.preferredNamespacePrefix, Literal("inb")))
+    g.add((onto, VANN.preferredNamespaceUri, Literal(ns.VOCAB, datatype=XSD.anyURI)))
+
+
+def _datatypes(g: Graph) -> None:
+    """``inb:AN10`` etc.: the GGM's alphanumeric types, strings of at most N characters."""
+    for name, length in AN_LENGTHS.items():
+        dt = INB[name]
+        g.add((dt, RDF.type, RDFS.Datatype))
+        restriction = BNode()
+        g.add((dt, OWL.equivalentClass, restriction))
+        g.add((restriction, RDF.type, RDFS.Datatype))
+        g.add((restriction, OWL.onDatatype, XSD.string))
+        facet = BNode()
+        g.add((facet, XSD.maxLength, Literal(length)))
+        g.add((restriction, OWL.withRestrictions, Collection(g, BNode(), [facet]).uri))
+        _texts(g, dt, RDFS.label, Text(f"alfanumeriek {length}", f"alphanumeric {length}"))
+        _texts(g, dt, SKOS.definition, Text(f"Tekst van ten hoogste {length} tekens (GGM-type {name}).",
+                                             f"Text of at most {length} characters (GGM type {name})."))
+
+
+def _class(g: Graph, c: ClassDef, known: set[str]) -> None:
+    iri = INB[c.name]
+    g.add((iri, RDF.type, OWL.Class))
+    _texts(g, iri, RDFS.label, c.label)
+    _texts(g, iri, SKOS.definition, c.definition)
+    for alt in c.alt_nl:
+        g.add((iri, SKOS.altLabel, Literal(alt, lang="nl")))
+    for alt in c.alt_en:
+        g.add((iri, SKOS.altLabel, Literal(alt, lang="en")))
+    for sup in c.sub:
+        if ":" not in sup and sup not in known:
+            raise SourceError(f"unknown superclass {sup!r}", file="classes.yaml", record=c.name, field="sub")
+        g.add((iri, RDFS.subClassOf, _curie(sup) if ":" in sup else INB[sup]))
+    if c.ggm:
+        g.add((iri, INB.ggmObjecttype, Literal(c.ggm)))
+        g.add((iri, SKOS.exactMatch, ggm_iri(c.ggm)))
+    g.add((iri, RDFS.isDefinedBy, URIRef(ns.ONTOLOGY_IRI)))
+
+
+def _range(g: Graph, p: PropertyDef, classes: set[str], schemes: set[str]) -> tuple[URIRef, URIRef | BNode | None]:
+    """(property type, range) for the range shorthand of the source table."""
+    r = p.range
+    if r == "annotation":
+        return OWL.AnnotationProperty, None
+    if r in XSD_TYPES:
+        return OWL.DatatypeProperty, XSD_TYPES[r]
+    if r in AN_LENGTHS:
+        return OWL.DatatypeProperty, INB[r]
+    if r.startswith("scheme:"):
+        name = r.removeprefix("scheme:")
+        if name not in schemes:
+            raise SourceError(f"unknown concept scheme {name!r}", file="properties.yaml", record=p.name,
+                              field="range")
+        restriction = BNode(f"range_{p.name}")
+        g.add((restriction, RDF.type, OWL.Restriction))
+        g.add((restriction, OWL.onProperty, SKOS.inScheme))
+        g.add((restriction, OWL.hasValue, URIRef(ns.scheme_iri(name))))
+        return OWL.ObjectProperty, restriction
+    if r == "concept":
+        return OWL.ObjectProperty, SKOS.Concept
+    if ":" in r:
+        return OWL.ObjectProperty, _curie(r)
+    if r not in classes:
+        raise SourceError(f"unknown range {r!r}", file="properties.yaml", record=p.name, field="range")
+    return OWL.ObjectProperty, INB[r]
+
+
+def _property(g: Graph, p: PropertyDef, classes: set[str], schemes: set[str]) -> None:
+    iri = INB[p.name]
+    kind, rng = _range(g, p, classes, schemes)
+    g.add((iri, RDF.type, kind))
+    if rng is not None:
+        g.add((iri, RDFS.range, rng))
+    if p.functional:
+        g.add((iri, RDF.type, OWL.FunctionalProperty))
+    for d in p.domain:
+        if d not in classes:
+            raise SourceError(f"unknown domain class {d!r}", file="properties.yaml", record=p.name, field="domain")
+    if len(p.domain) == 1:
+        g.add((iri, RDFS.domain, INB[p.domain[0]]))
+    for d in p.domain if len(p.domain) > 1 else ():
+        g.add((iri, SDO.domainIncludes, INB[d]))  # several domains: documented, not inferred
+    if p.inverse:
+        g.add((iri, OWL.inverseOf, INB[p.inverse]))
+    for sup in p.sub:
+        g.add((iri, RDFS.subPropertyOf, _curie(sup) if ":" in sup else INB[sup]))
+    for ref in p.ggm:
+        g.add((iri, INB.ggmKenmerk, Literal(ref)))
+    for ref in p.ggm_relation:
+        g.add((iri, INB.ggmRelatie, Literal(ref)))
+    _texts(g, iri, RDFS.label, p.label)
+    _texts(g, iri, SKOS.definition, p.definition)
+    g.add((iri, RDFS.isDefinedBy, URIRef(ns.ONTOLOGY_IRI)))
+
+
+def ontology_graph(model: Model) -> Graph:
+    """The ontology: header, datatypes, classes and properties."""
+    g = _graph()
+    _header(g, model)
+    _datatypes(g)
+    classes = {c.name for c in model.classes}
+    schemes = {s.name for s in model.schemes}
+    for c in model.classes:
+        _class(g, c, classes)
+    for p in model.properties:
+        _property(g, p, classes, schemes)
+    return g
+
+
+def _scheme(g: Graph, s: SchemeDef, creator: str) -> None:
+    scheme = URIRef(ns.scheme_iri(s.name))
+    g.add((scheme, RDF.type, SKOS.ConceptScheme))
+    _texts(g, scheme, DCTERMS.title, s.title)
+    _texts(g, scheme, SKOS.prefLabel, s.title)
+    _texts(g, scheme, SKOS.definition, s.definition)
+    g.add((scheme, DCTERMS.creator, Literal(creator)))
+    for name in s.ggm:
+        g.add((scheme, INB.ggmEnumeratie, Literal(name)))
+    if s.duo:
+        g.add((scheme, INB.duoCodelijst, Literal(s.duo)))
+    seen: set[str] = set()
+    for c in s.concepts:
+        iri = URIRef(ns.concept_iri(s.name, c.notation))
+        if str(iri) in seen:
+            raise SourceError("two concepts get the same IRI", file="schemes.yaml", record=f"{s.name}/{c.notation}")
+        seen.add(str(iri))
+        g.add((iri, RDF.type, SKOS.Concept))
+        g.add((iri, SKOS.notation, Literal(c.notation)))
+        _texts(g, iri, SKOS.prefLabel, c.label)
+        if c.definition:
+            _texts(g, iri, SKOS.definition, c.definition)
+        for alt in c.alt_nl:
+            g.add((iri, SKOS.altLabel, Literal(alt, lang="nl")))
+        g.add((iri, SKOS.inScheme, scheme))
+        g.add((iri, SKOS.topConceptOf, scheme))
+        g.add((scheme, SKOS.hasTopConcept, iri))
+
+
+def concepts_graph(model: Model) -> Graph:
+    """All concept schemes with their concepts (NL-SBB: notation, nl/en prefLabel, inScheme, topConceptOf)."""
+    g = _graph()
+    for s in model.schemes:
+        _scheme(g, s, str(model.header["creator"]))
+    return g
+
+
+def write_model(ontology_dir: Path) -> list[Path]:
+    """Regenerate the generated Turtle files in ``ontology_dir`` from ``ontology_dir/source``."""
+    model = load_model(ontology_dir / "source")
+    graphs = {"ontology": ontology_graph(model), "concepts": concepts_graph(model)}
+    written = []
+    for filename, key in GENERATED.items():
+        path = ontology_dir / filename
+        text = graphs[key].serialize(format="turtle")
+        path.write_text(f"# Generated by `inburgering model generate` from ontology/source/*.yaml: edit those.\n{text}",
+                        encoding="utf-8")
+        written.append(path)
+    return written
