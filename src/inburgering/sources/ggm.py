@@ -11,46 +11,188 @@ docs/sources.md). Every row comes with its locator (file/table and line or prima
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Self
+from typing import Any
 
-from inburgering.sources.records import GgmPerson, GgmRow
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+from inburgering.errors import SourceError
+from inburgering.sources.ggm_model import PERSON_TABLE, GgmModel, Hop, ggm_model
+from inburgering.sources.records import GgmPerson, GgmRow, Problem
+from inburgering.sources.values import coerce
+
+#: (table, raw row mapping) → (file, record) locator of that row.
+Locator = Callable[[str, dict[str, Any]], tuple[str, str]]
+
+
+def _q(name: str) -> str:
+    return f'"{name}"'
+
+
+def _joins(path: list[Hop], *, outer: bool) -> tuple[str, str]:
+    """The JOIN clauses for ``path`` and the expression of the person id at its end."""
+    kind = "LEFT JOIN" if outer else "JOIN"
+    clauses = [f"{kind} {_q(to)} t{i + 1} ON t{i + 1}.{_q(to_col)} = t{i}.{_q(col)}"
+               for i, (_, col, to, to_col) in enumerate(path)]
+    return " ".join(clauses), f"t{len(path)}.id"
 
 
 class GgmSource:
-    """An open GGM source. Use as a context manager; close it to release the connection or temporary files."""
+    """An open GGM source over an SQLAlchemy engine. Use as a context manager (closes the connection).
 
-    #: Human-readable name (file path, folder, or URL without password) used in every locator.
-    name: str
+    ``locate`` makes a row's locator; the CSV reader passes one that names the CSV file and line.
+    """
+
+    def __init__(self, engine: Engine, name: str, *, locate: Locator | None = None,
+                 extra_columns: tuple[str, ...] = (), cleanup: Callable[[], None] | None = None) -> None:
+        #: Human-readable name (file path, folder, or URL without password) used in every locator.
+        self.name = name
+        self.model: GgmModel = ggm_model()
+        self._engine = engine
+        self._locate = locate or (lambda table, raw: (f"{name}#{table}", f"id {raw.get('id')}"))
+        self._extra = extra_columns
+        self._cleanup = cleanup
+        #: CSV file name → encoding it was read with (``utf-8``, ``utf-8-sig``, ``cp1252``); empty for databases.
+        self.encodings: dict[str, str] = {}
+        try:
+            self._conn: Connection = engine.connect()
+            self._columns = self._present_columns()
+        except SQLAlchemyError as exc:
+            self.close()
+            raise SourceError(f"cannot read GGM database: {exc.__class__.__name__}: {exc.args[0]}",
+                              file=name) from exc
+
+    def _present_columns(self) -> dict[str, list[str]]:
+        inspector = inspect(self._conn)
+        present: dict[str, list[str]] = {}
+        for table in inspector.get_table_names():
+            if table not in self.model.tables:
+                continue
+            names = [c["name"] for c in inspector.get_columns(table) if c["name"] not in self._extra]
+            unknown = [n for n in names if n not in self.model.tables[table].columns]
+            if unknown:
+                raise SourceError(f"column {unknown[0]} is not in the GGM model (see ddl/ggm-inburgering.sql)",
+                                  file=self.name, record=f"table {table}")
+            present[table] = names
+        if PERSON_TABLE not in present:
+            raise SourceError(f"not a GGM database: no table {PERSON_TABLE} (see ddl/ggm-inburgering.sql)",
+                              file=self.name)
+        return present
 
     def tables(self) -> list[str]:
-        """The GGM tables present in the source (a CSV folder may hold only some)."""
-        raise NotImplementedError
+        """The GGM tables present in the source, parents first."""
+        return [t for t in self.model.table_order() if t in self._columns]
+
+    def _select(self, table: str) -> str:
+        cols = [*self._columns[table], *self._extra]
+        return ", ".join(f"t0.{_q(c)}" for c in cols)
+
+    def _row(self, table: str, raw: dict[str, Any]) -> GgmRow:
+        file, record = self._locate(table, raw)
+        spec = self.model.tables[table].columns
+        values: dict[str, Any] = {}
+        problems: list[Problem] = []
+        for name in self._columns[table]:
+            value, reason = coerce(spec[name], raw[name], table=table)
+            values[name] = value
+            if reason:
+                problems.append(Problem(file, record, f"{table}.{name}", raw[name], reason))
+        for column in spec.values():  # a required column the source does not have at all
+            if column.required and column.name not in self._columns[table]:
+                problems.append(Problem(file, record, f"{table}.{column.name}", None, "required field missing"))
+        key = values.get("id")
+        return GgmRow(table, file, record, key if isinstance(key, int) else None, values, tuple(problems))
+
+    def _path_present(self, table: str) -> list[Hop] | None:
+        path = self.model.person_path(table)
+        return path if all(hop[2] in self._columns for hop in path) else None
 
     def rows(self, table: str) -> Iterator[GgmRow]:
         """Every row of ``table`` in primary-key order, typed and checked against the model."""
-        raise NotImplementedError
+        if table not in self._columns:
+            return
+        result = self._conn.execute(text(f"SELECT {self._select(table)} FROM {_q(table)} t0 ORDER BY t0.id"))
+        for raw in result.mappings():
+            yield self._row(table, dict(raw))
+
+    def _person_ids(self) -> list[int]:
+        result = self._conn.execute(text(f"SELECT id FROM {_q(PERSON_TABLE)} ORDER BY id"))
+        return [i for (i,) in result if isinstance(i, int) and not isinstance(i, bool)]
+
+    def _batch(self, table: str, lo: int, hi: int) -> dict[int, list[GgmRow]]:
+        path = self._path_present(table)
+        grouped: dict[int, list[GgmRow]] = defaultdict(list)
+        if path is None:
+            return grouped
+        joins, person = _joins(path, outer=False)
+        sql = (f"SELECT {self._select(table)}, {person} AS _person FROM {_q(table)} t0 {joins} "
+               f"WHERE {person} BETWEEN :lo AND :hi ORDER BY {person}, t0.id")
+        for raw in self._conn.execute(text(sql), {"lo": lo, "hi": hi}).mappings():
+            grouped[raw["_person"]].append(self._row(table, dict(raw)))
+        return grouped
 
     def persons(self, *, batch_size: int = 1000) -> Iterator[GgmPerson]:
         """One :class:`GgmPerson` per ``natuurlijk_persoon`` row, in id order, with all rows linked to it.
 
         Streams in batches of ``batch_size`` persons: memory does not grow with the database.
         """
-        raise NotImplementedError
+        ids = self._person_ids()
+        for start in range(0, len(ids), batch_size):
+            chunk = ids[start:start + batch_size]
+            batches = {t: self._batch(t, chunk[0], chunk[-1]) for t in self.tables()}
+            for pid in chunk:
+                rows = {t: b[pid] for t, b in batches.items() if pid in b}
+                yield _person(pid, rows)
 
     def orphans(self) -> Iterator[GgmRow]:
-        """Rows that no foreign-key chain links to a person (their ``problems`` say where the chain breaks)."""
-        raise NotImplementedError
+        """Rows that no foreign-key chain links to a person; each gets a problem saying so."""
+        for table in self.tables():
+            path = self._path_present(table)
+            if not path:
+                if table == PERSON_TABLE:
+                    yield from (r for r in self.rows(table) if r.key is None)
+                    continue
+                yield from (_orphan(r, "its table cannot be linked to a person in this source")
+                            for r in self.rows(table))
+                continue
+            joins, person = _joins(path, outer=True)
+            sql = f"SELECT {self._select(table)} FROM {_q(table)} t0 {joins} WHERE {person} IS NULL ORDER BY t0.id"
+            chain = " → ".join([*(f"{h[0]}.{h[1]}" for h in path), PERSON_TABLE])
+            for raw in self._conn.execute(text(sql)).mappings():
+                yield _orphan(self._row(table, dict(raw)), f"not linked to a person (via {chain})")
 
     def close(self) -> None:
-        raise NotImplementedError
+        conn = getattr(self, "_conn", None)
+        if conn is not None:
+            conn.close()
+        self._engine.dispose()
+        if self._cleanup is not None:
+            self._cleanup()
+            self._cleanup = None
 
-    def __enter__(self) -> Self:
+    def __enter__(self) -> GgmSource:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _orphan(row: GgmRow, reason: str) -> GgmRow:
+    problem = Problem(row.file, row.record, f"{row.table}.id", row.values.get("id"), reason)
+    return GgmRow(row.table, row.file, row.record, row.key, row.values, (*row.problems, problem))
+
+
+def _person(pid: int, rows: dict[str, list[GgmRow]]) -> GgmPerson:
+    persons = rows.get(PERSON_TABLE, [])
+    bsn = next((p.value for r in persons for p in r.problems if p.field == f"{PERSON_TABLE}.bsn"), None)
+    bsn = bsn or (persons[0].values.get("bsn") if persons else None)
+    inburgeraar = rows.get("inburgeraar", [])
+    gemeente = inburgeraar[0].values.get("gemeente") if inburgeraar else None
+    return GgmPerson(pid, str(bsn) if bsn is not None else None, gemeente, rows)
 
 
 def open_ggm(source: str | Path) -> GgmSource:
@@ -59,4 +201,20 @@ def open_ggm(source: str | Path) -> GgmSource:
     Raises :class:`~inburgering.errors.SourceError` when it cannot be opened or has no GGM tables, or when a CSV
     file is neither UTF-8 nor recognisably Windows-1252.
     """
-    raise NotImplementedError
+    text_source = str(source)
+    if "://" in text_source:
+        try:
+            url = make_url(text_source)
+        except ArgumentError as exc:
+            raise SourceError(f"not a database URL: {exc}", file=text_source) from exc
+        name = url.render_as_string(hide_password=True)
+        return GgmSource(create_engine(url), name)
+    path = Path(source)
+    if path.is_dir():
+        from inburgering.sources.csvfolder import open_csv_folder
+
+        return open_csv_folder(path)
+    if not path.is_file():
+        raise SourceError("no such file or folder", file=text_source)
+    engine = create_engine(f"sqlite:///file:{path.resolve()}?mode=ro&uri=true")
+    return GgmSource(engine, text_source)
