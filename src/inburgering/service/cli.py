@@ -1,0 +1,102 @@
+"""``inburgering serve`` (the service over a store) and ``inburgering demo`` (sample data, then serve)."""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+from pathlib import Path
+from typing import Any
+
+from inburgering.paths import DATA_DIR
+from inburgering.settings import Settings
+
+DEMO_KEY = Path("var/demo-pseudonym.key")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """Environment (``INBURGERING_*``) first, flags on top."""
+    overrides: dict[str, Any] = {}
+    for flag in ("store", "host", "port", "base_iri", "audit_log", "public_url"):
+        value = getattr(args, flag, None)
+        if value is not None:
+            overrides[flag] = value
+    return Settings(**overrides)
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--store", help="store folder, memory:, or a SPARQL endpoint URL (default var/store)")
+    parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port to listen on (default 8000)")
+    parser.add_argument("--base-iri", dest="base_iri", help="production base of instance IRIs")
+    parser.add_argument("--public-url", dest="public_url",
+                        help="where clients reach the service (default: the request's own address)")
+    parser.add_argument("--audit-log", dest="audit_log", type=Path, help="JSON Lines audit log file")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    serve = subparsers.add_parser("serve", help="run the SPARQL endpoint and linked-data service")
+    _add_common(serve)
+    serve.set_defaults(handler=run_serve)
+    demo = subparsers.add_parser("demo", help="load the sample data into var/store and serve it on 127.0.0.1:8000")
+    _add_common(demo)
+    demo.add_argument("--no-serve", action="store_true", help="prepare the store, then stop (for tests)")
+    demo.set_defaults(handler=run_demo)
+
+
+def serve(settings: Settings) -> None:
+    """Serve ``settings.store`` on ``settings.host:settings.port`` until interrupted."""
+    import uvicorn
+
+    from inburgering.service.app import create_app
+
+    app = create_app(settings)
+    print(f"inburgering: serving {settings.store} on http://{settings.host}:{settings.port}/ "
+          f"(SPARQL at /sparql; Ctrl-C stops)", flush=True)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", access_log=False)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    serve(_settings(args))
+    return 0
+
+
+def demo_key(path: Path = DEMO_KEY) -> bytes:
+    """The demo's pseudonym key: made once, kept in ``var/``; never use it for real data."""
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32) + "\n", encoding="utf-8")
+        path.chmod(0o600)
+        print(f"inburgering demo: made a DEMO pseudonym key at {path} (random; for the sample data only)")
+    else:
+        print(f"inburgering demo: using the DEMO pseudonym key at {path} (for the sample data only)")
+    return bytes.fromhex(path.read_text(encoding="utf-8").strip())
+
+
+def prepare_demo(settings: Settings, *, sample: Path = DATA_DIR / "sample" / "duo.jsonl") -> None:
+    """Load the sample (once) and the public graphs into ``settings.store``, then close it for serving."""
+    from inburgering.service.demo import load_sample
+    from inburgering.service.publish import load_public_graphs
+    from inburgering.store import open_store
+
+    key = demo_key()
+    store = open_store(settings.store)
+    try:
+        print(load_sample(store, settings=settings, key=key, sample=sample))
+        report = load_public_graphs(store, base=settings.base_iri)
+        total = sum(report.triples.values())
+        print(f"inburgering demo: public graphs loaded ({total} triples: ontology, concepts, shapes, metadata)")
+    finally:
+        store.close()
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    prepare_demo(settings)
+    from inburgering.service.demo import demo_token
+
+    token_note = demo_token(settings)
+    if token_note:
+        print(token_note)
+    if not args.no_serve:
+        serve(settings)
+    return 0

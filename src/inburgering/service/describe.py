@@ -1,0 +1,78 @@
+"""The service's own queries: a resource's description (with the labels of what it links to) and small SELECTs.
+
+Both go through ``sparql.run_query`` on the in-process engine, so they see exactly the caller's graphs.
+"""
+
+from __future__ import annotations
+
+from pyoxigraph import (
+    NamedNode,
+    QueryResultsFormat,
+    QuerySolutions,
+    RdfFormat,
+    Triple,
+    parse,
+    parse_query_results,
+)
+
+from inburgering.errors import QueryError
+from inburgering.security.scope import AccessScope
+from inburgering.service.deps import Runtime
+from inburgering.service.sparql import ProtocolDataset, run_query
+
+LABELS = "<http://www.w3.org/2000/01/rdf-schema#label> <http://www.w3.org/2004/02/skos/core#prefLabel>"
+#: Inverse links worth showing on a page: scheme membership and the class/property hierarchy.
+INVERSE = ("<http://www.w3.org/2004/02/skos/core#inScheme> <http://www.w3.org/2004/02/skos/core#topConceptOf> "
+           "<http://www.w3.org/2004/02/skos/core#broader> <http://www.w3.org/2000/01/rdf-schema#subClassOf> "
+           "<http://www.w3.org/2000/01/rdf-schema#subPropertyOf> <http://www.w3.org/2000/01/rdf-schema#domain>")
+
+_DESCRIBE = """CONSTRUCT { ?r ?p ?o . ?o ?lp ?ol . ?p ?pp ?pl . ?o ?bp ?bo . ?s ?ip ?r . ?s ?sp ?sl }
+WHERE {
+  VALUES ?r { %(iri)s }
+  { ?r ?p ?o }
+  UNION { ?r ?p ?o . VALUES ?lp { %(labels)s } ?o ?lp ?ol }
+  UNION { ?r ?p ?o . VALUES ?pp { %(labels)s } ?p ?pp ?pl }
+  UNION { ?r ?p ?o . FILTER(isBlank(?o)) ?o ?bp ?bo }
+  UNION { VALUES ?ip { %(inverse)s } ?s ?ip ?r . OPTIONAL { VALUES ?sp { %(labels)s } ?s ?sp ?sl } }
+}"""
+
+
+def iri_term(iri: str) -> str:
+    """``<iri>`` for a SPARQL text, validated by pyoxigraph (so no request text can break out of the IRI)."""
+    try:
+        return str(NamedNode(iri))
+    except ValueError as exc:
+        raise QueryError(f"not a valid IRI: {iri!r}") from exc
+
+
+async def _run(runtime: Runtime, scope: AccessScope, query: str, media_type: str,
+               max_results: int | None = None) -> bytes:
+    settings = runtime.settings
+    answer = await run_query(runtime.local_engine, runtime.store, query, scope, ProtocolDataset(),
+                             media_type=media_type, base=settings.base_iri, timeout_s=settings.query_timeout_s,
+                             max_results=max_results or settings.max_results)
+    if answer.error_kind:
+        raise QueryError(answer.error)
+    return answer.body
+
+
+async def describe(runtime: Runtime, scope: AccessScope, iri: str) -> list[Triple]:
+    """The triples about ``iri`` plus labels of linked resources; empty when it is unknown in the scope."""
+    query = _DESCRIBE % {"iri": iri_term(iri), "labels": LABELS, "inverse": INVERSE}
+    body = await _run(runtime, scope, query, "application/n-triples")
+    return list(parse(body, format=RdfFormat.N_TRIPLES))
+
+
+async def select(runtime: Runtime, scope: AccessScope, query: str) -> QuerySolutions:
+    """Run one of the service's own SELECT queries in ``scope``."""
+    body = await _run(runtime, scope, query, "application/sparql-results+json")
+    result = parse_query_results(body, format=QueryResultsFormat.JSON)
+    assert isinstance(result, QuerySolutions)
+    return result
+
+
+async def construct(runtime: Runtime, scope: AccessScope, query: str, *,
+                    max_results: int | None = None) -> list[Triple]:
+    """Run one of the service's own CONSTRUCT queries in ``scope`` (``max_results`` overrides the cap)."""
+    body = await _run(runtime, scope, query, "application/n-triples", max_results)
+    return list(parse(body, format=RdfFormat.N_TRIPLES))

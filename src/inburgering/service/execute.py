@@ -1,0 +1,121 @@
+"""Evaluate one query job on a store and serialize its results, within a result-size cap.
+
+This runs inside a query worker process (see ``worker.py``) or, for in-memory and remote stores, in a thread.
+Its input and output are plain picklable dataclasses so they can cross a process boundary.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from pyoxigraph import (
+    QueryBoolean,
+    QueryResultsFormat,
+    QuerySolutions,
+    RdfFormat,
+    parse_query_results,
+    serialize,
+)
+
+from inburgering.errors import InburgeringError, QueryError
+from inburgering.namespaces import PREFIXES
+from inburgering.store.base import Store
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    """One query with its dataset fixed: the default graph is the union of ``default_graphs``."""
+
+    query: str
+    default_graphs: tuple[str, ...]
+    named_graphs: tuple[str, ...]
+    media_type: str
+    max_results: int
+
+
+@dataclass(frozen=True)
+class QueryAnswer:
+    """A serialized result, or an error (``error_kind``: syntax, too-large, timeout, store)."""
+
+    body: bytes = b""
+    media_type: str = ""
+    count: int = 0
+    error_kind: str | None = None
+    error: str = ""
+
+
+class ResultTooLarge(QueryError):
+    """More results than the configured cap."""
+
+
+class _CountingWriter(io.RawIOBase):
+    """A binary sink that stops the serializer once it has seen more than ``limit`` TSV rows."""
+
+    def __init__(self, limit: int) -> None:
+        self.buffer = bytearray()
+        self.lines = 0
+        self.limit = limit
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        self.buffer.extend(data)
+        self.lines += bytes(data).count(b"\n")
+        if self.lines > self.limit + 1:  # the header line plus one line per solution
+            raise ResultTooLarge(f"the query has more than {self.limit} results; add a LIMIT")
+        return len(data)
+
+
+def _solutions(result: QuerySolutions, job: QueryJob) -> QueryAnswer:
+    # TSV has exactly one line per solution (newlines in literals are escaped) and is lossless, so it is
+    # the one format we can count while pyoxigraph streams it; other formats are converted from it.
+    sink = _CountingWriter(job.max_results)
+    try:
+        result.serialize(sink, format=QueryResultsFormat.TSV)
+    except ResultTooLarge:
+        raise
+    except OSError as exc:
+        if isinstance(exc.__context__, ResultTooLarge) or "more than" in str(exc):
+            raise ResultTooLarge(f"the query has more than {job.max_results} results; add a LIMIT") from exc
+        raise
+    tsv = bytes(sink.buffer)
+    count = max(0, tsv.count(b"\n") - 1)
+    target = QueryResultsFormat.from_media_type(job.media_type)
+    if target == QueryResultsFormat.TSV:
+        return QueryAnswer(tsv, job.media_type, count)
+    parsed = parse_query_results(tsv, format=QueryResultsFormat.TSV)
+    assert isinstance(parsed, QuerySolutions)
+    return QueryAnswer(parsed.serialize(format=target) or b"", job.media_type, count)
+
+
+def _triples(result: object, job: QueryJob) -> QueryAnswer:
+    triples = []
+    for triple in result:  # type: ignore[attr-defined]
+        triples.append(triple)
+        if len(triples) > job.max_results:
+            raise ResultTooLarge(f"the query has more than {job.max_results} triples; add a LIMIT")
+    fmt = RdfFormat.from_media_type(job.media_type) or RdfFormat.TURTLE
+    prefixes = PREFIXES if fmt in (RdfFormat.TURTLE, RdfFormat.RDF_XML) else None
+    body = serialize(triples, format=fmt, prefixes=prefixes) or b""
+    return QueryAnswer(body, job.media_type, len(triples))
+
+
+def execute_job(store: Store, job: QueryJob) -> QueryAnswer:
+    """Run ``job`` on ``store``; errors come back inside the answer (it may cross a process boundary)."""
+    try:
+        result = store.query(job.query, default_graph=list(job.default_graphs),
+                             named_graphs=list(job.named_graphs))
+        if isinstance(result, QueryBoolean):
+            fmt = QueryResultsFormat.from_media_type(job.media_type) or QueryResultsFormat.JSON
+            return QueryAnswer(result.serialize(format=fmt) or b"", job.media_type, 1)
+        if isinstance(result, QuerySolutions):
+            return _solutions(result, job)
+        return _triples(result, job)
+    except ResultTooLarge as exc:
+        return QueryAnswer(error_kind="too-large", error=str(exc))
+    except QueryError as exc:
+        return QueryAnswer(error_kind="syntax", error=str(exc))
+    except (InburgeringError, OSError, ValueError, RuntimeError) as exc:
+        return QueryAnswer(error_kind="store", error=f"the query failed: {exc}")

@@ -1,0 +1,103 @@
+"""Dereferenceable IRIs: ``/id/…`` 303 → ``/doc/…``; ``/doc/…``, ``/def/…`` and ``/shapes/…`` by content negotiation."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from inburgering.errors import QueryError
+from inburgering.service.deps import RewriterDep, RuntimeDep, ScopeDep
+from inburgering.service.describe import describe
+from inburgering.service.negotiation import EXTENSIONS, HTML, RDF_TYPES, choose
+from inburgering.service.rdfresponse import rdf_response, text_response
+from inburgering.service.rewrite import Rewriter
+from inburgering.service.view import resource_view
+
+router = APIRouter()
+
+DOC_TYPES = [*list(RDF_TYPES)[:4], HTML]
+FORMAT_NAMES = {"text/html": "HTML", "text/turtle": "Turtle", "application/ld+json": "JSON-LD",
+                "application/n-triples": "N-Triples", "application/rdf+xml": "RDF/XML"}
+
+
+def split_extension(path: str) -> tuple[str, str | None]:
+    """``('concept/leerroute/B', 'text/turtle')`` for ``concept/leerroute/B.ttl``; no known extension → None.
+
+    >>> split_extension("persoon/ab12.jsonld")
+    ('persoon/ab12', 'application/ld+json')
+    >>> split_extension("concept/niveau/B1")
+    ('concept/niveau/B1', None)
+    """
+    stem, dot, ext = path.rpartition(".")
+    if dot and "/" not in ext and ext in EXTENSIONS:
+        return stem, EXTENSIONS[ext]
+    return path, None
+
+
+def error_page(request: Request, status: int, message: str) -> Response:
+    runtime = request.app.state.runtime
+    if choose(request.headers.get("accept"), [HTML, "text/plain"]) == HTML:
+        return runtime.templates.TemplateResponse(request, "error.html", {"status": status, "message": message},
+                                                  status_code=status, headers={"Vary": "Accept"})
+    return Response(message + "\n", status_code=status, media_type="text/plain; charset=utf-8",
+                    headers={"Vary": "Accept"})
+
+
+def _alternates(doc_path: str) -> list[dict[str, str]]:
+    return [{"media": media, "name": FORMAT_NAMES[media], "href": f"{doc_path}.{ext}"}
+            for ext, media in EXTENSIONS.items()]
+
+
+async def serve_description(request: Request, runtime: RuntimeDep, scope: ScopeDep, rewriter: Rewriter,
+                            iri: str, doc_path: str, forced: str | None) -> Response:
+    """The document about ``iri``: HTML or RDF by ``forced`` (an extension) or by ``Accept``."""
+    media = forced or choose(request.headers.get("accept"), DOC_TYPES)
+    if media is None:
+        return error_page(request, 406, "this document is available as " + ", ".join(DOC_TYPES))
+    try:
+        triples = await describe(runtime, scope, iri)
+    except QueryError as exc:
+        return error_page(request, 404 if "not a valid IRI" in str(exc) else 500, str(exc))
+    if not triples:
+        return error_page(request, 404, f"nothing is known about {rewriter.to_local(iri)}")
+    headers = {"Link": ", ".join(f'<{a["href"]}>; rel="alternate"; type="{a["media"]}"'
+                                 for a in _alternates(doc_path) if a["media"] != media)}
+    if media != HTML:
+        return rdf_response(triples, media, request=request, rewriter=rewriter, headers=headers)
+    html = runtime.templates.get_template("resource.html").render(
+        page=resource_view(iri, triples), alternates=_alternates(doc_path), request=request)
+    return text_response(rewriter.text_to_local(html).encode("utf-8"), HTML, request=request, headers=headers)
+
+
+@router.get("/id/{path:path}", name="thing")
+async def thing(path: str, request: Request) -> Response:
+    """A thing is not a document: 303 See Other to the document about it."""
+    target = "/doc/" + path
+    if request.url.query:
+        target += "?" + request.url.query
+    return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
+
+
+@router.get("/doc/{path:path}", name="document")
+async def document(path: str, request: Request, runtime: RuntimeDep, scope: ScopeDep,
+                   rewriter: RewriterDep) -> Response:
+    ref, forced = split_extension(path)
+    iri = rewriter.production_for_path("/id/" + ref)
+    return await serve_description(request, runtime, scope, rewriter, iri, f"/doc/{ref}", forced)
+
+
+@router.get("/def/{term}", name="term")
+async def term(term: str, request: Request, runtime: RuntimeDep, scope: ScopeDep,
+               rewriter: RewriterDep) -> Response:
+    """A vocabulary term (a slash IRI that names a term) answers with its description directly."""
+    ref, forced = split_extension(term)
+    iri = rewriter.production_for_path("/def/" + ref)
+    return await serve_description(request, runtime, scope, rewriter, iri, f"/def/{ref}", forced)
+
+
+@router.get("/shapes/{name}", name="shape")
+async def shape(name: str, request: Request, runtime: RuntimeDep, scope: ScopeDep,
+                rewriter: RewriterDep) -> Response:
+    ref, forced = split_extension(name)
+    iri = rewriter.production_for_path("/shapes/" + ref)
+    return await serve_description(request, runtime, scope, rewriter, iri, f"/shapes/{ref}", forced)

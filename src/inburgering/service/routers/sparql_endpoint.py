@@ -1,0 +1,123 @@
+"""``/sparql``: the SPARQL 1.1 Protocol query operation (GET, POST form, POST direct); read-only.
+
+Without a query, ``/sparql`` answers its SPARQL service description (browsers are sent to the query page).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Request
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response
+
+from inburgering.service.deps import RewriterDep, RuntimeDep, ScopeDep
+from inburgering.service.metadata import service_description
+from inburgering.service.negotiation import HTML, RDF_TYPES, RESULT_TYPES, choose
+from inburgering.service.rdfresponse import rdf_response
+from inburgering.service.sparql import ProtocolDataset, QueryRefused, check_query, run_query
+
+router = APIRouter()
+
+#: HTTP status per kind of query error.
+STATUS = {"syntax": 400, "refused": 403, "too-large": 422, "timeout": 503, "store": 500}
+
+
+class ProtocolError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _error(status: int, message: str) -> Response:
+    return PlainTextResponse(message + "\n", status_code=status, headers={"Vary": "Accept"})
+
+
+def _single(params: dict[str, list[str]], name: str) -> str | None:
+    values = params.get(name, [])
+    if len(values) > 1:
+        raise ProtocolError(400, f"the request has {len(values)} '{name}' parameters; give exactly one")
+    return values[0] if values else None
+
+
+async def _read_params(request: Request, max_bytes: int) -> tuple[dict[str, list[str]], str | None]:
+    """The request's parameters and, for a direct POST, the query text from its body."""
+    params = parse_qs(request.url.query, keep_blank_values=True)
+    if request.method == "GET":
+        return params, None
+    body = await request.body()
+    if len(body) > max_bytes:
+        raise ProtocolError(413, f"the request body is larger than {max_bytes} bytes")
+    ctype, _, rest = request.headers.get("content-type", "").partition(";")
+    ctype = ctype.strip().lower()
+    charset = rest.lower().replace(" ", "").partition("charset=")[2].split(";")[0].strip('"')
+    if charset and charset not in ("utf-8", "utf8"):
+        raise ProtocolError(415, f"the request body must be UTF-8, not {charset}")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ProtocolError(400, "the request body is not valid UTF-8") from None
+    if ctype == "application/x-www-form-urlencoded":
+        for name, values in parse_qs(text, keep_blank_values=True).items():
+            params.setdefault(name, []).extend(values)
+        return params, None
+    if ctype == "application/sparql-query":
+        return params, text
+    if ctype == "application/sparql-update":
+        raise ProtocolError(403, "this endpoint is read-only: SPARQL updates are not accepted")
+    raise ProtocolError(415, "POST a query as application/x-www-form-urlencoded (query=…) or as "
+                             f"application/sparql-query, not {ctype or 'a body without a Content-Type'}")
+
+
+def _query_text(params: dict[str, list[str]], direct: str | None) -> str | None:
+    if _single(params, "update") is not None:
+        raise ProtocolError(403, "this endpoint is read-only: SPARQL updates are not accepted")
+    query = _single(params, "query")
+    if direct is not None:
+        if query is not None:
+            raise ProtocolError(400, "give the query either in the body or as a 'query' parameter, not both")
+        return direct
+    return query
+
+
+def _describe_service(request: Request, runtime: RuntimeDep, rewriter: RewriterDep) -> Response:
+    accept = request.headers.get("accept")
+    media = choose(accept, [*RDF_TYPES, HTML])
+    if media == HTML:
+        return RedirectResponse("/query", status_code=303)
+    if media is None:
+        return _error(406, "the service description is available as " + ", ".join(RDF_TYPES))
+    graph = service_description(f"{rewriter.local}/sparql", base=runtime.settings.base_iri)
+    return rdf_response(graph, media, request=request, rewriter=rewriter)
+
+
+@router.api_route("/sparql", methods=["GET", "POST"], name="sparql")
+async def sparql(request: Request, runtime: RuntimeDep, scope: ScopeDep, rewriter: RewriterDep) -> Response:
+    settings = runtime.settings
+    try:
+        params, direct = await _read_params(request, settings.max_query_bytes)
+        query = _query_text(params, direct)
+        if query is None:
+            return _describe_service(request, runtime, rewriter)
+        if len(query.encode()) > settings.max_query_bytes:
+            raise ProtocolError(413, f"the query is larger than {settings.max_query_bytes} bytes")
+        query = rewriter.query_to_production(query)
+        info = check_query(query)
+    except ProtocolError as exc:
+        return _error(exc.status, str(exc))
+    except QueryRefused as exc:
+        return _error(403, str(exc))
+    offered = RESULT_TYPES if info.form in ("SELECT", "ASK", "UNKNOWN") else RDF_TYPES
+    media = choose(request.headers.get("accept"), list(offered))
+    if media is None:
+        return _error(406, f"a {info.form} result is available as " + ", ".join(offered))
+    dataset = ProtocolDataset(tuple(params.get("default-graph-uri", [])), tuple(params.get("named-graph-uri", [])))
+    dataset = ProtocolDataset(tuple(map(rewriter.to_production, dataset.default_graphs)),
+                              tuple(map(rewriter.to_production, dataset.named_graphs)))
+    answer = await run_query(runtime.engine, runtime.store, query, scope, dataset, media_type=media,
+                             base=settings.base_iri, timeout_s=settings.query_timeout_s,
+                             max_results=settings.max_results, base_iri=f"{rewriter.local}/sparql")
+    if answer.error_kind:
+        return _error(STATUS.get(answer.error_kind, 500), answer.error)
+    body = rewriter.text_to_local(answer.body.decode("utf-8")) if rewriter.active else answer.body
+    charset = "; charset=utf-8" if media.startswith("text/") else ""
+    return Response(body, media_type=media + charset, headers={"Vary": "Accept"})

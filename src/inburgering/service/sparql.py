@@ -1,0 +1,105 @@
+"""The one way the service runs a SPARQL query: the dataset is cut to the graphs the caller's scope may read.
+
+``run_query`` is the single entry point for every query (the SPARQL endpoint, resource pages, downloads):
+whatever the query or the protocol says (FROM, FROM NAMED, default-graph-uri, named-graph-uri, GRAPH ?g), the
+store only ever sees a dataset made of readable graphs. Graphs outside the scope look empty, never forbidden,
+so their existence does not leak.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from inburgering.errors import AccessError, QueryError
+from inburgering.namespaces import meta_graph, public_graph
+from inburgering.security.scope import AccessScope
+from inburgering.service.execute import QueryAnswer, QueryJob
+from inburgering.service.querylex import QueryInfo, inspect_query
+from inburgering.service.worker import QueryEngine
+from inburgering.store.base import Store
+
+PUBLIC_GRAPH_NAMES = ("ontology", "concepts", "shapes", "dataset")
+
+
+@dataclass(frozen=True)
+class ProtocolDataset:
+    """``default-graph-uri`` and ``named-graph-uri`` of a SPARQL protocol request."""
+
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+    @property
+    def given(self) -> bool:
+        return bool(self.default_graphs or self.named_graphs)
+
+
+class QueryRefused(QueryError):
+    """A request the endpoint will not run (an update, SERVICE); answered with a 4xx."""
+
+
+def public_graphs(base: str) -> tuple[str, ...]:
+    """The graphs everyone may read."""
+    return tuple(public_graph(base, name) for name in PUBLIC_GRAPH_NAMES)
+
+
+def readable_graphs(store: Store, scope: AccessScope, *, base: str) -> tuple[str, ...]:
+    """Every graph ``scope`` may read: the public graphs, plus published instance graphs in scope."""
+    graphs = list(public_graphs(base))
+    if scope.role == "admin":
+        graphs += [g.value for g in store.named_graphs() if g.value not in graphs]
+        if meta_graph(base) not in graphs:
+            graphs.append(meta_graph(base))
+    elif scope.may_read_instance_data:
+        try:
+            from inburgering.store.publication import published_graphs
+        except ImportError:
+            return tuple(graphs)
+        graphs += published_graphs(store, base=base, gemeenten=sorted(scope.gemeenten),
+                                   special=scope.special_categories)
+    return tuple(graphs)
+
+
+def fix_dataset(info: QueryInfo, requested: ProtocolDataset,
+                readable: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The (default graphs, named graphs) to evaluate with: the protocol's, else the query's, else all readable.
+
+    >>> fix_dataset(inspect_query("ASK {}"), ProtocolDataset(("g1", "secret")), ["g1", "g2"])
+    (('g1',), ())
+    """
+    allowed = set(readable)
+    if requested.given:
+        chosen = (requested.default_graphs, requested.named_graphs)
+    elif info.has_dataset:
+        chosen = (info.default_graphs, info.named_graphs)
+    else:
+        return tuple(readable), tuple(readable)
+    return (tuple(g for g in chosen[0] if g in allowed), tuple(g for g in chosen[1] if g in allowed))
+
+
+def check_query(text: str) -> QueryInfo:
+    """Refuse what the endpoint never runs: updates and SERVICE; returns what the query is."""
+    info = inspect_query(text)
+    if info.form == "UPDATE":
+        raise QueryRefused("this endpoint is read-only: SPARQL updates are not accepted")
+    if info.uses_service:
+        raise QueryRefused("SERVICE is not allowed: this endpoint never calls other endpoints")
+    return info
+
+
+async def run_query(engine: QueryEngine, store: Store, query: str, scope: AccessScope, dataset: ProtocolDataset,
+                    *, media_type: str, base: str, timeout_s: float, max_results: int,
+                    base_iri: str | None = None) -> QueryAnswer:
+    """Run ``query`` for ``scope`` (see the module docstring); errors come back as ``error_kind``."""
+    info = check_query(query)
+    readable = readable_graphs(store, scope, base=base)
+    defaults, named = fix_dataset(info, dataset, readable)
+    # The service-defined base, only for a query with relative IRIs (it shifts the error columns of line 1);
+    # a BASE in the query itself comes later and wins.
+    text = f"BASE <{base_iri}> {query}" if base_iri and info.relative_iris else query
+    job = QueryJob(text, defaults, named, media_type, max_results)
+    return await engine.execute(job, timeout_s=timeout_s)
+
+
+__all__ = ["AccessError", "ProtocolDataset", "QueryRefused", "check_query", "fix_dataset", "public_graphs",
+           "readable_graphs", "run_query"]

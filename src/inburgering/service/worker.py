@@ -1,0 +1,132 @@
+"""Where user queries run: worker processes that can be killed, so a query timeout really stops the query.
+
+pyoxigraph cannot cancel a running query, so each worker process opens the on-disk store read-only
+(``Store.read_only``) and a query that outlives its timeout is ended by killing its worker; a fresh worker
+takes its place. In-memory and remote stores use ``ThreadEngine``: the caller gets its timeout error on time,
+but the evaluation itself cannot be stopped (documented in docs/service.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import subprocess
+import sys
+from multiprocessing.connection import Connection
+from typing import Protocol
+
+from inburgering.service.execute import QueryAnswer, QueryJob, execute_job
+from inburgering.store.base import Store
+
+
+class QueryEngine(Protocol):
+    async def execute(self, job: QueryJob, *, timeout_s: float) -> QueryAnswer: ...
+
+    async def aclose(self) -> None: ...
+
+
+def _timeout_answer(timeout_s: float) -> QueryAnswer:
+    return QueryAnswer(error_kind="timeout", error=f"the query ran longer than the time limit of {timeout_s:g} s "
+                       "and was stopped; make it more selective or add a LIMIT")
+
+
+def worker_main(path: str, conn: Connection) -> None:
+    """The loop of one worker process: open the store read-only, answer jobs until the pipe closes."""
+    from inburgering.store.embedded import EmbeddedStore
+
+    store = EmbeddedStore(path, read_only=True)
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        conn.send(execute_job(store, job))
+
+
+class _Worker:
+    """A fresh interpreter (``python -m inburgering.service.worker_main``), never a fork of a process that holds
+    RocksDB and an event loop; jobs and answers travel pickled over a socket pair."""
+
+    def __init__(self, path: str) -> None:
+        parent, child = socket.socketpair()
+        self.process = subprocess.Popen([sys.executable, "-m", "inburgering.service.worker_main", path,
+                                         str(child.fileno())], pass_fds=[child.fileno()], stdin=subprocess.DEVNULL)
+        child.close()
+        self.conn = Connection(parent.detach())
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait(5)
+        self.conn.close()
+
+
+class ProcessEngine:
+    """A fixed pool of query worker processes over one on-disk store."""
+
+    def __init__(self, path: str, *, workers: int = 2) -> None:
+        self.path = path
+        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
+        self._all: list[_Worker] = []
+        for _ in range(workers):
+            self._add()
+
+    def _add(self) -> None:
+        worker = _Worker(self.path)
+        self._all.append(worker)
+        self._idle.put_nowait(worker)
+
+    def _replace(self, worker: _Worker) -> None:
+        worker.kill()
+        self._all.remove(worker)
+        self._add()
+
+    async def _reply(self, worker: _Worker, timeout_s: float) -> QueryAnswer:
+        loop = asyncio.get_running_loop()
+        ready: asyncio.Future[None] = loop.create_future()
+        fd = worker.conn.fileno()
+        loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+        try:
+            await asyncio.wait_for(ready, timeout_s)
+        finally:
+            loop.remove_reader(fd)
+        answer: QueryAnswer = worker.conn.recv()
+        return answer
+
+    async def execute(self, job: QueryJob, *, timeout_s: float) -> QueryAnswer:
+        worker = await self._idle.get()
+        healthy = False
+        try:
+            worker.conn.send(job)
+            answer = await self._reply(worker, timeout_s)
+            healthy = True
+            return answer
+        except TimeoutError:
+            return _timeout_answer(timeout_s)
+        except (EOFError, OSError) as exc:
+            return QueryAnswer(error_kind="store", error=f"the query worker failed: {exc}")
+        finally:
+            if healthy:
+                self._idle.put_nowait(worker)
+            else:  # killed on timeout, crashed, or cancelled mid-query: its state is unknown
+                self._replace(worker)
+
+    async def aclose(self) -> None:
+        for worker in self._all:
+            worker.kill()
+        self._all.clear()
+
+
+class ThreadEngine:
+    """Runs jobs in a thread on a store object (in-memory or remote): timely errors, no real cancellation."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def execute(self, job: QueryJob, *, timeout_s: float) -> QueryAnswer:
+        try:
+            return await asyncio.wait_for(asyncio.to_thread(execute_job, self.store, job), timeout_s)
+        except TimeoutError:
+            return _timeout_answer(timeout_s)
+
+    async def aclose(self) -> None:
+        return None

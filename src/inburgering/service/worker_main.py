@@ -1,0 +1,11 @@
+"""Entry point of a query worker process: ``python -m inburgering.service.worker_main STORE FD``."""
+
+from __future__ import annotations
+
+import sys
+from multiprocessing.connection import Connection
+
+from inburgering.service.worker import worker_main
+
+if __name__ == "__main__":
+    worker_main(sys.argv[1], Connection(int(sys.argv[2])))

@@ -1,0 +1,89 @@
+"""Helpers of the service tests: the test store, in-process clients and a real uvicorn process."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from pyoxigraph import RdfFormat
+
+from inburgering.namespaces import DEFAULT_BASE
+from inburgering.security.scope import AccessScope
+from inburgering.service import create_app
+from inburgering.service.deps import get_scope
+from inburgering.service.publish import load_public_graphs
+from inburgering.settings import Settings
+from inburgering.store import open_store
+
+HERE = Path(__file__).parent
+DATA = HERE / "data"
+BASE = DEFAULT_BASE
+PERSON = f"{BASE}/id/persoon/0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+INSTANCE_GRAPH = f"{BASE}/graph/gm0363/load1"
+ADMIN = AccessScope(token_id="test-admin", role="admin")
+
+
+def build_store(path: Path) -> Path:
+    """The test store: ontology, concepts, shapes and metadata from tests/service/data, plus one person."""
+    store = open_store(str(path))
+    load_public_graphs(store, base=BASE, ontology_dir=DATA / "ontology", shapes_dir=DATA / "shapes")
+    store.load((DATA / "instance.trig").read_bytes(), format=RdfFormat.TRIG)
+    store.close()
+    return path
+
+
+def make_client(store_path: Path, *, scope: AccessScope | None = None, **settings: object) -> TestClient:
+    app = create_app(Settings(store=str(store_path), **settings))  # type: ignore[arg-type]
+    if scope is not None:
+        app.dependency_overrides[get_scope] = lambda: scope
+    return TestClient(app)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class LiveServer:
+    """A real uvicorn process serving a store; ``url`` is its root."""
+
+    def __init__(self, store: Path, *, scope: str = "public", timeout_s: float = 60.0) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self.log = store.parent / f"server-{self.port}.log"
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, str(HERE / "serve_for_tests.py"), "--store", str(store), "--port", str(self.port),
+                 "--scope", scope], stdout=log, stderr=subprocess.STDOUT, env=env)
+        self._wait(timeout_s)
+
+    def _wait(self, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            try:
+                if httpx.get(self.url + "/sparql?query=ASK%7B%7D", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        self.stop()
+        pytest.fail(f"the test server did not start on {self.url}:\n{self.log.read_text(errors='replace')}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
