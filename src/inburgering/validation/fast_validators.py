@@ -86,3 +86,44 @@ def message_of(result: FastResult, lang: str = "nl") -> str:
     if result.messages:
         return result.messages[0].value
     return f"{result.component.value.removeprefix(SH)} on {result.path or 'the node'}"
+
+
+def validate_store_fast(store: object, *, graphs: Sequence[str], reference_date: dt.date | str,
+                        ontology: Sequence[Path] | None = None) -> FastReport:
+    """The fast engine over ``graphs`` of a project store (or a pyoxigraph ``Store``), with the ontology and
+    concept schemes from ``ontology/`` mixed in, as the pySHACL path does.
+
+    The ontology and the reference-date triple go into private graphs of the store for the run and are removed
+    afterwards (the store must be writable).
+    """
+    ox: Store = getattr(store, "ox", store)  # type: ignore[assignment]
+    day = reference_date if isinstance(reference_date, dt.date) else dt.date.fromisoformat(reference_date)
+    try:
+        for path in (ontology if ontology is not None else ontology_files()):
+            ox.bulk_load(path=str(path), format=RdfFormat.TURTLE, to_graph=ONTOLOGY_GRAPH)
+        ox.add(context_quad(day))
+        return validate_fast(ox, shapes=shapes_store(),
+                             default_graph=[*graphs, ONTOLOGY_GRAPH.value, CONTEXT_GRAPH.value])
+    finally:
+        for graph in (ONTOLOGY_GRAPH, CONTEXT_GRAPH):
+            if ox.contains_named_graph(graph):
+                ox.remove_graph(graph)
+
+
+def to_validation_report(report: FastReport, *, reference_date: dt.date | str, lang: str = "nl") -> object:
+    """The fast engine's report as the project's ``ValidationReport`` (what ``inburgering validate`` prints)."""
+    from inburgering.validation.report import ValidationReport, ValidationResult
+
+    results = []
+    for r in report.results:
+        messages: dict[str, str] = {}
+        for m in r.messages:
+            messages.setdefault(m.language or "", m.value)
+        results.append(ValidationResult(
+            focus_node=getattr(r.focus, "value", str(r.focus)), shape=r.rule, severity=r.severity.value,
+            path=r.path.strip("<>") if r.path else None,
+            value=getattr(r.value, "value", None) if r.value is not None else None,
+            messages=messages, constraint=r.component.value))
+    results.sort(key=lambda x: (x.shape, x.focus_node, x.path or "", x.value or ""))
+    day = reference_date.isoformat() if isinstance(reference_date, dt.date) else reference_date
+    return ValidationReport(conforms=report.conforms, results=results, reference_date=day, lang=lang)

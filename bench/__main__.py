@@ -1,0 +1,102 @@
+"""``python -m bench``: run the benchmarks at the municipality and national scales and write the results.
+
+    python -m bench                      # default: municipality (2,000) + national at --scale 0.1
+    python -m bench --scale 1 --runs 1   # the full national scale (130,000 persons)
+    python -m bench --only municipality --parts load,validation
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import sys
+import time
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from bench import report
+from bench.harness import ROOT
+from bench.suite import Config, http_part, load_part, prepare_data, query_part, validation_part
+
+MUNICIPALITY = 2_000
+NATIONAL = 130_000
+PARTS = ("load", "validation", "queries", "http")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    p.add_argument("--scale", type=float, default=0.1,
+                   help="fraction of the national 130,000 persons for the national scale (default 0.1)")
+    p.add_argument("--runs", type=int, default=3, help="runs per measurement; medians are reported (default 3)")
+    p.add_argument("--cap", type=float, default=180.0,
+                   help="seconds after which a baseline run (rdflib, pySHACL) is stopped and reported as capped")
+    p.add_argument("--only", choices=("municipality", "national"), help="run one scale only")
+    p.add_argument("--parts", default=",".join(PARTS), help=f"comma-separated subset of {','.join(PARTS)}")
+    p.add_argument("--http-seconds", type=int, default=5, help="duration of each HTTP measurement")
+    p.add_argument("--work", type=Path, default=ROOT / "var" / "bench", help="working folder (data and stores)")
+    p.add_argument("--out", type=Path, default=ROOT / "bench" / "results", help="where results are written")
+    p.add_argument("--stem", default="results", help="file name stem of the results")
+    return p.parse_args(argv)
+
+
+def _versions() -> str:
+    names = ("pyoxigraph", "rdflib", "pyshacl", "fastapi", "uvicorn")
+    return ", ".join(f"{n} {version(n)}" for n in names) + f", Python {platform.python_version()}"
+
+
+def run_scale(cfg: Config) -> dict[str, Any]:
+    def log(msg: str) -> None:
+        print(f"[{cfg.name}] {msg}", flush=True)
+
+    started = time.perf_counter()
+    out: dict[str, Any] = {"persons": cfg.persons}
+    data = prepare_data(cfg, log)
+    store = None
+    if "load" in cfg.parts:
+        out["load"], store = load_part(cfg, data, log)
+    if store is None:
+        raise SystemExit("every part measures the store the load part writes: include 'load' in --parts")
+    load_seconds = out["load"]["load_duo"]["seconds"]
+    if "validation" in cfg.parts:
+        out["validation"] = validation_part(cfg, store, load_seconds, log)
+    if "queries" in cfg.parts:
+        out["queries"] = query_part(cfg, store, log)
+    if "http" in cfg.parts:
+        out["http"] = http_part(cfg, store, log)
+    out["wall_seconds"] = time.perf_counter() - started
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    parts = frozenset(p.strip() for p in args.parts.split(",") if p.strip())
+    unknown = parts - set(PARTS)
+    if unknown:
+        print(f"python -m bench: unknown part(s) {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 2
+    from inburgering.namespaces import DEFAULT_BASE
+
+    scales = {"municipality": MUNICIPALITY, "national": max(1, round(NATIONAL * args.scale))}
+    if args.only:
+        scales = {args.only: scales[args.only]}
+    started = time.perf_counter()
+    results: dict[str, Any] = {"meta": {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "runs": args.runs, "scale": args.scale,
+        "cap_seconds": args.cap, "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()}",
+        "versions": _versions(), "command": "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:]),
+    }, "scales": {}}
+    for name, persons in scales.items():
+        cfg = Config(name=name, persons=persons, runs=args.runs, cap=args.cap, work=args.work / f"{name}-{persons}",
+                     base=DEFAULT_BASE, http_seconds=args.http_seconds, parts=parts)
+        results["scales"][name] = run_scale(cfg)
+    results["meta"]["wall_seconds"] = time.perf_counter() - started
+    for path in report.write(results, args.out, args.stem):
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

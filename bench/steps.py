@@ -1,0 +1,304 @@
+"""The measured steps, each run in its own process: ``python -m bench.steps STEP JSON-ARGS``.
+
+A step prints one JSON line with at least ``seconds`` (the measured work, imports excluded) and ``peak_mb``
+(the process's peak resident memory, children included).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import resource
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+STEPS: dict[str, Callable[..., dict[str, Any]]] = {}
+
+
+def step(fn: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    STEPS[fn.__name__] = fn
+    return fn
+
+
+def peak_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024
+
+
+def _cli(argv: list[str]) -> int:
+    from inburgering.cli import main
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        return main(argv)
+
+
+@step
+def generate(*, persons: int, seed: int, defects: float, format: str, out: str) -> dict[str, Any]:
+    started = time.perf_counter()
+    code = _cli(["generate", "--persons", str(persons), "--seed", str(seed), "--defects", str(defects),
+                 "--format", format, "--out", out])
+    if code != 0:
+        raise SystemExit(f"generate exited with {code}")
+    return {"seconds": time.perf_counter() - started}
+
+
+@step
+def load(*, store: str, sources: list[str], rejects: str, report: str, key: str,
+         engine: str | None = None) -> dict[str, Any]:
+    """``inburgering load`` into a fresh on-disk store; counts the quads it holds afterwards."""
+    os.environ["INBURGERING_PSEUDONYM_KEY"] = key
+    argv = ["load", "--store", store, "--rejects", rejects, "--report", report]
+    if engine:
+        argv += ["--engine", engine]
+    started = time.perf_counter()
+    code = _cli(argv + sources)
+    seconds = time.perf_counter() - started
+    if code == 2:
+        raise SystemExit(f"load exited with {code}")
+    from pyoxigraph import Store
+
+    quads = len(Store.read_only(store))
+    summary = json.loads(Path(report).read_text(encoding="utf-8"))
+    return {"seconds": seconds, "quads": quads, "exit_code": code,
+            "persons_read": summary.get("persons_read"), "persons_published": summary.get("persons_published"),
+            "persons_rejected": summary.get("persons_rejected")}
+
+
+@step
+def export(*, store: str, out: str, instance_only: bool = False) -> dict[str, Any]:
+    """Write the store as N-Quads (the input of baseline A) and count its quads."""
+    from pyoxigraph import RdfFormat, Store
+
+    started = time.perf_counter()
+    s = Store.read_only(store)
+    with open(out, "wb") as f:
+        s.dump(f, format=RdfFormat.N_QUADS)
+    return {"seconds": time.perf_counter() - started, "quads": len(s)}
+
+
+@step
+def export_dataset(*, store: str, base: str, out: str) -> dict[str, Any]:
+    """Write the graphs the analyst queries read (published instance graphs, ontology, concepts) as N-Quads."""
+    from pyoxigraph import NamedNode, RdfFormat
+
+    from inburgering.store import open_store
+
+    started = time.perf_counter()
+    s = open_store(store)
+    n = 0
+    with open(out, "wb") as f:
+        for graph in _dataset(s, base):
+            quads = list(s.ox.quads_for_pattern(None, None, None, NamedNode(graph)))  # type: ignore[attr-defined]
+            n += len(quads)
+            from pyoxigraph import serialize
+
+            serialize(quads, f, format=RdfFormat.N_QUADS)
+    return {"seconds": time.perf_counter() - started, "quads": n}
+
+
+@step
+def baseline_a(*, nquads: str, store: str) -> dict[str, Any]:
+    """Baseline A: Oxigraph's own bulk loader, the same quads into a fresh on-disk store."""
+    from pyoxigraph import RdfFormat, Store
+
+    started = time.perf_counter()
+    s = Store(store)
+    s.bulk_load(path=nquads, format=RdfFormat.N_QUADS)
+    s.flush()
+    return {"seconds": time.perf_counter() - started, "quads": len(s)}
+
+
+@step
+def baseline_b(*, nquads: str, store: str, reference_date: str) -> dict[str, Any]:
+    """Baseline B: the straightforward rdflib pipeline: parse into an rdflib graph, validate the whole graph
+    with pySHACL, write it to a fresh on-disk Oxigraph store."""
+    import pyshacl
+    import rdflib
+    from pyoxigraph import RdfFormat, Store
+
+    from inburgering.validation import load_ontology, load_shapes
+    from inburgering.validation.engine import reference_date_of, with_context
+
+    shapes, ontology = load_shapes(), load_ontology()
+    started = time.perf_counter()
+    dataset = rdflib.Dataset()
+    dataset.parse(nquads, format="nquads")
+    graph = rdflib.Graph()
+    for s, p, o, _ in dataset.quads((None, None, None, None)):
+        graph.add((s, p, o))
+    parsed = time.perf_counter()
+    pyshacl.validate(with_context(graph, reference_date_of(reference_date)), shacl_graph=shapes,
+                     ont_graph=ontology, inference="none", allow_warnings=True, inplace=True)
+    validated = time.perf_counter()
+    out = Store(store)
+    out.bulk_load(dataset.serialize(format="nquads", encoding="utf-8"), format=RdfFormat.N_QUADS)
+    out.flush()
+    done = time.perf_counter()
+    return {"seconds": done - started, "parse_seconds": parsed - started, "validate_seconds": validated - parsed,
+            "write_seconds": done - validated}
+
+
+def _instance_graphs(store: Any, base: str) -> list[str]:
+    from inburgering.store.publication import published_graphs
+
+    return published_graphs(store, base=base, special=True)
+
+
+def _dataset(store: Any, base: str) -> list[str]:
+    """What an analyst's query reads: the published instance graphs and the public graphs."""
+    from inburgering.store.publication import public_graphs
+
+    return _instance_graphs(store, base) + public_graphs(store, base=base)
+
+
+@step
+def publish_public(*, store: str, base: str) -> dict[str, Any]:
+    """Put the public graphs (ontology, concepts, shapes, dataset) into the store, as a deployment has them."""
+    from inburgering.service.publish import load_public_graphs
+    from inburgering.store import open_store
+
+    started = time.perf_counter()
+    s = open_store(store)
+    load_public_graphs(s, base=base)
+    s.close()
+    return {"seconds": time.perf_counter() - started}
+
+
+@step
+def validate_fast(*, store: str, base: str, reference_date: str, out: str | None = None) -> dict[str, Any]:
+    """The fast engine over the published data of an on-disk store (ontology and concepts included)."""
+    from inburgering.store import open_store
+    from inburgering.validation.fast_validators import validate_store_fast
+
+    s = open_store(store)
+    started = time.perf_counter()
+    report = validate_store_fast(s, graphs=_instance_graphs(s, base), reference_date=reference_date)
+    seconds = time.perf_counter() - started
+    if out:
+        Path(out).write_text(json.dumps(sorted(r.key() for r in report.results)), encoding="utf-8")
+    return {"seconds": seconds, "results": len(report.results), "queries": report.queries}
+
+
+@step
+def validate_pyshacl(*, store: str, base: str, reference_date: str, out: str | None = None) -> dict[str, Any]:
+    """The reference: pySHACL on the whole published graph (as ``inburgering validate --store``)."""
+    from inburgering.store import open_store
+    from inburgering.validation import load_shapes, validate
+    from inburgering.validation.fast_compare import pyshacl_keys
+
+    s = open_store(store)
+    graphs = _instance_graphs(s, base)
+    started = time.perf_counter()
+    report = validate(s, graphs=graphs, reference_date=reference_date)
+    seconds = time.perf_counter() - started
+    if out:
+        keys = pyshacl_keys(report.graph, load_shapes())
+        Path(out).write_text(json.dumps(sorted(keys)), encoding="utf-8")
+    return {"seconds": seconds, "results": len(report.results)}
+
+
+def _query_files() -> list[Path]:
+    from inburgering.paths import ROOT
+
+    return sorted((ROOT / "src" / "inburgering" / "service" / "queries").glob("*.rq"))
+
+
+@step
+def queries_oxigraph(*, store: str, base: str, repeat: int) -> dict[str, Any]:
+    """Each analyst example query on the on-disk store, over the published graphs; median of ``repeat``."""
+    import statistics
+
+    from inburgering.store import open_store
+
+    s = open_store(store)
+    graphs = _dataset(s, base)
+    out: dict[str, Any] = {}
+    total = time.perf_counter()
+    for path in _query_files():
+        text = path.read_text(encoding="utf-8")
+        times, rows = [], 0
+        for _ in range(repeat):
+            started = time.perf_counter()
+            rows = len(list(s.query(text, default_graph=graphs)))  # type: ignore[arg-type]
+            times.append(time.perf_counter() - started)
+        out[path.stem] = {"ms": 1000 * statistics.median(times), "rows": rows}
+    return {"seconds": time.perf_counter() - total, "queries": out}
+
+
+@step
+def queries_rdflib(*, nquads: str, base: str, repeat: int, progress: str) -> dict[str, Any]:
+    """Baseline: the same queries on rdflib's in-memory store holding the same graphs (union default graph).
+
+    Writes its progress after every query, so a run stopped at the cap still reports the queries it finished.
+    """
+    import statistics
+
+    import rdflib
+
+    started = time.perf_counter()
+    dataset = rdflib.Dataset(default_union=True)
+    dataset.parse(nquads, format="nquads")
+    out: dict[str, Any] = {"parse_seconds": time.perf_counter() - started, "queries": {}}
+    for path in _query_files():
+        text = path.read_text(encoding="utf-8")
+        times, rows = [], 0
+        for _ in range(repeat):
+            t = time.perf_counter()
+            rows = len(list(dataset.query(text)))
+            times.append(time.perf_counter() - t)
+        out["queries"][path.stem] = {"ms": 1000 * statistics.median(times), "rows": rows}
+        Path(progress).write_text(json.dumps(out), encoding="utf-8")
+    return {"seconds": time.perf_counter() - started, **out}
+
+
+@step
+def sample_resources(*, store: str, base: str, limit: int) -> dict[str, Any]:
+    """Paths of ``limit`` person pages (``/doc/persoon/…``) and the municipalities they belong to."""
+    from pyoxigraph import Store
+
+    from inburgering.namespaces import VOCAB
+
+    s = Store.read_only(store)
+    query = (f"SELECT DISTINCT ?p ?gm WHERE {{ GRAPH ?g {{ ?p <{VOCAB}gemeente> ?gm ; "
+             f"<{VOCAB}heeftInburgeringsplicht> ?x }} }} LIMIT {limit}")
+    paths, gemeenten = [], set()
+    prefix = base.rstrip("/") + "/id/"
+    for row in s.query(query):  # type: ignore[union-attr]
+        iri = row["p"].value
+        if iri.startswith(prefix):
+            paths.append("/doc/" + iri[len(prefix):])
+            gemeenten.add(row["gm"].value.rsplit("/", 1)[-1].upper())
+    return {"seconds": 0.0, "paths": paths, "gemeenten": sorted(gemeenten)}
+
+
+@step
+def make_token(*, store: str, gemeenten: list[str]) -> dict[str, Any]:
+    """An analyst token for the benchmark's municipalities (printed once by ``inburgering token create``)."""
+    from inburgering.cli import main as cli
+
+    argv = ["token", "create", "--store", store, "--role", "analyst", "--special-categories", "--label", "bench"]
+    for g in gemeenten:
+        argv += ["--gemeente", g]
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        code = cli(argv)
+    if code != 0:
+        raise SystemExit(f"token create exited with {code}")
+    return {"seconds": 0.0, "token": buffer.getvalue().strip().splitlines()[-1].split()[-1]}
+
+
+def main() -> None:
+    name, args = sys.argv[1], json.loads(sys.argv[2])
+    result = STEPS[name](**args)
+    result["peak_mb"] = peak_mb()
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
