@@ -1,0 +1,262 @@
+"""The load: read every source, pseudonymise, map, validate per batch of persons, write, then publish at once.
+
+Nothing is visible to readers until the single publishing update at the end (see
+``inburgering.store.publication``). A crash or an exception leaves only unpublished graphs behind, which the
+next load drops before it starts. Every person read is either published or written to the rejects file.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from pyoxigraph import NamedNode, Quad
+
+from inburgering.errors import MappingError, UsageError
+from inburgering.loader.checking import Finding, Validator, attribute
+from inburgering.loader.inputs import KINDS, PersonInput, detect_kind, person_inputs
+from inburgering.loader.provenance import GraphCounts, SourceFile, file_sha256, load_activity, provenance_quads
+from inburgering.loader.pseudonym import Pseudonymiser
+from inburgering.loader.rejects import Reject, RejectsWriter
+from inburgering.loader.report import LoadReport
+from inburgering.mapping import MappedPerson, Mapping, builtin_mapping, map_person
+from inburgering.namespaces import instance_graph
+from inburgering.settings import Settings
+from inburgering.store import Store, open_store
+from inburgering.store.publication import drop_stale_graphs, publish
+
+#: Persons validated together: pySHACL's time grows faster than linearly with the graph (perf-notes.md).
+DEFAULT_BATCH = 500
+
+Progress = Callable[[int], None]
+
+
+def display_location(location: str) -> str:
+    """A source as reports and provenance show it: a database URL without its password."""
+    if "://" not in location:
+        return location
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(location).render_as_string(hide_password=True)
+    except ArgumentError:
+        return location
+
+
+def new_load_id(now: datetime | None = None) -> str:
+    """A sortable, unique load id: ``20261125T142501Z-3f9a1c``."""
+    now = now or datetime.now(UTC)
+    return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+@dataclass
+class _Pending:
+    location: str
+    item: PersonInput
+    person: MappedPerson
+
+
+@dataclass
+class _Run:
+    """The state of one load while it runs."""
+
+    store: Store
+    base: str
+    report: LoadReport
+    rejects: RejectsWriter
+    pseudonymiser: Pseudonymiser
+    validator: Validator
+    gemeente: str | None
+    batch_size: int
+    progress: Progress | None
+    batch: list[_Pending] = field(default_factory=list)
+    graphs: set[tuple[str, str]] = field(default_factory=set)
+    counts: defaultdict[str, GraphCounts] = field(default_factory=lambda: defaultdict(GraphCounts))
+    mappings: dict[str, Mapping] = field(default_factory=dict)
+
+    def person_rejected(self, location: str, gemeente: str | None) -> None:
+        self.report.sources[location].rejected += 1
+        if gemeente:
+            self.report.gemeenten[gemeente].rejected += 1
+
+    def read_source(self, location: str, shown: str, kind: str) -> None:
+        """Take every person of one source; ``shown`` names the source in the report (no password)."""
+        mapping = self.mappings.setdefault(KINDS[kind], builtin_mapping(KINDS[kind]))
+        self.report.sources[shown]  # listed even when empty
+        for item in person_inputs(location, kind):
+            self.report.sources[shown].read += 1
+            if item.gemeente:
+                self.report.gemeenten[item.gemeente].read += 1
+            self.take(shown, item, mapping)
+            if self.progress and self.report.persons_read % 100 == 0:
+                self.progress(self.report.persons_read)
+
+    def take(self, location: str, item: PersonInput, mapping: Mapping) -> None:
+        """Pseudonymise and map one person; on any problem write the rejects and count the person rejected."""
+        if item.problems:
+            for p in item.problems:
+                self.rejects.write(Reject(p.file, p.record, p.field, p.value, p.reason, "source"))
+            self.person_rejected(location, item.gemeente)
+            return
+        if self.gemeente and item.gemeente and item.gemeente != self.gemeente:
+            self.rejects.write(Reject(item.file, item.record, "gemeente", item.gemeente,
+                                      f"not for this load's municipality {self.gemeente} (--gemeente)", "load"))
+            self.person_rejected(location, item.gemeente)
+            return
+        assert item.bsn is not None
+        pseudonym = self.pseudonymiser.bsn(item.bsn)
+        data = item.data
+        if item.gemeente is None and self.gemeente:
+            data = {**data, mapping.person.gemeente: self.gemeente}
+        try:
+            person = map_person(mapping, data, base=self.base, pseudonym=pseudonym,
+                                vnummer_pseudonym=self.pseudonymiser.vnummer(item.vnummer) if item.vnummer else None,
+                                file=item.file, locator=item.record)
+        except MappingError as exc:
+            self.rejects.write(Reject(item.file, item.record, exc.field, None, exc.message, "mapping",
+                                      pseudonym=pseudonym))
+            self.person_rejected(location, item.gemeente)
+            return
+        self.batch.append(_Pending(location, item, person))
+        if len(self.batch) >= self.batch_size:
+            self.flush()
+
+    def _shacl_reject(self, pending: _Pending, finding: Finding) -> Reject:
+        return Reject(pending.item.file, pending.item.record, finding.path, finding.value, finding.message, "shacl",
+                      rule=finding.rule, pseudonym=pending.person.pseudonym, focus=finding.focus,
+                      severity=finding.severity)
+
+    def flush(self) -> None:
+        """Validate the batch, reject the persons with violations, write the others into the load's graphs."""
+        if not self.batch:
+            return
+        people = [p.person for p in self.batch]
+        triples = [t for person in people for t in (*person.triples, *person.special)]
+        findings = self.validator(triples, reference_date=self.report.reference_date)
+        by_person, orphans = attribute(findings, people)
+        for finding in orphans:
+            self._count(finding)
+            self.rejects.write(Reject("", "", finding.path, finding.value, finding.message, "shacl", rule=finding.rule,
+                                      focus=finding.focus, severity=finding.severity))
+        quads: list[Quad] = []
+        for pending in self.batch:
+            results = by_person.get(pending.person.pseudonym, [])
+            for finding in results:
+                self._count(finding)
+            violations = [f for f in results if f.is_violation]
+            for finding in violations:
+                self.rejects.write(self._shacl_reject(pending, finding))
+            self._tally(pending, published=not violations)
+            if not violations:
+                quads += self._quads(pending.person)
+        if quads:
+            self.store.extend(quads)
+        self.batch.clear()
+
+    def _count(self, finding: Finding) -> None:
+        if finding.is_violation:
+            self.report.violations += 1
+        elif finding.severity == "Warning":
+            self.report.warnings += 1
+
+    def _tally(self, pending: _Pending, *, published: bool) -> None:
+        person, source = pending.person, self.report.sources[pending.location]
+        gemeente = self.report.gemeenten[person.gemeente]
+        if pending.item.gemeente is None:
+            gemeente.read += 1
+        for counts in (source, gemeente):
+            if published:
+                counts.published += 1
+            else:
+                counts.rejected += 1
+        for type_, n in person.counts.items():
+            entity = self.report.entities[type_]
+            entity.read += n
+            if published:
+                entity.published += n
+            else:
+                entity.rejected += n
+
+    def _quads(self, person: MappedPerson) -> list[Quad]:
+        main = instance_graph(self.base, person.gemeente, self.report.load_id)
+        out = [Quad(t.subject, t.predicate, t.object, NamedNode(main)) for t in person.triples]
+        self.graphs.add((person.gemeente, main))
+        self.counts[main].triples += len(person.triples)
+        self.counts[main].persons += 1
+        if person.special:
+            special = instance_graph(self.base, person.gemeente, self.report.load_id, special=True)
+            out += [Quad(t.subject, t.predicate, t.object, NamedNode(special)) for t in person.special]
+            self.graphs.add((person.gemeente, special))
+            self.counts[special].triples += len(person.special)
+            self.counts[special].persons += 1
+        return out
+
+
+def _finish(run: _Run, sources: Sequence[SourceFile], all_or_nothing: bool) -> None:
+    report = run.report
+    report.finished = datetime.now(UTC)
+    if all_or_nothing and report.persons_rejected:
+        report.refused = True
+        for graph in sorted(g for _, g in run.graphs):
+            run.store.drop_graph(graph)
+        for counts in (*report.sources.values(), *report.gemeenten.values(), *report.entities.values()):
+            counts.rejected, counts.published = counts.rejected + counts.published, 0
+        run.graphs.clear()
+        run.counts.clear()
+    prov = provenance_quads(base=run.base, report=report, sources=sources, mappings=run.mappings.values(),
+                            graphs=run.counts)
+    if not run.graphs:
+        run.store.extend(prov)  # a load that published nothing is still on record
+        run.store.flush()
+        return
+    graphs = sorted(run.graphs)
+    publish(run.store, base=run.base, graphs=graphs, provenance=prov,
+            activity=load_activity(run.base, report.load_id))
+    report.graphs = [g for _, g in graphs]
+
+
+def load(sources: Sequence[str | Path], *, settings: Settings, key: bytes, rejects_path: str | Path,
+         store: Store | None = None, gemeente: str | None = None, source_format: str | None = None,
+         all_or_nothing: bool = False, reference_date: date | None = None, validator: Validator | None = None,
+         batch_size: int = DEFAULT_BATCH, progress: Progress | None = None) -> LoadReport:
+    """Load ``sources`` into the store and publish them; every person is published or in ``rejects_path``.
+
+    ``store`` defaults to ``settings.store`` (opened and closed here). ``validator`` defaults to the SHACL shapes;
+    ``reference_date`` ("today" for date rules) to the load date. Raises ``UsageError`` for bad arguments and
+    ``SourceError`` for a source that cannot be read at all.
+    """
+    if not sources:
+        raise UsageError("no SOURCE given")
+    if gemeente is not None:
+        gemeente = gemeente.upper()
+        instance_graph(settings.base_iri, gemeente, "x")
+    pseudonymiser = Pseudonymiser(key)
+    kinds = [(str(s), display_location(str(s)), detect_kind(str(s), source_format)) for s in sources]
+    if validator is None:
+        from inburgering.loader.checking import shacl_validator
+
+        validator = shacl_validator()
+    started = datetime.now(UTC)
+    report = LoadReport(load_id=new_load_id(started), started=started,
+                        reference_date=reference_date or date.today(), rejects_path=str(rejects_path))
+    own = store is None
+    store = store if store is not None else open_store(settings.store)
+    try:
+        drop_stale_graphs(store, base=settings.base_iri)
+        with RejectsWriter(rejects_path) as rejects:
+            run = _Run(store, settings.base_iri, report, rejects, pseudonymiser, validator, gemeente,
+                       batch_size, progress)
+            for location, shown, kind in kinds:
+                run.read_source(location, shown, kind)
+            run.flush()
+            _finish(run, [SourceFile(shown, kind, file_sha256(loc) if kind != "ggm-db" else None)
+                          for loc, shown, kind in kinds], all_or_nothing)
+    finally:
+        if own:
+            store.close()
+    return report

@@ -1,0 +1,245 @@
+"""The mapping file format: a YAML description of which source fields become which ontology terms.
+
+A mapping file is read once, checked, and turned into the frozen dataclasses below; the engine
+(``inburgering.mapping.engine``) executes them. The format is documented for data stewards in
+``docs/mapping.md``; every problem in a mapping file is reported with the file, the entity and the key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from inburgering.errors import MappingError
+from inburgering.namespaces import inb
+
+#: How a source value becomes an RDF term (``as:`` in a property).
+VALUE_KINDS = frozenset({
+    "string", "date", "boolean", "integer",  # literals
+    "concept",  # a SKOS concept: concept_iri(scheme, value)
+    "gemeente",  # a municipality's TOOI IRI from "GM0363" or "0363"
+    "instelling",  # an institution's IRI from its instellingsnummer
+    "entity",  # the IRI of another entity of the same person
+    "pseudonym", "vnummer-pseudonym",  # the person's keyed pseudonyms
+    "age",  # whole years between two dates (``birth`` and ``at``)
+})
+
+
+@dataclass(frozen=True)
+class Join:
+    """Match a child item to a parent instance: ``child[child_field] == parent[parent_field]``."""
+
+    child_field: str
+    parent_field: str
+
+
+@dataclass(frozen=True)
+class PropertySpec:
+    """One property of an entity: where its value comes from and how it is typed."""
+
+    property: str
+    value_kind: str = "string"
+    field: str | None = None
+    const: Any = None
+    scheme: str | None = None
+    values: dict[str, Any] | None = None
+    entity: str | None = None
+    join: Join | None = None
+    birth: str | None = None
+    at: str | None = None
+    special: bool = False
+
+    @property
+    def iri(self) -> str:
+        return inb(self.property)
+
+
+@dataclass(frozen=True)
+class Link:
+    """How an entity hangs off its parent: ``parent property child`` (or ``child property parent``)."""
+
+    entity: str
+    property: str
+    inverse: bool = False
+    join: Join | None = None
+
+
+@dataclass(frozen=True)
+class Special:
+    """When an entity is a special category (health, justice, addiction): always, or by a field's value."""
+
+    always: bool = False
+    field: str | None = None
+    values: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class EntitySpec:
+    """A kind of thing a source record yields: its IRI type, classes and properties."""
+
+    name: str
+    type: str
+    classes: tuple[str, ...]
+    source: str | None = None
+    many: bool = False
+    key: str | None = None
+    when: str | None = None
+    class_field: str | None = None
+    class_values: dict[str, str] = field(default_factory=dict)
+    parent: Link | None = None
+    special: Special = Special()
+    properties: tuple[PropertySpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class PersonSpec:
+    """Where the record holds the person's identifiers and municipality (never written as such)."""
+
+    bsn: str
+    gemeente: str
+    vnummer: str | None = None
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """A checked mapping file."""
+
+    kind: str
+    version: str
+    person: PersonSpec
+    entities: tuple[EntitySpec, ...]
+    path: Path
+    sha256: str
+
+    def entity(self, name: str) -> EntitySpec:
+        for spec in self.entities:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+
+def _require(data: dict[str, Any], key: str, where: str, path: Path) -> Any:
+    if key not in data or data[key] in (None, ""):
+        raise MappingError(f"missing key {key!r}", file=str(path), record=where, field=key)
+    return data[key]
+
+
+def _join(raw: Any, where: str, path: Path) -> Join | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or len(raw) != 1:
+        raise MappingError("join must be one 'child field: parent field' pair", file=str(path), record=where,
+                           field="join")
+    (child, parent), = raw.items()
+    return Join(str(child), str(parent))
+
+
+def _property(raw: Any, where: str, path: Path) -> PropertySpec:
+    if not isinstance(raw, dict):
+        raise MappingError("a property must be a mapping", file=str(path), record=where)
+    name = str(_require(raw, "property", where, path))
+    where = f"{where}, property {name}"
+    kind = str(raw.get("as", "string"))
+    if kind not in VALUE_KINDS:
+        raise MappingError(f"unknown value kind {kind!r} (expected one of {sorted(VALUE_KINDS)})",
+                           file=str(path), record=where, field="as")
+    if kind == "concept" and not raw.get("scheme"):
+        raise MappingError("a concept needs a scheme", file=str(path), record=where, field="scheme")
+    if kind == "entity" and not raw.get("entity"):
+        raise MappingError("a link needs the entity it points to", file=str(path), record=where, field="entity")
+    if kind == "age" and not (raw.get("birth") and raw.get("at")):
+        raise MappingError("an age needs 'birth' and 'at' fields", file=str(path), record=where, field="age")
+    if kind not in ("pseudonym", "vnummer-pseudonym", "age", "entity") and "field" not in raw \
+            and "const" not in raw:
+        raise MappingError("a property needs a 'field' or a 'const'", file=str(path), record=where)
+    try:
+        inb(name)
+    except KeyError as exc:
+        raise MappingError(str(exc).strip("'\""), file=str(path), record=where, field="property") from exc
+    values = raw.get("values")
+    return PropertySpec(
+        property=name, value_kind=kind, field=raw.get("field"), const=raw.get("const"),
+        scheme=raw.get("scheme"), values={str(k): v for k, v in values.items()} if values else None,
+        entity=raw.get("entity"), join=_join(raw.get("join"), where, path), birth=raw.get("birth"),
+        at=raw.get("at"), special=bool(raw.get("special", False)),
+    )
+
+
+def _special(raw: Any) -> Special:
+    if raw is True:
+        return Special(always=True)
+    if isinstance(raw, dict):
+        return Special(field=str(raw["field"]), values=frozenset(str(v) for v in raw.get("in", ())))
+    return Special()
+
+
+def _entity(raw: Any, path: Path, known: set[str]) -> EntitySpec:
+    if not isinstance(raw, dict):
+        raise MappingError("an entity must be a mapping", file=str(path))
+    name = str(_require(raw, "entity", "entities", path))
+    where = f"entity {name}"
+    if name in known:
+        raise MappingError("entity defined twice", file=str(path), record=where)
+    if "from" in raw and "for_each" in raw:
+        raise MappingError("use either 'from' or 'for_each'", file=str(path), record=where)
+    classes = raw.get("class", [])
+    classes = (classes,) if isinstance(classes, str) else tuple(classes)
+    chooser = raw.get("class_by") or {}
+    parent = None
+    if raw.get("parent"):
+        p = raw["parent"]
+        target = str(_require(p, "entity", where, path))
+        if target not in known:
+            raise MappingError(f"parent {target!r} must be defined before this entity", file=str(path),
+                               record=where, field="parent")
+        parent = Link(target, str(_require(p, "property", where, path)), bool(p.get("inverse", False)),
+                      _join(p.get("join"), where, path))
+        inb(parent.property)
+    for cls in (*classes, *(chooser.get("values") or {}).values()):
+        try:
+            inb(cls)
+        except KeyError as exc:
+            raise MappingError(str(exc).strip("'\""), file=str(path), record=where, field="class") from exc
+    return EntitySpec(
+        name=name, type=str(_require(raw, "type", where, path)), classes=classes,
+        source=raw.get("from") or raw.get("for_each"), many="for_each" in raw, key=raw.get("key"),
+        when=raw.get("when"), class_field=chooser.get("field"),
+        class_values={str(k): str(v) for k, v in (chooser.get("values") or {}).items()},
+        parent=parent, special=_special(raw.get("special")),
+        properties=tuple(_property(p, where, path) for p in raw.get("properties", [])),
+    )
+
+
+def load_mapping(path: str | Path) -> Mapping:
+    """Read and check a mapping file; raises ``MappingError`` naming the file, the entity and the key."""
+    path = Path(path)
+    try:
+        text = path.read_bytes()
+        data = yaml.safe_load(text)
+    except (OSError, yaml.YAMLError) as exc:
+        raise MappingError(f"cannot read the mapping: {exc}", file=str(path)) from exc
+    if not isinstance(data, dict):
+        raise MappingError("a mapping file must be a YAML mapping", file=str(path))
+    person = _require(data, "person", "top level", path)
+    known: set[str] = set()
+    entities = []
+    for raw in _require(data, "entities", "top level", path):
+        spec = _entity(raw, path, known)
+        known.add(spec.name)
+        entities.append(spec)
+    for spec in entities:
+        for prop in spec.properties:
+            if prop.entity and prop.entity not in known:
+                raise MappingError(f"unknown entity {prop.entity!r}", file=str(path),
+                                   record=f"entity {spec.name}, property {prop.property}", field="entity")
+    return Mapping(
+        kind=str(_require(data, "kind", "top level", path)), version=str(_require(data, "version", "top level", path)),
+        person=PersonSpec(bsn=str(_require(person, "bsn", "person", path)),
+                          gemeente=str(_require(person, "gemeente", "person", path)),
+                          vnummer=person.get("vnummer")),
+        entities=tuple(entities), path=path, sha256=hashlib.sha256(text).hexdigest(),
+    )

@@ -1,0 +1,145 @@
+"""The load pipeline: nothing lost, validate before publish, atomic publication, provenance."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pyoxigraph import NamedNode, QuerySolutions
+
+from inburgering.errors import UsageError
+from inburgering.loader import load, no_validation
+from inburgering.loader.pseudonym import Pseudonymiser
+from inburgering.loader.rejects import read_rejects
+from inburgering.namespaces import DCT, PROV, meta_graph, thing_iri
+from inburgering.settings import Settings
+from inburgering.store.publication import published_graphs
+
+from loader_helpers import BASE, KEY, NEEDS_PIP, duo_person, needs_pip_validator, test_bsns, write_bundle
+
+SETTINGS = Settings(base_iri=BASE)
+
+
+def _persons(store: Any) -> set[str]:
+    graphs = published_graphs(store, base=BASE, special=True)
+    result = store.query("SELECT DISTINCT ?p WHERE { ?p a <https://w3id.org/inburgering/def/Inburgeraar> }",
+                         default_graph=graphs)
+    assert isinstance(result, QuerySolutions)
+    return {row["p"].value for row in result}
+
+
+def _iri(bsn: str) -> str:
+    return thing_iri(BASE, "persoon", Pseudonymiser(KEY).bsn(bsn))
+
+
+def test_every_person_is_published_or_rejected_with_its_locator(store: Any, tmp_path: Path) -> None:
+    good, no_pip, bad_bsn, bad_date = list(zip(range(4), test_bsns()))
+    lines: list[Any] = [duo_person(good[1]), duo_person(no_pip[1], pip=False),
+                        {**duo_person("999990018")},  # fails the elfproef
+                        {**duo_person(bad_date[1]), "map": {"datumEindgesprekMap": "2023-02-30"}}, "{not json"]
+    bundle = write_bundle(tmp_path / "b.jsonl", lines)
+    report = load([bundle], settings=SETTINGS, key=KEY, rejects_path=tmp_path / "r.jsonl", store=store,
+                  validator=needs_pip_validator)
+    assert (report.persons_read, report.persons_published, report.persons_rejected) == (5, 1, 4)
+    assert report.exit_code == 1
+    assert _persons(store) == {_iri(good[1])}
+    rejects = read_rejects(tmp_path / "r.jsonl")
+    by_record = {r["record"]: r for r in rejects}
+    assert set(by_record) == {"line 2", "line 3", "line 4", "line 5"}
+    assert by_record["line 2"]["rule"] == NEEDS_PIP and by_record["line 2"]["stage"] == "shacl"
+    assert by_record["line 2"]["focus"] == _iri(no_pip[1])
+    assert (by_record["line 3"]["field"], by_record["line 3"]["reason"]) == ("bsn", "elfproef")
+    assert by_record["line 4"]["field"] == "map.datumEindgesprekMap"
+    assert all(r["source"] == str(bundle) for r in rejects)
+
+
+def test_entity_and_municipality_counts_add_up(store: Any, tmp_path: Path) -> None:
+    bsns = test_bsns()
+    lines = [duo_person(next(bsns), "GM0363"), duo_person(next(bsns), "GM0599", pip=False),
+             duo_person(next(bsns), "GM0599")]
+    report = load([write_bundle(tmp_path / "b.jsonl", lines)], settings=SETTINGS, key=KEY,
+                  rejects_path=tmp_path / "r.jsonl", store=store, validator=needs_pip_validator)
+    assert {k: (c.read, c.published, c.rejected) for k, c in report.gemeenten.items()} == {
+        "GM0363": (1, 1, 0), "GM0599": (2, 1, 1)}
+    assert (report.entities["persoon"].read, report.entities["persoon"].rejected) == (3, 1)
+    assert (report.entities["pip"].read, report.entities["pip"].published) == (2, 2)
+    assert published_graphs(store, base=BASE, gemeenten=["GM0599"]) != []
+
+
+def test_all_or_nothing_refuses_the_whole_load_and_keeps_the_previous_one(store: Any, tmp_path: Path) -> None:
+    bsns = test_bsns()
+    first = write_bundle(tmp_path / "1.jsonl", [duo_person(next(bsns))])
+    load([first], settings=SETTINGS, key=KEY, rejects_path=tmp_path / "r1.jsonl", store=store,
+         validator=needs_pip_validator)
+    before = published_graphs(store, base=BASE)
+    second = write_bundle(tmp_path / "2.jsonl", [duo_person(next(bsns)), duo_person(next(bsns), pip=False)])
+    report = load([second], settings=SETTINGS, key=KEY, rejects_path=tmp_path / "r2.jsonl", store=store,
+                  validator=needs_pip_validator, all_or_nothing=True)
+    assert report.refused and report.persons_published == 0 and report.exit_code == 2
+    assert published_graphs(store, base=BASE) == before
+
+
+def test_an_exception_mid_load_leaves_the_previous_version_and_the_next_load_cleans_up(
+        store: Any, tmp_path: Path) -> None:
+    bsns = test_bsns()
+    first_bsn = next(bsns)
+    load([write_bundle(tmp_path / "1.jsonl", [duo_person(first_bsn)])], settings=SETTINGS, key=KEY,
+         rejects_path=tmp_path / "r1.jsonl", store=store, validator=no_validation)
+    before = published_graphs(store, base=BASE)
+    calls = 0
+
+    def failing(triples: Any, *, reference_date: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise RuntimeError("validator crashed")
+        return ()
+
+    big = write_bundle(tmp_path / "2.jsonl", [duo_person(next(bsns)) for _ in range(5)])
+    with pytest.raises(RuntimeError):
+        load([big], settings=SETTINGS, key=KEY, rejects_path=tmp_path / "r2.jsonl", store=store,
+             validator=failing, batch_size=2)
+    assert published_graphs(store, base=BASE) == before
+    assert _persons(store) == {_iri(first_bsn)}
+    leftovers = {g.value for g in store.named_graphs()} - set(before) - {meta_graph(BASE)}
+    assert leftovers, "the failed load wrote its first batch before it crashed"
+    load([write_bundle(tmp_path / "3.jsonl", [duo_person(first_bsn)])], settings=SETTINGS, key=KEY,
+         rejects_path=tmp_path / "r3.jsonl", store=store, validator=no_validation)
+    assert not leftovers & {g.value for g in store.named_graphs()}
+
+
+def test_no_bsn_anywhere_in_the_store(store: Any, tmp_path: Path) -> None:
+    bsns = [b for _, b in zip(range(3), test_bsns())]
+    load([write_bundle(tmp_path / "b.jsonl", [duo_person(b) for b in bsns])], settings=SETTINGS, key=KEY,
+         rejects_path=tmp_path / "r.jsonl", store=store, validator=no_validation)
+    result = store.query("SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
+    text = " ".join(str(term) for row in result for term in row)
+    assert not any(b in text for b in bsns)
+    assert KEY.decode() not in text
+
+
+def test_provenance_records_the_source_checksum_and_the_counts(store: Any, tmp_path: Path) -> None:
+    bundle = write_bundle(tmp_path / "b.jsonl", [duo_person(next(test_bsns()))])
+    report = load([bundle], settings=SETTINGS, key=KEY, rejects_path=tmp_path / "r.jsonl", store=store,
+                  validator=no_validation)
+    sha = hashlib.sha256(bundle.read_bytes()).hexdigest()
+    activity = NamedNode(thing_iri(BASE, "load", report.load_id))
+    result = store.query(
+        f"SELECT ?title ?sum ?graph WHERE {{ GRAPH <{meta_graph(BASE)}> {{ {activity} <{PROV}used> ?src . "
+        f"?src <{DCT}format> \"duo\" ; <{DCT}title> ?title ; <http://spdx.org/rdf/terms#checksum>/<http://spdx.org/rdf/terms#checksumValue> ?sum ."
+        f"{activity} <{PROV}generated> ?graph . ?graph <http://rdfs.org/ns/void#entities> 1 }} }}")
+    rows = [(r["title"].value, r["sum"].value, r["graph"].value) for r in result]
+    assert rows == [(str(bundle), sha, report.graphs[0])]
+
+
+def test_bad_arguments_are_usage_errors(store: Any, tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="no SOURCE"):
+        load([], settings=SETTINGS, key=KEY, rejects_path=tmp_path / "r.jsonl", store=store)
+    with pytest.raises(UsageError, match="source not found"):
+        load([tmp_path / "missing.jsonl"], settings=SETTINGS, key=KEY, rejects_path=tmp_path / "r.jsonl",
+             store=store)
+    with pytest.raises(UsageError, match="too short"):
+        load([tmp_path / "x.jsonl"], settings=SETTINGS, key=b"short", rejects_path=tmp_path / "r.jsonl",
+             store=store)
