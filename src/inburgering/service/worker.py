@@ -9,6 +9,7 @@ but the evaluation itself cannot be stopped (documented in docs/service.md).
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 import subprocess
 import sys
@@ -25,6 +26,12 @@ class QueryEngine(Protocol):
     async def aclose(self) -> None: ...
 
 
+log = logging.getLogger(__name__)
+READY = "ready"
+#: How long a request waits for a free worker (a fresh worker takes about a second to start).
+WAIT_FOR_WORKER_S = 60.0
+
+
 def _timeout_answer(timeout_s: float) -> QueryAnswer:
     return QueryAnswer(error_kind="timeout", error=f"the query ran longer than the time limit of {timeout_s:g} s "
                        "and was stopped; make it more selective or add a LIMIT")
@@ -34,7 +41,12 @@ def worker_main(path: str, conn: Connection) -> None:
     """The loop of one worker process: open the store read-only, answer jobs until the pipe closes."""
     from inburgering.store.embedded import EmbeddedStore
 
-    store = EmbeddedStore(path, read_only=True)
+    try:
+        store = EmbeddedStore(path, read_only=True)
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which logs it and gives up on this worker
+        conn.send(f"cannot open the store: {exc}")
+        return
+    conn.send(READY)
     while True:
         try:
             job = conn.recv()
@@ -64,23 +76,40 @@ class ProcessEngine:
     """A fixed pool of query worker processes over one on-disk store."""
 
     def __init__(self, path: str, *, workers: int = 2) -> None:
+        """Start ``workers`` processes; call from within the running event loop (the app's lifespan)."""
         self.path = path
         self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
         self._all: list[_Worker] = []
+        self._starting: set[asyncio.Future[None]] = set()
         for _ in range(workers):
             self._add()
 
     def _add(self) -> None:
         worker = _Worker(self.path)
         self._all.append(worker)
-        self._idle.put_nowait(worker)
+        task = asyncio.ensure_future(self._when_ready(worker))
+        self._starting.add(task)
+        task.add_done_callback(self._starting.discard)
+
+    async def _when_ready(self, worker: _Worker) -> None:
+        """Queue a new worker once it has opened the store, so its start-up never counts against a query."""
+        try:
+            message = await self._receive(worker, WAIT_FOR_WORKER_S)
+        except (TimeoutError, EOFError, OSError) as exc:
+            message = f"no answer ({exc!r})"
+        if message == READY:
+            self._idle.put_nowait(worker)
+        else:
+            log.error("query worker for %s failed to start: %s", self.path, message)
+            worker.kill()
+            self._all.remove(worker)
 
     def _replace(self, worker: _Worker) -> None:
         worker.kill()
         self._all.remove(worker)
         self._add()
 
-    async def _reply(self, worker: _Worker, timeout_s: float) -> QueryAnswer:
+    async def _receive(self, worker: _Worker, timeout_s: float) -> object:
         loop = asyncio.get_running_loop()
         ready: asyncio.Future[None] = loop.create_future()
         fd = worker.conn.fileno()
@@ -89,17 +118,19 @@ class ProcessEngine:
             await asyncio.wait_for(ready, timeout_s)
         finally:
             loop.remove_reader(fd)
-        answer: QueryAnswer = worker.conn.recv()
-        return answer
+        return worker.conn.recv()
 
     async def execute(self, job: QueryJob, *, timeout_s: float) -> QueryAnswer:
-        worker = await self._idle.get()
+        try:
+            worker = await asyncio.wait_for(self._idle.get(), WAIT_FOR_WORKER_S)
+        except TimeoutError:
+            return QueryAnswer(error_kind="timeout", error="no query worker became free; try again later")
         healthy = False
         try:
             worker.conn.send(job)
-            answer = await self._reply(worker, timeout_s)
-            healthy = True
-            return answer
+            answer = await self._receive(worker, timeout_s)
+            healthy = isinstance(answer, QueryAnswer)
+            return answer if isinstance(answer, QueryAnswer) else QueryAnswer(error_kind="store", error=str(answer))
         except TimeoutError:
             return _timeout_answer(timeout_s)
         except (EOFError, OSError) as exc:
@@ -111,6 +142,8 @@ class ProcessEngine:
                 self._replace(worker)
 
     async def aclose(self) -> None:
+        for task in list(self._starting):
+            task.cancel()
         for worker in self._all:
             worker.kill()
         self._all.clear()

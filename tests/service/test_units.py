@@ -1,0 +1,93 @@
+"""Unit tests of the service's small pure parts: the query lexer, content negotiation, IRI rewriting, and the
+docstring examples of every service module."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+from inburgering.service.negotiation import RDF_TYPES, RESULT_TYPES, choose, parse_accept
+from inburgering.service.querylex import inspect_query
+from inburgering.service.rewrite import Rewriter
+from inburgering.service.sparql import ProtocolDataset, fix_dataset
+
+MODULES = ["querylex", "negotiation", "rewrite", "sparql", "rdfresponse", "view", "examples",
+           "routers.resources"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name: str) -> None:
+    module = importlib.import_module(f"inburgering.service.{name}")
+    failures, tried = doctest.testmod(module)
+    assert tried > 0 and failures == 0
+
+
+@pytest.mark.parametrize(("query", "uses_service"), [
+    ("SELECT * { ?s ?p ?o } # SERVICE in a comment", False),
+    ('SELECT * { ?s ?p """multi\nline SERVICE""" }', False),
+    ("SELECT * { ?service ?p ?o }", False),
+    ("PREFIX ex: <http://ex/> SELECT * { ?s ex:SERVICE ?o }", False),
+    ("SELECT * { service <http://evil/> { ?s ?p ?o } }", True),
+    ("SELECT * { SERVICE SILENT ?endpoint { ?s ?p ?o } }", True),
+])
+def test_service_detection(query: str, uses_service: bool) -> None:
+    assert inspect_query(query).uses_service is uses_service
+
+
+@pytest.mark.parametrize(("query", "form"), [
+    ("PREFIX a: <http://a/> BASE <http://b/> ask {}", "ASK"),
+    ("# comment\nDESCRIBE <http://x>", "DESCRIBE"),
+    ("WITH <http://g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", "UPDATE"),
+    ("LOAD <http://evil/data.ttl>", "UPDATE"),
+    ("INSERT DATA { <a:a> <a:b> 1 }", "UPDATE"),
+])
+def test_query_form(query: str, form: str) -> None:
+    assert inspect_query(query).form == form
+
+
+def test_dataset_clauses_resolve_prefixes_and_base() -> None:
+    info = inspect_query("BASE <http://ex.org/data/> PREFIX g: <http://ex.org/g/> "
+                         "SELECT * FROM <one> FROM g:two FROM NAMED <http://abs/three> { ?s ?p ?o }")
+    assert info.default_graphs == ("http://ex.org/data/one", "http://ex.org/g/two")
+    assert info.named_graphs == ("http://abs/three",)
+    assert info.relative_iris is True
+
+
+def test_dataset_is_always_within_the_readable_graphs() -> None:
+    readable = ["g:public"]
+    assert fix_dataset(inspect_query("SELECT * FROM <g:secret> {}"), ProtocolDataset(), readable) == ((), ())
+    assert fix_dataset(inspect_query("SELECT * {}"), ProtocolDataset((), ("g:secret",)), readable) == ((), ())
+    assert fix_dataset(inspect_query("SELECT * {}"), ProtocolDataset(), readable) == (("g:public",), ("g:public",))
+
+
+@pytest.mark.parametrize(("header", "expected"), [
+    (None, "application/sparql-results+json"),
+    ("", "application/sparql-results+json"),
+    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "application/xml"),
+    ("text/*", "text/csv"),
+    ("application/sparql-results+json;q=0, */*", "application/sparql-results+xml"),
+    ("application/json", "application/json"),
+])
+def test_results_negotiation(header: str | None, expected: str) -> None:
+    assert choose(header, RESULT_TYPES) == expected
+
+
+def test_accept_order_and_rdf_default() -> None:
+    assert parse_accept("a/b;q=0.5, c/d") == [("c/d", 1.0), ("a/b", 0.5)]
+    assert choose("application/ld+json;q=0.9, text/turtle", RDF_TYPES) == "text/turtle"
+    assert choose("application/octet-stream", RDF_TYPES) is None
+
+
+def test_rewriter_round_trip_and_text() -> None:
+    r = Rewriter(local="http://localhost:8000", base="https://data.example.nl")
+    for iri in ("https://data.example.nl/id/persoon/x", "https://w3id.org/inburgering/def/PIP",
+                "https://w3id.org/inburgering/id/scheme/niveau", "https://w3id.org/inburgering/shapes/PipShape"):
+        assert r.to_production(r.to_local(iri)) == iri
+    assert r.to_local("http://example.org/other") == "http://example.org/other"
+    query = "SELECT * { <http://localhost:8000/id/concept/niveau/A2> ?p <http://localhost:8000/id/pip/y> }"
+    assert r.query_to_production(query) == ("SELECT * { <https://w3id.org/inburgering/id/concept/niveau/A2> ?p "
+                                            "<https://data.example.nl/id/pip/y> }")
+    same = Rewriter(local="https://data.example.nl", base="https://data.example.nl")
+    assert not same.active and same.to_local("https://w3id.org/inburgering/def/PIP").startswith("https://w3id")
