@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from inburgering.errors import AccessError
+
 Role = Literal["public", "analyst", "admin"]
 
 
@@ -37,3 +39,15 @@ class AccessScope:
 
 
 PUBLIC = AccessScope()
+
+
+class AuthenticationRequired(AccessError):
+    """The request has no valid credentials and needs them (HTTP 401 with ``WWW-Authenticate``)."""
+
+
+class RateLimited(AccessError):
+    """The caller sent more requests than its rate allows (HTTP 429)."""
+
+    def __init__(self, message: str, *, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s

@@ -1,0 +1,125 @@
+"""The audit log: one JSON line per access to protected data, and per refused attempt; never personal data.
+
+A line holds the time, the token id (never the token), the endpoint (the path, never the query string), the
+resource IRI or the SHA-256 of the query text, the result count and the outcome. Handlers add what they know
+to the request's ``AuditRecord`` (``current()``); the middleware writes the line when the response is done.
+
+>>> import io
+>>> out = io.StringIO()
+>>> AuditLog(stream=out).write(AuditRecord(method="GET", endpoint="/sparql", status=200, query_sha256="ab"))
+>>> sorted(json.loads(out.getvalue()))[:4]
+['endpoint', 'method', 'outcome', 'query_sha256']
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from contextvars import ContextVar
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+from inburgering.security.scope import AccessScope
+
+OUTCOMES = {401: "unauthenticated", 403: "denied", 404: "not-found", 413: "refused", 429: "rate-limited"}
+
+
+@dataclass
+class AuditRecord:
+    """What one request did; filled in as the request is handled."""
+
+    method: str = ""
+    endpoint: str = ""
+    token_id: str | None = None
+    role: str = "public"
+    resource: str | None = None
+    query_sha256: str | None = None
+    result_count: int | None = None
+    status: int = 0
+    protected: bool = False
+    time: str = ""
+
+    @property
+    def outcome(self) -> str:
+        if self.status < 400:
+            return "ok"
+        return OUTCOMES.get(self.status, "refused" if self.status < 500 else "error")
+
+    def as_line(self) -> dict[str, object]:
+        line = asdict(self)
+        del line["protected"]
+        line["outcome"] = self.outcome
+        return line
+
+
+_current: ContextVar[AuditRecord | None] = ContextVar("inburgering_audit", default=None)
+
+
+def begin(method: str, endpoint: str) -> AuditRecord:
+    """Start the record of a request (the middleware calls this)."""
+    record = AuditRecord(method=method, endpoint=endpoint)
+    _current.set(record)
+    return record
+
+
+def current() -> AuditRecord | None:
+    """The record of the request being handled, if any."""
+    return _current.get()
+
+
+def query_hash(query: str) -> str:
+    """SHA-256 of the query text: the log says which query ran without holding what it asked for."""
+    return hashlib.sha256(query.encode("utf-8")).hexdigest()
+
+
+def note_scope(scope: AccessScope) -> None:
+    """Record who is asking."""
+    record = _current.get()
+    if record is not None:
+        record.token_id, record.role = scope.token_id, scope.role
+
+
+def note_access(*, resource: str | None = None, query: str | None = None, result_count: int | None = None,
+                protected: bool = True) -> None:
+    """Record what was read: a resource IRI or a query (hashed), and how many results went back."""
+    record = _current.get()
+    if record is None:
+        return
+    if resource is not None:
+        record.resource = resource
+    if query is not None:
+        record.query_sha256 = query_hash(query)
+    if result_count is not None:
+        record.result_count = result_count
+    record.protected = record.protected or protected
+
+
+class AuditLog:
+    """An append-only JSON Lines file (or a stream, for tests); safe to call from several threads."""
+
+    def __init__(self, path: Path | None = None, *, stream: TextIO | None = None) -> None:
+        self.path = path
+        self._stream = stream
+        self._lock = threading.Lock()
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+
+    def write(self, record: AuditRecord) -> None:
+        record.time = record.time or datetime.now(UTC).isoformat(timespec="milliseconds")
+        line = json.dumps(record.as_line(), ensure_ascii=False, sort_keys=True) + "\n"
+        with self._lock:
+            if self._stream is not None:
+                self._stream.write(line)
+                self._stream.flush()
+            elif self.path is not None:
+                with self.path.open("a", encoding="utf-8") as f:
+                    f.write(line)
+
+    @staticmethod
+    def should_log(record: AuditRecord, *, protected_prefixes: tuple[str, ...]) -> bool:
+        """Log every request with a token, every refusal, and every request to a data endpoint."""
+        return (record.token_id is not None or record.protected or record.status in (401, 403, 429)
+                or record.endpoint.startswith(protected_prefixes))

@@ -1,0 +1,159 @@
+"""The service's outer wall (pure ASGI): path tricks refused, body size capped, security headers, the audit line.
+
+``install(app, settings)`` adds it, CORS when configured, and the handlers that turn access errors into 401,
+403 and 429 answers; ``app.state.authenticator`` is what ``service/deps.py:get_scope`` asks.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import unquote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
+from starlette.middleware.cors import CORSMiddleware
+
+from inburgering.errors import AccessError
+from inburgering.security import audit
+from inburgering.security.audit import AuditLog
+from inburgering.security.auth import Authenticator, authenticator, error_status
+from inburgering.security.tokens import TokenStore
+from inburgering.settings import Settings
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+#: Paths whose every request is audited, whoever asks.
+PROTECTED_PREFIXES = ("/sparql", "/id/", "/doc/", "/dump", "/download")
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+BASE_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
+                (b"x-frame-options", b"DENY"), (b"cross-origin-resource-policy", b"same-origin")]
+
+
+class _BodyTooLarge(HTTPException):
+    """Raised from ``receive``; an HTTPException so that FastAPI's body parsing passes it on as a 413."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the request body is larger than {limit} bytes")
+
+
+def bad_path(raw_path: str) -> str | None:
+    """Why a request path is refused (dot segments, empty segments, backslashes, control characters), or None.
+
+    >>> bad_path("/id/persoon/%2e%2e/%2E%2e/graph/meta")
+    'the path has a dot segment'
+    >>> bad_path("/id/persoon/4f2a9c") is None
+    True
+    """
+    decoded, previous = raw_path, None
+    while decoded != previous:  # double encoding (%252e) decodes twice
+        previous, decoded = decoded, unquote(decoded)
+    if any(ord(c) < 0x20 or c == "\x7f" for c in decoded) or "\\" in decoded:
+        return "the path has a control character or a backslash"
+    segments = decoded.split("/")[1:]
+    if any(s in (".", "..") for s in segments):
+        return "the path has a dot segment"
+    if "" in segments[:-1]:
+        return "the path has an empty segment (//)"
+    return None
+
+
+class SecurityMiddleware:
+    """Wraps the app: refuse bad paths and big bodies, add headers, write the audit line."""
+
+    def __init__(self, app: ASGIApp, *, audit_log: AuditLog, max_body_bytes: int, csp: str = CSP) -> None:
+        self.app, self.audit_log, self.max_body_bytes, self.csp = app, audit_log, max_body_bytes, csp.encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        raw = scope.get("raw_path") or scope["path"].encode()
+        record = audit.begin(scope["method"], scope["path"])
+        authenticated = any(k == b"authorization" for k, _ in scope["headers"])
+        started = False
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                record.status = message["status"]
+                message["headers"] = self._headers(list(message.get("headers", [])), authenticated)
+            await send(message)
+
+        try:
+            problem = bad_path(raw.decode("latin-1").split("?", 1)[0])
+            length = dict(scope["headers"]).get(b"content-length", b"0")
+            if problem:
+                await self._error(send_wrapper, 400, f"refused: {problem}")
+            elif not length.isdigit() or int(length) > self.max_body_bytes:
+                await self._error(send_wrapper, 413, f"the request body is larger than {self.max_body_bytes} bytes")
+            else:
+                await self.app(scope, self._capped(receive), send_wrapper)
+        except _BodyTooLarge as exc:
+            if not started:
+                await self._error(send_wrapper, 413, str(exc.detail))
+        except Exception:
+            record.status = record.status or 500
+            raise
+        finally:
+            if AuditLog.should_log(record, protected_prefixes=PROTECTED_PREFIXES):
+                self.audit_log.write(record)
+
+    def _capped(self, receive: Receive) -> Receive:
+        received = 0
+
+        async def capped() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_body_bytes:
+                raise _BodyTooLarge(self.max_body_bytes)
+            return message
+
+        return capped
+
+    def _headers(self, headers: list[tuple[bytes, bytes]], authenticated: bool) -> list[tuple[bytes, bytes]]:
+        names = {k.lower() for k, _ in headers}
+        headers += [(k, v) for k, v in BASE_HEADERS if k not in names]
+        content_type = next((v for k, v in headers if k.lower() == b"content-type"), b"")
+        if content_type.startswith(b"text/html") and b"content-security-policy" not in names:
+            headers.append((b"content-security-policy", self.csp))
+        if authenticated:  # answers with personal data must not stay in shared or browser caches
+            headers = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
+            headers += [(b"cache-control", b"private, no-store"), (b"vary", b"Authorization")]
+        return headers
+
+    @staticmethod
+    async def _error(send: Send, status: int, message: str) -> None:
+        body = json.dumps({"error": message}).encode()
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+
+async def _access_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AccessError)
+    status, headers = error_status(exc)
+    return JSONResponse({"error": str(exc)}, status_code=status, headers=headers)
+
+
+def install(app: FastAPI, settings: Settings, *, tokens: TokenStore | None = None,
+            audit_log: AuditLog | None = None) -> Authenticator:
+    """Add the security middleware, CORS (only for ``settings.cors_origins``) and the access-error handlers."""
+    auth = authenticator(settings, tokens)
+    app.state.authenticator = auth
+    app.state.audit_log = audit_log or AuditLog(settings.audit_log)
+    app.add_exception_handler(AccessError, _access_error)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+                           allow_headers=["Authorization", "Content-Type", "Accept"], allow_credentials=False)
+    app.add_middleware(SecurityMiddleware, audit_log=app.state.audit_log, max_body_bytes=settings.max_body_bytes)
+    return auth

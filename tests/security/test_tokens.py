@@ -1,0 +1,104 @@
+"""Tokens: shown once, stored only as a hash, verified in constant time, revocable, and managed from the CLI."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from inburgering.cli import main
+from inburgering.errors import UsageError
+from inburgering.security.tokens import TokenStore, default_token_db
+
+
+def test_a_token_is_stored_only_as_its_hash(tmp_path: Path) -> None:
+    db = tmp_path / "tokens.sqlite"
+    issued = TokenStore(db).create(role="analyst", gemeenten=["gm0363"], label="team")
+    secret = issued.token.split("_", 2)[2]
+    assert len(secret) == 43  # 256 random bits, base64url
+    raw = db.read_bytes()
+    assert secret.encode() not in raw and issued.token.encode() not in raw
+    assert db.stat().st_mode & 0o077 == 0
+
+
+def test_verify_gives_role_and_scope(tmp_path: Path) -> None:
+    tokens = TokenStore(tmp_path / "t.sqlite")
+    issued = tokens.create(role="admin", gemeenten=["GM0599", "GM0363"], special_categories=True)
+    record = tokens.verify(issued.token)
+    assert record is not None
+    scope = record.scope()
+    assert (scope.role, scope.gemeenten, scope.special_categories) == ("admin", {"GM0363", "GM0599"}, True)
+    assert scope.token_id == issued.record.token_id
+
+
+@pytest.mark.parametrize("mangle", [
+    lambda t: t[:-1] + ("A" if t[-1] != "A" else "B"),  # wrong secret
+    lambda t: t.replace("inb_", "inb_0"),  # malformed
+    lambda t: "",
+    lambda t: t + " ",
+    lambda t: "inb_00000000_" + t.split("_", 2)[2],  # right secret, wrong id
+])
+def test_anything_but_the_exact_token_is_refused(tmp_path: Path, mangle) -> None:  # type: ignore[no-untyped-def]
+    tokens = TokenStore(tmp_path / "t.sqlite")
+    issued = tokens.create(role="analyst", gemeenten=["GM0363"])
+    assert tokens.verify(mangle(issued.token)) is None
+
+
+def test_revoked_token_is_refused(tmp_path: Path) -> None:
+    tokens = TokenStore(tmp_path / "t.sqlite")
+    issued = tokens.create(role="analyst", gemeenten=["GM0363"])
+    tokens.revoke(issued.record.token_id)
+    assert tokens.verify(issued.token) is None
+    assert tokens.records()[0].revoked is not None
+
+
+def test_bad_role_and_gemeente_are_usage_errors(tmp_path: Path) -> None:
+    tokens = TokenStore(tmp_path / "t.sqlite")
+    with pytest.raises(UsageError, match="--role"):
+        tokens.create(role="root")
+    with pytest.raises(UsageError, match="GM followed by 4 digits"):
+        tokens.create(role="analyst", gemeenten=["Amsterdam"])
+
+
+def test_token_db_lives_beside_an_embedded_store(tmp_path: Path) -> None:
+    assert default_token_db(str(tmp_path / "store")) == tmp_path / "store.tokens.sqlite"
+    with pytest.raises(UsageError, match="--token-db"):
+        default_token_db("memory:")
+
+
+def test_cli_create_list_revoke(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    store = str(tmp_path / "store")
+    assert main(["token", "create", "--store", store, "--role", "analyst", "--gemeente", "GM0363",
+                 "--special-categories", "--label", "team A"]) == 0
+    out, err = capsys.readouterr()
+    token = out.strip()
+    assert token.startswith("inb_") and "shown only this once" in err and token not in err
+    token_id = token.split("_")[1]
+
+    assert main(["token", "list", "--store", store]) == 0
+    listing = capsys.readouterr().out
+    assert token_id in listing and "GM0363" in listing and "special-categories" in listing
+    assert token.split("_", 2)[2] not in listing
+
+    assert main(["token", "revoke", "--store", store, token_id]) == 0
+    assert "revoked" in capsys.readouterr().out
+    record = TokenStore(tmp_path / "store.tokens.sqlite").verify(token)
+    assert record is None
+
+
+def test_cli_bad_input_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    store = str(tmp_path / "store")
+    assert main(["token", "create", "--store", store, "--role", "analyst", "--gemeente", "0363"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "GM followed by 4 digits" in err and "Traceback" not in err
+    assert main(["token", "revoke", "--store", store, "deadbeef"]) == 2
+    assert "no token with id" in capsys.readouterr().err
+    assert main(["token", "create", "--store", store, "--role", "root"]) == 2
+
+
+def test_schema_refuses_unknown_roles_even_from_sql(tmp_path: Path) -> None:
+    db = tmp_path / "t.sqlite"
+    TokenStore(db).create(role="analyst")
+    with sqlite3.connect(db) as conn, pytest.raises(sqlite3.IntegrityError):
+        conn.execute("UPDATE token SET role = 'root'")
