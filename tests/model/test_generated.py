@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph
-from rdflib.compare import isomorphic, to_isomorphic, graph_diff
+from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from inburgering.model.generate import GENERATED, concepts_graph, load_model, ontology_graph
 

@@ -21,7 +21,7 @@ from inburgering.errors import SourceError
 from inburgering.model.source import AN_LENGTHS, ClassDef, Model, PropertyDef, SchemeDef, Text, load_model
 from inburgering.model.vocab import BINDINGS, GGM, INB, SDO, VANN, XSD_TYPES
 
-__all__ = ["load_model", "ontology_graph", "concepts_graph", "write_model", "ggm_iri", "GENERATED"]
+__all__ = ["GENERATED", "concepts_graph", "ggm_iri", "load_model", "ontology_graph", "write_model"]
 
 #: The generated files, relative to ``ontology/``; every other ``*.ttl`` there is written by hand.
 GENERATED = {"inburgering.ttl": "ontology", "concepts.ttl": "concepts"}
@@ -99,6 +99,10 @@ def _class(g: Graph, c: ClassDef, known: set[str]) -> None:
         if ":" not in sup and sup not in known:
             raise SourceError(f"unknown superclass {sup!r}", file="classes.yaml", record=c.name, field="sub")
         g.add((iri, RDFS.subClassOf, _curie(sup) if ":" in sup else INB[sup]))
+    for other in c.disjoint:
+        if other not in known:
+            raise SourceError(f"unknown class {other!r}", file="classes.yaml", record=c.name, field="disjoint")
+        g.add((iri, OWL.disjointWith, INB[other]))
     if c.ggm:
         g.add((iri, INB.ggmObjecttype, Literal(c.ggm)))
         g.add((iri, SKOS.exactMatch, ggm_iri(c.ggm)))

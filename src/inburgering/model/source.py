@@ -34,6 +34,7 @@ class ClassDef:
     ggm: str | None = None
     alt_nl: tuple[str, ...] = ()
     alt_en: tuple[str, ...] = ()
+    disjoint: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,8 @@ def _classes(path: Path) -> tuple[ClassDef, ...]:
         out.append(ClassDef(
             name=name, label=_text(row.get("label"), (str(path), name, "label")),
             definition=_text(row.get("def"), (str(path), name, "def")), sub=_tuple(row.get("sub")),
-            ggm=row.get("ggm"), alt_nl=_tuple(row.get("alt_nl")), alt_en=_tuple(row.get("alt_en"))))
+            ggm=row.get("ggm"), alt_nl=_tuple(row.get("alt_nl")), alt_en=_tuple(row.get("alt_en")),
+            disjoint=_tuple(row.get("disjoint"))))
     return tuple(out)
 
 
@@ -122,6 +124,9 @@ def _properties(path: Path) -> tuple[PropertyDef, ...]:
 
 def _concept(row: Any, where: tuple[str, str]) -> ConceptDef:
     if isinstance(row, list):  # [notation, nl, en] or [notation, nl, en, def nl, def en]
+        if len(row) not in (3, 5):  # an unquoted comma in a YAML flow list splits a value: refuse it
+            raise SourceError(f"expected 3 or 5 items, got {len(row)} (quote values with commas)",
+                              file=where[0], record=f"{where[1]}/{row[0]}")
         row = {"notation": row[0], "label": row[1:3], **({"def": row[3:5]} if len(row) > 3 else {})}
     notation = str(row.get("notation", "")).strip()
     if not notation:
