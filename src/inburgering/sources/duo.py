@@ -34,7 +34,6 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _formats = FormatChecker(formats=())
 
 
-@_formats.checks("date", raises=ValueError)
 def _is_date(value: object) -> bool:
     """A real calendar date in ``YYYY-MM-DD`` (``2023-02-30`` fails; so does ``20230101``)."""
     if not isinstance(value, str):
@@ -43,6 +42,9 @@ def _is_date(value: object) -> bool:
         return False
     date.fromisoformat(value)
     return True
+
+
+_formats.checks("date", raises=ValueError)(_is_date)
 
 
 @cache
@@ -74,7 +76,7 @@ def _reason(error: SchemaError) -> str:
         return f"{kind} is {rule}"
     if kind in ("minLength", "maxLength"):
         return f"length must be {'at least' if kind == 'minLength' else 'at most'} {rule}"
-    return error.message
+    return str(error.message)
 
 
 def schema_problems(key: str, body: Any, *, file: str, record: str) -> list[Problem]:

@@ -5,7 +5,8 @@
 CREATE TABLE natuurlijk_persoon (
     id INTEGER PRIMARY KEY,
     bsn TEXT NOT NULL,
-    geboortedatum DATE
+    geboortedatum DATE,
+    geslachtsaanduiding TEXT
 );
 
 -- GGM: Vreemdeling
@@ -101,7 +102,11 @@ CREATE TABLE brede_intake (
     aantal_uren_alfabetiserings_onderwijs INTEGER,
     startdatum DATE,
     einddatum DATE,
-    inburgeringstraject_id INTEGER REFERENCES inburgeringstraject (id)
+    inburgeringstraject_id INTEGER REFERENCES inburgeringstraject (id),
+    lbt_resultaat TEXT,
+    lbt_behaalde_score TEXT,
+    lbt_benodigde_score TEXT,
+    lbt_datum_afname DATE
 );
 CREATE INDEX ix_brede_intake_inburgeringstraject_id ON brede_intake (inburgeringstraject_id);
 
