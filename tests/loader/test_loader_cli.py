@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from loader_helpers import duo_person, test_bsns, write_bundle
+from loader_helpers import duo_person, bsn_pool, write_bundle
 
 from inburgering.cli import main
 from inburgering.loader.pseudonym import KEY_ENV
@@ -20,7 +20,7 @@ def key_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_load_without_a_key_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                        capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.delenv(KEY_ENV, raising=False)
-    bundle = write_bundle(tmp_path / "b.jsonl", [duo_person(next(test_bsns()))])
+    bundle = write_bundle(tmp_path / "b.jsonl", [duo_person(next(bsn_pool()))])
     code = main(["load", "--store", str(tmp_path / "store"), "--rejects", str(tmp_path / "r.jsonl"), str(bundle)])
     err = capsys.readouterr().err
     assert code == 2
@@ -29,7 +29,7 @@ def test_load_without_a_key_is_refused(tmp_path: Path, monkeypatch: pytest.Monke
 
 
 def test_load_exit_codes_and_json_report(tmp_path: Path, key_env: None, capsys: pytest.CaptureFixture[str]) -> None:
-    bsns = test_bsns()
+    bsns = bsn_pool()
     store, rejects, report = tmp_path / "store", tmp_path / "r.jsonl", tmp_path / "report.json"
     good = write_bundle(tmp_path / "good.jsonl", [duo_person(next(bsns)), duo_person(next(bsns))])
     assert main(["load", "--store", str(store), "--rejects", str(rejects), "--report", str(report),
@@ -48,14 +48,14 @@ def test_usage_errors_exit_2_with_one_line(tmp_path: Path, key_env: None, capsys
     assert main(["load", "--store", str(tmp_path / "s"), "--rejects", str(tmp_path / "r"),
                  str(tmp_path / "missing.jsonl")]) == 2
     assert main(["load", "--store", str(tmp_path / "s"), "--rejects", str(tmp_path / "r"), "--gemeente", "Amsterdam",
-                 str(write_bundle(tmp_path / "b.jsonl", [duo_person(next(test_bsns()))]))]) == 2
+                 str(write_bundle(tmp_path / "b.jsonl", [duo_person(next(bsn_pool()))]))]) == 2
     assert main(["load", "--store", str(tmp_path / "s"), str(tmp_path / "x.jsonl")]) == 2  # --rejects missing
     err = capsys.readouterr().err
     assert "source not found" in err and "Traceback" not in err
 
 
 def test_gemeente_option_rejects_other_municipalities(tmp_path: Path, key_env: None) -> None:
-    bsns = test_bsns()
+    bsns = bsn_pool()
     bundle = write_bundle(tmp_path / "b.jsonl", [duo_person(next(bsns), "GM0363"), duo_person(next(bsns), "GM0599")])
     rejects = tmp_path / "r.jsonl"
     assert main(["load", "--store", str(tmp_path / "s"), "--rejects", str(rejects), "--gemeente", "GM0363",
@@ -65,7 +65,7 @@ def test_gemeente_option_rejects_other_municipalities(tmp_path: Path, key_env: N
 
 
 def test_query_formats_over_published_graphs(tmp_path: Path, key_env: None, capsys: pytest.CaptureFixture[str]) -> None:
-    bsns = test_bsns()
+    bsns = bsn_pool()
     store = tmp_path / "store"
     bundle = write_bundle(tmp_path / "b.jsonl", [duo_person(next(bsns)), duo_person(next(bsns))])
     assert main(["load", "--store", str(store), "--rejects", str(tmp_path / "r.jsonl"), str(bundle)]) == 0
@@ -83,7 +83,7 @@ def test_query_formats_over_published_graphs(tmp_path: Path, key_env: None, caps
 
 
 def test_map_writes_pseudonymised_turtle(tmp_path: Path, key_env: None) -> None:
-    bsn = next(test_bsns())
+    bsn = next(bsn_pool())
     bundle = write_bundle(tmp_path / "b.jsonl", [duo_person(bsn), duo_person("999990018")])
     out = tmp_path / "out.ttl"
     assert main(["map", "--out", str(out), "--rejects", str(tmp_path / "r.jsonl"), str(bundle)]) == 1
