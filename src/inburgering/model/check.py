@@ -18,6 +18,7 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib.term import Node
 
 from inburgering import namespaces as ns
 from inburgering.errors import SourceError
@@ -52,7 +53,8 @@ def load_graph(ontology_dir: Path) -> Graph:
         try:
             g.parse(path, format="turtle")
         except Exception as exc:  # rdflib raises several unrelated types for bad Turtle
-            raise SourceError(f"not valid Turtle: {exc}", file=str(path)) from exc
+            message = " ".join(str(exc).split())  # rdflib's message spans lines; the user sees one
+            raise SourceError(f"not valid Turtle: {message}", file=str(path)) from exc
     return g
 
 
@@ -62,7 +64,7 @@ def own_terms(g: Graph) -> list[URIRef]:
     return sorted(t for t in terms if isinstance(t, URIRef) and str(t).startswith(ns.VOCAB))
 
 
-def _langs(g: Graph, s: URIRef, p: URIRef) -> set[str]:
+def _langs(g: Graph, s: Node, p: URIRef) -> set[str]:
     return {o.language or "" for o in g.objects(s, p) if isinstance(o, Literal)}
 
 
@@ -107,8 +109,8 @@ def subclass_cycles(g: Graph) -> list[str]:
 def concept_problems(g: Graph) -> list[str]:
     """NL-SBB: each concept in exactly one scheme, a notation unique in it, nl and en prefLabels, top concept."""
     problems = []
-    notations: dict[tuple[URIRef, str], list[URIRef]] = defaultdict(list)
-    for c in sorted(set(g.subjects(RDF.type, SKOS.Concept))):
+    notations: dict[tuple[Node, str], list[Node]] = defaultdict(list)
+    for c in sorted(set(g.subjects(RDF.type, SKOS.Concept)), key=str):
         schemes = list(g.objects(c, SKOS.inScheme))
         if len(schemes) != 1:
             problems.append(f"{c}: in {len(schemes)} schemes, expected exactly one")
@@ -126,7 +128,7 @@ def concept_problems(g: Graph) -> list[str]:
     return problems
 
 
-def owl_rl_inconsistencies(g: Graph, extra: Iterable[tuple[URIRef, URIRef, object]] = ()) -> list[str]:
+def owl_rl_inconsistencies(g: Graph, extra: Iterable[tuple[Node, Node, Node]] = ()) -> list[str]:
     """Run the OWL 2 RL closure (owlrl) over a copy of ``g`` plus ``extra`` triples; its inconsistency messages."""
     import owlrl
 
@@ -134,7 +136,7 @@ def owl_rl_inconsistencies(g: Graph, extra: Iterable[tuple[URIRef, URIRef, objec
     for t in g:
         closure.add(t)
     for t in extra:
-        closure.add(t)  # type: ignore[arg-type]
+        closure.add(t)
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(closure)
     messages = sorted(str(m) for m in closure.objects(None, ERROR))
     nothing = sorted(str(s) for s in closure.subjects(RDF.type, OWL.Nothing))
