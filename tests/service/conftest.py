@@ -31,7 +31,7 @@ def admin_client(store_path: Path) -> Iterator[TestClient]:
 
 @pytest.fixture(scope="module")
 def live_server(store_path: Path) -> Iterator[LiveServer]:
-    """``inburgering serve`` as the public reaches it."""
+    """``inburgering serve`` in its own process, as the public reaches it."""
     server = LiveServer(store_path)
     yield server
     server.stop()

@@ -27,7 +27,7 @@ DATA = HERE / "data"
 BASE = DEFAULT_BASE
 PERSON = f"{BASE}/id/persoon/0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 INSTANCE_GRAPH = f"{BASE}/graph/gm0363/load1"
-ADMIN = AccessScope(token_id="test-admin", role="admin")
+ADMIN = AccessScope(token_id="test-admin", role="admin", gemeenten=frozenset({"GM0363"}), special_categories=True)
 
 
 def build_store(path: Path) -> Path:
@@ -61,9 +61,11 @@ class LiveServer:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         self.log = store.parent / f"server-{self.port}.log"
         with self.log.open("wb") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, str(HERE / "serve_for_tests.py"), "--store", str(store), "--port", str(self.port),
-                 "--scope", scope], stdout=log, stderr=subprocess.STDOUT, env=env)
+            # The public server is the real command; another scope needs the injecting helper script.
+            command = ([sys.executable, "-m", "inburgering.cli", "serve"] if scope == "public"
+                       else [sys.executable, str(HERE / "serve_for_tests.py"), "--scope", scope])
+            self.process = subprocess.Popen([*command, "--store", str(store), "--port", str(self.port)],
+                                            stdout=log, stderr=subprocess.STDOUT, env=env)
         self._wait(timeout_s)
 
     def _wait(self, timeout_s: float) -> None:

@@ -13,8 +13,9 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from inburgering.errors import StoreError
+from inburgering.security.middleware import install as install_security
 from inburgering.service.deps import Runtime
-from inburgering.service.routers import documents, pages, resources, sparql_endpoint
+from inburgering.service.routers import documents, pages, resources, sparql_endpoint, stats
 from inburgering.service.worker import ProcessEngine, QueryEngine, ThreadEngine
 from inburgering.settings import Settings
 from inburgering.store import EmbeddedStore, open_store
@@ -64,8 +65,9 @@ def create_app(settings: Settings, *, store: Store | None = None, query_workers:
     app.state.runtime = Runtime(settings=settings, store=service_store, engine=local, local_engine=local,
                                 templates=Jinja2Templates(directory=str(HERE / "templates")))
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for module in (sparql_endpoint, resources, documents, pages):
+    for module in (sparql_endpoint, resources, documents, pages, stats):
         app.include_router(module.router)
+    install_security(app, settings)  # tokens, rate limit, audit log, security headers, path and size limits
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

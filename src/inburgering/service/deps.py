@@ -1,7 +1,7 @@
 """Typed FastAPI dependencies: everything a handler needs comes from here, never from a module global.
 
 ``get_scope`` is THE place that decides what a request may read; every handler that touches data takes
-``ScopeDep``. Until token authentication exists (issue 6) every request is ``PUBLIC``.
+``ScopeDep``.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
+from inburgering.security.auth import Authenticator
 from inburgering.security.scope import PUBLIC, AccessScope
 from inburgering.service.rewrite import Rewriter
 from inburgering.service.worker import QueryEngine
@@ -42,8 +43,13 @@ def get_settings(request: Request) -> Settings:
 
 
 def get_scope(request: Request) -> AccessScope:
-    """The caller's scope. Issue 6 replaces this body with bearer-token authentication."""
-    return PUBLIC
+    """The caller's scope from its bearer token (``security/auth.py``): no header is ``PUBLIC``; a bad token is a
+    401, too many requests a 429 (raised here, answered by the handlers ``security.middleware.install`` adds)."""
+    authenticator: Authenticator | None = getattr(request.app.state, "authenticator", None)
+    if authenticator is None:  # an app built without security.middleware.install: public data only
+        return PUBLIC
+    client = request.client.host if request.client else "unknown"
+    return authenticator.scope_for(request.headers.get("authorization"), client=client)
 
 
 def get_rewriter(request: Request) -> Rewriter:

@@ -12,7 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from inburgering.errors import AccessError, QueryError
-from inburgering.namespaces import meta_graph, public_graph
+from inburgering.namespaces import public_graph
+from inburgering.security import audit
+from inburgering.security.dataset import allowed_graphs, refuse_remote
 from inburgering.security.scope import AccessScope
 from inburgering.service.execute import QueryAnswer, QueryJob
 from inburgering.service.querylex import QueryInfo, inspect_query
@@ -44,20 +46,9 @@ def public_graphs(base: str) -> tuple[str, ...]:
 
 
 def readable_graphs(store: Store, scope: AccessScope, *, base: str) -> tuple[str, ...]:
-    """Every graph ``scope`` may read: the public graphs, plus published instance graphs in scope."""
-    graphs = list(public_graphs(base))
-    if scope.role == "admin":
-        graphs += [g.value for g in store.named_graphs() if g.value not in graphs]
-        if meta_graph(base) not in graphs:
-            graphs.append(meta_graph(base))
-    elif scope.may_read_instance_data:
-        try:
-            from inburgering.store.publication import published_graphs
-        except ImportError:
-            return tuple(graphs)
-        graphs += published_graphs(store, base=base, gemeenten=sorted(scope.gemeenten),
-                                   special=scope.special_categories)
-    return tuple(graphs)
+    """Every graph ``scope`` may read (``security/dataset.py``): the public graphs, plus published instance
+    graphs in scope, ``/bijzonder`` only with the special-categories permission, meta for admins."""
+    return allowed_graphs(scope, store, base=base)
 
 
 def fix_dataset(info: QueryInfo, requested: ProtocolDataset,
@@ -93,12 +84,16 @@ async def run_query(engine: QueryEngine, store: Store, query: str, scope: Access
     """Run ``query`` for ``scope`` (see the module docstring); errors come back as ``error_kind``."""
     info = check_query(query)
     readable = readable_graphs(store, scope, base=base)
+    requested = dataset if dataset.given else ProtocolDataset(info.default_graphs, info.named_graphs)
+    refuse_remote([*requested.default_graphs, *requested.named_graphs], allowed=readable, base=base)
     defaults, named = fix_dataset(info, dataset, readable)
     # The service-defined base, only for a query with relative IRIs (it shifts the error columns of line 1);
     # a BASE in the query itself comes later and wins.
     text = f"BASE <{base_iri}> {query}" if base_iri and info.relative_iris else query
     job = QueryJob(text, defaults, named, media_type, max_results)
-    return await engine.execute(job, timeout_s=timeout_s)
+    answer = await engine.execute(job, timeout_s=timeout_s)
+    audit.note_access(query=query, result_count=answer.count, protected=scope.role != "public")
+    return answer
 
 
 __all__ = ["AccessError", "ProtocolDataset", "QueryRefused", "check_query", "fix_dataset", "public_graphs",

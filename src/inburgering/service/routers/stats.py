@@ -1,0 +1,71 @@
+"""``/stats``: public aggregates with small-cell suppression (issue 6), as an HTML page with charts or as JSON.
+
+The numbers come from ``security/stats.py`` and are only ever published suppressed; they are recomputed when
+the set of published graphs changes (a new load), not per request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from markupsafe import Markup
+
+from inburgering.security.charts import bar_chart
+from inburgering.security.stats import SPECS, StatsReport, compute_stats, graphs_version
+from inburgering.service.deps import RewriterDep, RuntimeDep, ScopeDep
+from inburgering.service.negotiation import HTML, choose
+from inburgering.service.rdfresponse import text_response
+from inburgering.service.routers.pages import render
+from inburgering.service.routers.resources import error_page
+
+router = APIRouter()
+JSON = "application/json"
+_lock = asyncio.Lock()
+
+
+async def current_report(request: Request, runtime: RuntimeDep) -> StatsReport:
+    """The report for the graphs published now, computed once per publication."""
+    settings, store = runtime.settings, runtime.store
+    version = await run_in_threadpool(graphs_version, store, base=settings.base_iri)
+    cached: tuple[object, StatsReport] | None = getattr(request.app.state, "stats_cache", None)
+    if cached is not None and cached[0] == (version, settings.suppression_threshold):
+        return cached[1]
+    async with _lock:
+        report = await run_in_threadpool(compute_stats, store, base=settings.base_iri,
+                                          threshold=settings.suppression_threshold)
+        request.app.state.stats_cache = ((version, settings.suppression_threshold), report)
+    return report
+
+
+def _charts(report: StatsReport) -> list[dict[str, object]]:
+    sections = []
+    for table in report.tables:
+        spec = SPECS[table.name]
+        rows = bar_chart(f"{spec.unit} per {spec.rows}", list(zip(table.rows, table.row_totals, strict=True)))
+        cols = bar_chart(f"{spec.unit} per {spec.cols}", list(zip(table.cols, table.col_totals, strict=True)))
+        sections.append({"spec": spec, "table": table, "charts": [Markup(rows), Markup(cols)]})
+    return sections
+
+
+async def _answer(request: Request, runtime: RuntimeDep, rewriter: RewriterDep, media: str | None) -> Response:
+    if media is None:
+        return error_page(request, 406, f"the statistics are available as {HTML} and {JSON}")
+    report = await current_report(request, runtime)
+    if media == JSON:
+        body = json.dumps(report.as_json(), ensure_ascii=False, indent=1).encode("utf-8")
+        return text_response(body, JSON, request=request)
+    return render(request, runtime, rewriter, "stats.html", report=report, sections=_charts(report))
+
+
+@router.get("/stats", name="stats")
+async def stats(request: Request, runtime: RuntimeDep, scope: ScopeDep, rewriter: RewriterDep) -> Response:
+    return await _answer(request, runtime, rewriter, choose(request.headers.get("accept"), [HTML, JSON]))
+
+
+@router.get("/stats.json", name="stats_json")
+async def stats_json(request: Request, runtime: RuntimeDep, scope: ScopeDep, rewriter: RewriterDep) -> Response:
+    return await _answer(request, runtime, rewriter, JSON)
