@@ -19,14 +19,14 @@ KEY = b"loader-test-key-not-a-secret"
 BASE = "https://data.example.org"
 
 
-def test_bsns() -> Iterator[str]:
+def bsn_pool() -> Iterator[str]:
     """Valid BSNs of the test range 9999xxxxx, in order."""
     for n in range(999_900_000, 1_000_000_000):
         if is_test_bsn(str(n)):
             yield str(n)
 
 
-test_bsns.__test__ = False  # type: ignore[attr-defined]
+bsn_pool.__test__ = False  # type: ignore[attr-defined]
 
 
 def duo_person(bsn: str, gemeente: str = "GM0363", *, pip: bool = True) -> dict[str, Any]:

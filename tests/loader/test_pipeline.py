@@ -17,7 +17,7 @@ from inburgering.namespaces import DCT, PROV, meta_graph, thing_iri
 from inburgering.settings import Settings
 from inburgering.store.publication import published_graphs
 
-from loader_helpers import BASE, KEY, NEEDS_PIP, duo_person, needs_pip_validator, test_bsns, write_bundle
+from loader_helpers import BASE, KEY, NEEDS_PIP, duo_person, needs_pip_validator, bsn_pool, write_bundle
 
 SETTINGS = Settings(base_iri=BASE)
 
@@ -35,7 +35,7 @@ def _iri(bsn: str) -> str:
 
 
 def test_every_person_is_published_or_rejected_with_its_locator(store: Any, tmp_path: Path) -> None:
-    good, no_pip, bad_bsn, bad_date = list(zip(range(4), test_bsns()))
+    good, no_pip, bad_bsn, bad_date = list(zip(range(4), bsn_pool()))
     lines: list[Any] = [duo_person(good[1]), duo_person(no_pip[1], pip=False),
                         {**duo_person("999990018")},  # fails the elfproef
                         {**duo_person(bad_date[1]), "map": {"datumEindgesprekMap": "2023-02-30"}}, "{not json"]
@@ -56,7 +56,7 @@ def test_every_person_is_published_or_rejected_with_its_locator(store: Any, tmp_
 
 
 def test_entity_and_municipality_counts_add_up(store: Any, tmp_path: Path) -> None:
-    bsns = test_bsns()
+    bsns = bsn_pool()
     lines = [duo_person(next(bsns), "GM0363"), duo_person(next(bsns), "GM0599", pip=False),
              duo_person(next(bsns), "GM0599")]
     report = load([write_bundle(tmp_path / "b.jsonl", lines)], settings=SETTINGS, key=KEY,
@@ -69,7 +69,7 @@ def test_entity_and_municipality_counts_add_up(store: Any, tmp_path: Path) -> No
 
 
 def test_all_or_nothing_refuses_the_whole_load_and_keeps_the_previous_one(store: Any, tmp_path: Path) -> None:
-    bsns = test_bsns()
+    bsns = bsn_pool()
     first = write_bundle(tmp_path / "1.jsonl", [duo_person(next(bsns))])
     load([first], settings=SETTINGS, key=KEY, rejects_path=tmp_path / "r1.jsonl", store=store,
          validator=needs_pip_validator)
@@ -83,7 +83,7 @@ def test_all_or_nothing_refuses_the_whole_load_and_keeps_the_previous_one(store:
 
 def test_an_exception_mid_load_leaves_the_previous_version_and_the_next_load_cleans_up(
         store: Any, tmp_path: Path) -> None:
-    bsns = test_bsns()
+    bsns = bsn_pool()
     first_bsn = next(bsns)
     load([write_bundle(tmp_path / "1.jsonl", [duo_person(first_bsn)])], settings=SETTINGS, key=KEY,
          rejects_path=tmp_path / "r1.jsonl", store=store, validator=no_validation)
@@ -111,7 +111,7 @@ def test_an_exception_mid_load_leaves_the_previous_version_and_the_next_load_cle
 
 
 def test_no_bsn_anywhere_in_the_store(store: Any, tmp_path: Path) -> None:
-    bsns = [b for _, b in zip(range(3), test_bsns())]
+    bsns = [b for _, b in zip(range(3), bsn_pool())]
     load([write_bundle(tmp_path / "b.jsonl", [duo_person(b) for b in bsns])], settings=SETTINGS, key=KEY,
          rejects_path=tmp_path / "r.jsonl", store=store, validator=no_validation)
     result = store.query("SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
@@ -121,7 +121,7 @@ def test_no_bsn_anywhere_in_the_store(store: Any, tmp_path: Path) -> None:
 
 
 def test_provenance_records_the_source_checksum_and_the_counts(store: Any, tmp_path: Path) -> None:
-    bundle = write_bundle(tmp_path / "b.jsonl", [duo_person(next(test_bsns()))])
+    bundle = write_bundle(tmp_path / "b.jsonl", [duo_person(next(bsn_pool()))])
     report = load([bundle], settings=SETTINGS, key=KEY, rejects_path=tmp_path / "r.jsonl", store=store,
                   validator=no_validation)
     sha = hashlib.sha256(bundle.read_bytes()).hexdigest()

@@ -29,6 +29,8 @@ class PersonInput:
     data: dict[str, Any]
     problems: tuple[Problem, ...] = ()
     vnummer: str | None = None
+    #: A GGM row that no foreign key links to a person: rejected, counted apart from persons.
+    orphan: bool = False
 
 
 def detect_kind(location: str, forced: str | None = None) -> str:

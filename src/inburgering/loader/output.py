@@ -62,7 +62,8 @@ def format_result(result: QueryResult, output: str) -> str:
 
 def _prefixes(base: str, triples: Sequence[Triple]) -> dict[str, str]:
     """The project prefixes plus one per instance type, ending at the last ``/`` (readable Turtle)."""
-    prefixes = dict(PREFIXES)
+    # pyoxigraph escapes "/" in a local name (concept:leerroute\/B): leave out prefixes that end above a "/"
+    prefixes = {k: v for k, v in PREFIXES.items() if k not in ("concept", "scheme")}
     for triple in triples:
         for term in (triple.subject, triple.object):
             if isinstance(term, NamedNode) and term.value.startswith(f"{base.rstrip('/')}/id/"):

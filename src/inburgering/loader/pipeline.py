@@ -89,6 +89,11 @@ class _Run:
         mapping = self.mappings.setdefault(KINDS[kind], builtin_mapping(KINDS[kind]))
         self.report.sources[shown]  # listed even when empty
         for item in person_inputs(location, kind):
+            if item.orphan:
+                for p in item.problems:
+                    self.rejects.write(Reject(p.file, p.record, p.field, p.value, p.reason, "source"))
+                self.report.orphan_rows += 1
+                continue
             self.report.sources[shown].read += 1
             if item.gemeente:
                 self.report.gemeenten[item.gemeente].read += 1

@@ -43,6 +43,8 @@ class LoadReport:
     #: ``--all-or-nothing`` refused the whole load.
     refused: bool = False
     rejects_path: str | None = None
+    #: GGM rows that belong to no person (each is in the rejects file; not counted as persons).
+    orphan_rows: int = 0
 
     @property
     def persons_read(self) -> int:
@@ -65,7 +67,8 @@ class LoadReport:
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data (what ``--report`` writes)."""
         data: dict[str, Any] = {"load_id": self.load_id, "violations": self.violations, "warnings": self.warnings,
-                                "graphs": list(self.graphs), "refused": self.refused, "rejects_path": self.rejects_path}
+                                "graphs": list(self.graphs), "refused": self.refused, "rejects_path": self.rejects_path,
+                                "orphan_rows": self.orphan_rows}
         data.update(started=self.started.isoformat(), finished=self.finished.isoformat() if self.finished else None,
                     reference_date=self.reference_date.isoformat(), persons_read=self.persons_read,
                     persons_published=self.persons_published, persons_rejected=self.persons_rejected,
@@ -83,6 +86,8 @@ class LoadReport:
         for title, key in (("source", "sources"), ("gemeente", "gemeenten"), ("entity type", "entities")):
             for name, c in sorted(getattr(self, key).items()):
                 lines.append(f"  {title} {name}: {c.read} in, {c.published} published, {c.rejected} rejected")
-        if self.rejects_path and self.persons_rejected:
+        if self.orphan_rows:
+            lines.append(f"  {self.orphan_rows} GGM rows linked to no person (rejected)")
+        if self.rejects_path and (self.persons_rejected or self.orphan_rows):
             lines.append(f"  rejects: {self.rejects_path}")
         return "\n".join(lines)

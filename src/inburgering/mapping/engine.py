@@ -16,7 +16,7 @@ from typing import Any
 from pyoxigraph import Literal, NamedNode, Triple
 
 from inburgering.errors import MappingError
-from inburgering.mapping.spec import EntitySpec, Join, Mapping, PropertySpec
+from inburgering.mapping.spec import Condition, EntitySpec, Join, Mapping, PropertySpec
 from inburgering.namespaces import RDF, XSD, concept_iri, gemeente_iri, inb, thing_iri
 
 _TYPE = NamedNode(RDF + "type")
@@ -58,9 +58,14 @@ class _Context:
 
 
 def resolve(item: Any, root: Any, path: str) -> Any:
-    """The value at a dotted ``path`` in ``item`` (``$.``-prefixed paths start at the record's root)."""
+    """The value at a dotted ``path`` in ``item`` (``$.``-prefixed paths start at the record's root).
+
+    A list of exactly one element is stepped through (a GGM table with one row for the person).
+    """
     node = root if path.startswith("$.") else item
     for part in path.removeprefix("$.").split("."):
+        if isinstance(node, list) and len(node) == 1:  # a one-row table: step into its row
+            node = node[0]
         if not isinstance(node, MappingABC):
             return None
         node = node.get(part)
@@ -92,6 +97,15 @@ def resolve_all(root: Any, path: str) -> list[Any]:
 
 def _empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
+
+
+def _holds(ctx: _Context, item: Any, condition: Condition | None) -> bool:
+    if condition is None:
+        return True
+    value = resolve(item, ctx.root, condition.field)
+    if _empty(value):
+        return False
+    return condition.values is None or str(value) in condition.values
 
 
 def _error(ctx: _Context, message: str, field_: str | None) -> MappingError:
@@ -220,7 +234,7 @@ def _is_special(ctx: _Context, spec: EntitySpec, item: Any) -> bool:
 def _map_entity(ctx: _Context, spec: EntitySpec, done: dict[str, list[_Instance]], out: MappedPerson) -> None:
     instances: list[_Instance] = []
     for n, item in enumerate(_items(ctx, spec), start=1):
-        if spec.when and _empty(resolve(item, ctx.root, spec.when)):
+        if not _holds(ctx, item, spec.when):
             continue
         node = _node(ctx, spec, item, n)
         special = _is_special(ctx, spec, item)
@@ -229,15 +243,20 @@ def _map_entity(ctx: _Context, spec: EntitySpec, done: dict[str, list[_Instance]
             chosen = spec.class_values.get(str(resolve(item, ctx.root, spec.class_field)))
             if chosen:
                 triples.append(Triple(node, _TYPE, NamedNode(inb(chosen))))
+        for path, cls in spec.class_exists.items():
+            if not _empty(resolve(item, ctx.root, path)):
+                triples.append(Triple(node, _TYPE, NamedNode(inb(cls))))
         if spec.parent:
             parents = _joined(ctx, done.get(spec.parent.entity, []), item, spec.parent.join)
             if not parents:
                 raise _error(ctx, f"a {spec.name} without its {spec.parent.entity}", spec.source)
-            link = NamedNode(inb(spec.parent.property))
-            parent = parents[0].node
-            triples.append(Triple(node, link, parent) if spec.parent.inverse else Triple(parent, link, node))
+            if spec.parent.property:
+                link, parent = NamedNode(inb(spec.parent.property)), parents[0].node
+                triples.append(Triple(node, link, parent) if spec.parent.inverse else Triple(parent, link, node))
         extra: list[Triple] = []
         for prop in spec.properties:
+            if not _holds(ctx, item, prop.when):
+                continue
             term = _term(ctx, prop, item, done, extra)
             if term is not None:
                 (out.special if prop.special and not special else triples).append(Triple(node, NamedNode(prop.iri), term))

@@ -38,6 +38,14 @@ class Join:
 
 
 @dataclass(frozen=True)
+class Condition:
+    """``when:``: a field must have a value (and, with ``in``, one of the listed values)."""
+
+    field: str
+    values: frozenset[str] | None = None
+
+
+@dataclass(frozen=True)
 class PropertySpec:
     """One property of an entity: where its value comes from and how it is typed."""
 
@@ -52,6 +60,7 @@ class PropertySpec:
     birth: str | None = None
     at: str | None = None
     special: bool = False
+    when: Condition | None = None
 
     @property
     def iri(self) -> str:
@@ -60,10 +69,14 @@ class PropertySpec:
 
 @dataclass(frozen=True)
 class Link:
-    """How an entity hangs off its parent: ``parent property child`` (or ``child property parent``)."""
+    """How an entity hangs off its parent: ``parent property child`` (or ``child property parent``).
+
+    Without a property the parent must exist (and match the join) but no link is written: a second row that
+    adds facts to a node another entity made.
+    """
 
     entity: str
-    property: str
+    property: str | None
     inverse: bool = False
     join: Join | None = None
 
@@ -87,9 +100,11 @@ class EntitySpec:
     source: str | None = None
     many: bool = False
     key: str | None = None
-    when: str | None = None
+    when: Condition | None = None
     class_field: str | None = None
     class_values: dict[str, str] = field(default_factory=dict)
+    #: Path → class: the class is added when the path has a value (a GGM subtype table row, for instance).
+    class_exists: dict[str, str] = field(default_factory=dict)
     parent: Link | None = None
     special: Special = Special()
     properties: tuple[PropertySpec, ...] = ()
@@ -138,6 +153,15 @@ def _join(raw: Any, where: str, path: Path) -> Join | None:
     return Join(str(child), str(parent))
 
 
+def _condition(raw: Any) -> Condition | None:
+    if raw is None:
+        return None
+    if isinstance(raw, dict):
+        values = raw.get("in")
+        return Condition(str(raw["field"]), frozenset(str(v) for v in values) if values is not None else None)
+    return Condition(str(raw))
+
+
 def _property(raw: Any, where: str, path: Path) -> PropertySpec:
     if not isinstance(raw, dict):
         raise MappingError("a property must be a mapping", file=str(path), record=where)
@@ -165,7 +189,7 @@ def _property(raw: Any, where: str, path: Path) -> PropertySpec:
         property=name, value_kind=kind, field=raw.get("field"), const=raw.get("const"),
         scheme=raw.get("scheme"), values={str(k): v for k, v in values.items()} if values else None,
         entity=raw.get("entity"), join=_join(raw.get("join"), where, path), birth=raw.get("birth"),
-        at=raw.get("at"), special=bool(raw.get("special", False)),
+        at=raw.get("at"), special=bool(raw.get("special", False)), when=_condition(raw.get("when")),
     )
 
 
@@ -196,10 +220,10 @@ def _entity(raw: Any, path: Path, known: set[str]) -> EntitySpec:
         if target not in known:
             raise MappingError(f"parent {target!r} must be defined before this entity", file=str(path),
                                record=where, field="parent")
-        parent = Link(target, str(_require(p, "property", where, path)), bool(p.get("inverse", False)),
-                      _join(p.get("join"), where, path))
-        inb(parent.property)
-    for cls in (*classes, *(chooser.get("values") or {}).values()):
+        parent = Link(target, p.get("property"), bool(p.get("inverse", False)), _join(p.get("join"), where, path))
+        if parent.property:
+            inb(parent.property)
+    for cls in (*classes, *(chooser.get("values") or {}).values(), *(chooser.get("exists") or {}).values()):
         try:
             inb(cls)
         except KeyError as exc:
@@ -207,8 +231,9 @@ def _entity(raw: Any, path: Path, known: set[str]) -> EntitySpec:
     return EntitySpec(
         name=name, type=str(_require(raw, "type", where, path)), classes=classes,
         source=raw.get("from") or raw.get("for_each"), many="for_each" in raw, key=raw.get("key"),
-        when=raw.get("when"), class_field=chooser.get("field"),
+        when=_condition(raw.get("when")), class_field=chooser.get("field"),
         class_values={str(k): str(v) for k, v in (chooser.get("values") or {}).items()},
+        class_exists={str(k): str(v) for k, v in (chooser.get("exists") or {}).items()},
         parent=parent, special=_special(raw.get("special")),
         properties=tuple(_property(p, where, path) for p in raw.get("properties", [])),
     )
