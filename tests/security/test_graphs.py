@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from inburgering.errors import QueryError
 from inburgering.namespaces import VOCAB, gemeente_iri, instance_graph, meta_graph, public_graph
-from inburgering.security.dataset import allowed_graphs, public_graphs, refuse_remote
+from inburgering.security.dataset import allowed_graphs, public_graphs
 from inburgering.security.scope import PUBLIC, AccessScope
 
 BASE = "https://data.example.nl"
@@ -54,14 +53,3 @@ def test_admin_reads_meta_and_other_graphs_but_not_other_municipalities(publishe
 def test_a_token_without_municipalities_reads_no_instance_data(published) -> None:  # type: ignore[no-untyped-def]
     scope = AccessScope(token_id="t", role="analyst")
     assert set(allowed_graphs(scope, published, base=BASE)) == set(public_graphs(BASE))
-
-
-@pytest.mark.parametrize("graph", [UTR, OLD, HALF, meta_graph(BASE), BASE + "/graph/nonexistent"])
-def test_graphs_of_this_deployment_are_not_refused_they_look_empty(graph: str) -> None:
-    refuse_remote([graph], allowed=(), base=BASE)  # the dataset leaves them out; their existence never shows
-
-
-@pytest.mark.parametrize("graph", ["http://evil.example/data.ttl", "file:///etc/passwd", OTHER])
-def test_remote_graphs_are_refused(graph: str) -> None:
-    with pytest.raises(QueryError, match="remote graphs are never fetched"):
-        refuse_remote([graph], allowed=public_graphs(BASE), base=BASE)

@@ -1,35 +1,25 @@
-"""The graphs a caller may read, and the refusal of graphs that are not part of this dataset at all.
+"""The graphs a caller may read; ``service/sparql.py:run_query`` builds every query's dataset from them only.
 
-``service/sparql.py:run_query`` builds every query's dataset from :func:`allowed_graphs` only, so ``FROM``,
-``FROM NAMED``, ``GRAPH ?g`` and the protocol's ``default-graph-uri``/``named-graph-uri`` can only choose among
-them. A graph of this deployment outside the scope simply looks empty (its existence does not leak); an IRI
-that is not a graph of this deployment at all (a "remote FROM") is refused.
+So ``FROM``, ``FROM NAMED``, ``GRAPH ?g`` and the protocol's ``default-graph-uri``/``named-graph-uri`` can only
+choose among them: any other graph (of this deployment outside the scope, or a "remote" IRI) is an empty graph.
+Nothing is ever fetched, and whether a graph exists does not show.
 
->>> refuse_remote(["http://x/graph/gm0363/L1"], allowed=(), base="http://x")
->>> refuse_remote(["http://evil.example/data.ttl"], allowed=(), base="http://x")
-Traceback (most recent call last):
-...
-inburgering.security.dataset.RemoteGraphRefused: <http://evil.example/data.ttl> is not a graph of this dataset: remote graphs are never fetched
+>>> public_graphs("http://x")[0]
+'http://x/graph/ontology'
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 from pyoxigraph import NamedNode, QuerySolutions
 
-from inburgering.errors import QueryError
 from inburgering.namespaces import TOOI_GEMEENTE, VOCAB, meta_graph, public_graph
 from inburgering.security.scope import AccessScope
 from inburgering.store.base import Store
 
 PUBLIC_GRAPH_NAMES = ("ontology", "concepts", "shapes", "dataset")
 SPECIAL_SUFFIX = "/bijzonder"
-
-
-class RemoteGraphRefused(QueryError):
-    """A query or request names a graph outside this deployment (the service never fetches documents)."""
 
 
 def public_graphs(base: str) -> tuple[str, ...]:
@@ -75,11 +65,3 @@ def allowed_graphs(scope: AccessScope, store: Store, *, base: str) -> tuple[str,
                 allowed.add(graph)
     return tuple(sorted(allowed))
 
-
-def refuse_remote(requested: Iterable[str], *, allowed: Iterable[str], base: str) -> None:
-    """Refuse a requested graph that is neither readable nor a graph name of this deployment."""
-    readable = set(allowed)
-    own = base.rstrip("/") + "/graph/"
-    for graph in requested:
-        if graph not in readable and not graph.startswith(own):
-            raise RemoteGraphRefused(f"<{graph}> is not a graph of this dataset: remote graphs are never fetched")

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import PlainTextResponse, Response
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 
@@ -142,7 +142,7 @@ class SecurityMiddleware:
 async def _access_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AccessError)
     status, headers = error_status(exc)
-    return JSONResponse({"error": str(exc)}, status_code=status, headers=headers)
+    return PlainTextResponse(str(exc) + "\n", status_code=status, headers=headers)
 
 
 def install(app: FastAPI, settings: Settings, *, tokens: TokenStore | None = None,

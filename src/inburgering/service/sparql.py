@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from inburgering.errors import AccessError, QueryError
 from inburgering.namespaces import public_graph
 from inburgering.security import audit
-from inburgering.security.dataset import allowed_graphs, refuse_remote
+from inburgering.security.dataset import allowed_graphs
 from inburgering.security.scope import AccessScope
 from inburgering.service.execute import QueryAnswer, QueryJob
 from inburgering.service.querylex import QueryInfo, inspect_query
@@ -84,8 +84,6 @@ async def run_query(engine: QueryEngine, store: Store, query: str, scope: Access
     """Run ``query`` for ``scope`` (see the module docstring); errors come back as ``error_kind``."""
     info = check_query(query)
     readable = readable_graphs(store, scope, base=base)
-    requested = dataset if dataset.given else ProtocolDataset(info.default_graphs, info.named_graphs)
-    refuse_remote([*requested.default_graphs, *requested.named_graphs], allowed=readable, base=base)
     defaults, named = fix_dataset(info, dataset, readable)
     # The service-defined base, only for a query with relative IRIs (it shifts the error columns of line 1);
     # a BASE in the query itself comes later and wins.

@@ -1,0 +1,138 @@
+"""Public aggregates: counts from every published graph, published only after small-cell suppression.
+
+Two tables count persons per municipality (by learning route, by target group); they cover every person once
+(a column ``geen``/``onbekend`` takes the rest), so they share their per-municipality totals and are suppressed
+together. Three national tables count decisions and exams. The queries run with the service's own rights; only
+the suppressed tables ever leave this module.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+
+from pyoxigraph import QuerySolutions
+
+from inburgering.namespaces import TOOI_GEMEENTE, VOCAB
+from inburgering.security.suppression import CountTable, PublishedTable, suppress
+from inburgering.store.base import Store
+from inburgering.store.publication import published_graphs
+
+PERSONS = "personen"
+_PREFIX = f"PREFIX inb: <{VOCAB}>\n"
+_PERSON_ROWS = _PREFIX + """SELECT ?person ?gemeente ?doelgroep ?route WHERE {
+  ?person inb:pseudoniem ?pseudoniem ; inb:gemeente ?gemeente .
+  OPTIONAL { ?person inb:doelgroep ?doelgroep }
+  OPTIONAL { ?person inb:heeftPip ?pip . ?leerroute inb:afgesprokenIn ?pip ; inb:leerrouteType ?route }
+}"""
+_PAIRS = _PREFIX + "SELECT ?a ?b WHERE {{ {pattern} }}"
+_EXAMS = "?person inb:heeftExamenresultaat ?x . ?x inb:examenonderdeel ?a ; inb:resultaat ?b"
+_ONTHEFFINGEN = "?plicht inb:heeftOntheffing ?x . ?x inb:ontheffingsgrond ?a ; inb:oordeel ?b"
+_VRIJSTELLINGEN = "?plicht inb:heeftVrijstelling ?x . ?x inb:redenVrijstelling ?a ; inb:oordeel ?b"
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """What a table is about, for people: its title, and what its rows and columns are."""
+
+    name: str
+    title: str
+    rows: str
+    cols: str
+    unit: str
+
+
+SPECS = {spec.name: spec for spec in (
+    TableSpec("leerroute", "Inburgeraars per gemeente en leerroute", "gemeente", "leerroute", "personen"),
+    TableSpec("doelgroep", "Inburgeraars per gemeente en doelgroep", "gemeente", "doelgroep", "personen"),
+    TableSpec("examens", "Examenresultaten per onderdeel en resultaat", "examenonderdeel", "resultaat",
+              "examens"),
+    TableSpec("ontheffingen", "Ontheffingen per grond en oordeel", "ontheffingsgrond", "oordeel", "besluiten"),
+    TableSpec("vrijstellingen", "Vrijstellingen per reden en oordeel", "reden", "oordeel", "besluiten"),
+)}
+
+
+@dataclass(frozen=True)
+class StatsReport:
+    """The published aggregates: suppressed tables, and the threshold they were suppressed with."""
+
+    threshold: int
+    tables: list[PublishedTable] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "threshold": self.threshold,
+            "note": (f"Aantallen van 1 tot {self.threshold} zijn onderdrukt (null), en zo veel andere dat geen "
+                     "onderdrukt aantal uit totalen of andere tabellen terug te rekenen is. Tabellen met dezelfde "
+                     "population delen hun rijtotalen."),
+            "tables": [{**asdict(SPECS[t.name]), **t.as_json()} for t in self.tables],
+        }
+
+
+def _code(term: object) -> str:
+    """The readable code of a concept or municipality IRI: its last path segment (``GM0363`` for TOOI)."""
+    value = getattr(term, "value", "")
+    if value.startswith(TOOI_GEMEENTE):
+        return value.removeprefix(TOOI_GEMEENTE).upper()
+    return value.rsplit("/", 1)[-1] if value else ""
+
+
+def _select(store: Store, query: str, graphs: list[str]) -> QuerySolutions:
+    result = store.query(query, default_graph=graphs, named_graphs=[])
+    assert isinstance(result, QuerySolutions)
+    return result
+
+
+def _two_way(name: str, pairs: Iterable[tuple[str, str]], *, population: str | None = None,
+             rows: Iterable[str] = (), cols: Iterable[str] = ()) -> CountTable:
+    counts = Counter(pairs)
+    rows, cols = list(rows), list(cols)
+    row_keys = rows + sorted({r for r, _ in counts} - set(rows))
+    col_keys = cols + sorted({c for _, c in counts} - set(cols))
+    return CountTable(name, tuple(row_keys), tuple(col_keys),
+                      tuple(tuple(counts[(r, c)] for c in col_keys) for r in row_keys), population)
+
+
+def person_tables(store: Store, graphs: list[str]) -> list[CountTable]:
+    """Route and target group per municipality: one value per person (the first, if a person has several)."""
+    people: dict[str, tuple[str, str, str]] = {}
+    for row in _select(store, _PERSON_ROWS, graphs):
+        person = str(row["person"])
+        values = (_code(row["gemeente"]), _code(row["doelgroep"]) or "onbekend", _code(row["route"]) or "geen")
+        people[person] = min(people.get(person, values), values)
+    gemeenten = {g for g, _, _ in people.values()}
+    return [
+        _two_way("leerroute", ((g, r) for g, _, r in people.values()), population=PERSONS, rows=sorted(gemeenten),
+                 cols=("B", "O", "Z", "geen")),
+        _two_way("doelgroep", ((g, d) for g, d, _ in people.values()), population=PERSONS,
+                 rows=sorted(gemeenten)),
+    ]
+
+
+def record_tables(store: Store, graphs: list[str]) -> list[CountTable]:
+    """National counts of exams and of decisions on dispensation (ontheffing) and exemption (vrijstelling)."""
+    tables = []
+    for name, pattern, cols in (("examens", _EXAMS, ("Geslaagd", "Gezakt", "Geen")),
+                                ("ontheffingen", _ONTHEFFINGEN, ("Toekenning", "Afwijzing")),
+                                ("vrijstellingen", _VRIJSTELLINGEN, ("Toekenning", "Afwijzing"))):
+        rows = _select(store, _PAIRS.format(pattern=pattern), graphs)
+        tables.append(_two_way(name, ((_code(r["a"]), _code(r["b"])) for r in rows), cols=cols))
+    return tables
+
+
+def compute_stats(store: Store, *, base: str, threshold: int) -> StatsReport:
+    """The public aggregates of everything published now (special-category graphs included, then suppressed)."""
+    graphs = published_graphs(store, base=base, special=True)
+    if not graphs:
+        return StatsReport(threshold)
+    tables = person_tables(store, graphs) + record_tables(store, graphs)
+    return StatsReport(threshold, suppress(tables, threshold=threshold))
+
+
+def graphs_version(store: Store, *, base: str) -> tuple[str, ...]:
+    """What the aggregates depend on: recompute them when this changes (a new load was published)."""
+    return tuple(published_graphs(store, base=base, special=True))
+
+
+__all__ = ["SPECS", "StatsReport", "compute_stats", "graphs_version"]
