@@ -1,0 +1,57 @@
+"""The shapes graph and the ontology graph pySHACL needs, read once from ``shapes/`` and ``ontology/``."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from rdflib import Graph
+
+from inburgering.errors import SourceError
+from inburgering.paths import ONTOLOGY_DIR, SHAPES_DIR
+
+#: The IRI that names the shapes graph (it carries the SPARQL prefix declarations of every rule).
+SHAPES_GRAPH_IRI = "https://w3id.org/inburgering/shapes"
+
+
+def _parse_turtle(paths: list[Path]) -> Graph:
+    graph = Graph()
+    for path in paths:
+        try:
+            graph.parse(path, format="turtle")
+        except Exception as exc:  # rdflib raises several unrelated types for bad Turtle
+            raise SourceError(f"cannot parse Turtle: {exc}", file=str(path)) from exc
+    return graph
+
+
+def shape_files(folder: Path | None = None) -> list[Path]:
+    """The Turtle files that make up the shapes graph (``shapes/*.ttl``), sorted."""
+    return sorted((folder or SHAPES_DIR).glob("*.ttl"))
+
+
+@lru_cache(maxsize=4)
+def load_shapes(folder: Path | None = None) -> Graph:
+    """The shapes graph: every ``*.ttl`` in ``shapes/`` (cached; do not modify the returned graph)."""
+    files = shape_files(folder)
+    if not files:
+        raise SourceError("no shapes found (expected *.ttl files)", file=str(folder or SHAPES_DIR))
+    return _parse_turtle(files)
+
+
+@lru_cache(maxsize=4)
+def load_ontology(folder: Path | None = None) -> Graph:
+    """The ontology and concept schemes (``ontology/**/*.ttl``), used for subclass targets (cached)."""
+    root = folder or ONTOLOGY_DIR
+    return _parse_turtle(sorted(p for p in root.rglob("*.ttl") if "source" not in p.parts))
+
+
+@lru_cache(maxsize=4)
+def class_hierarchy(folder: Path | None = None) -> Graph:
+    """Only the ``rdfs:subClassOf`` triples of the ontology: all pySHACL needs for class targets and
+    ``sh:class``, and much smaller to mix into the data than the ontology with its concept schemes (cached)."""
+    from rdflib.namespace import RDFS
+
+    hierarchy = Graph()
+    for triple in load_ontology(folder).triples((None, RDFS.subClassOf, None)):
+        hierarchy.add(triple)
+    return hierarchy
