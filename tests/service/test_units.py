@@ -13,7 +13,7 @@ from inburgering.service.querylex import inspect_query
 from inburgering.service.rewrite import Rewriter
 from inburgering.service.sparql import ProtocolDataset, fix_dataset
 
-MODULES = ["querylex", "negotiation", "rewrite", "sparql", "rdfresponse", "view", "examples",
+MODULES = ["querylex", "negotiation", "rewrite", "sparql", "rdfresponse", "view", "examples", "prefixes",
            "routers.resources"]
 
 

@@ -30,17 +30,33 @@ def load_sample(store: Store, *, settings: Settings, key: bytes, sample: Path) -
     return "inburgering demo: loaded the sample through the loader\n" + report.format_text()
 
 
+def demo_gemeenten(settings: Settings) -> list[str]:
+    """The municipalities (``GM0363``) whose instance graphs are published in the demo store."""
+    from inburgering.store import open_store
+    from inburgering.store.publication import instance_graph_pattern, published_graphs
+
+    store = open_store(settings.store)
+    try:
+        pattern = instance_graph_pattern(settings.base_iri)
+        graphs = published_graphs(store, base=settings.base_iri)
+    finally:
+        store.close()
+    return sorted({m.group(1).upper() for g in graphs if (m := pattern.match(g))})
+
+
 def demo_token(settings: Settings) -> str | None:
-    """Create an admin token for the demo and return the text that shows it, once tokens exist (issue 6)."""
+    """Create an admin token for every demo municipality and return the text that shows it (issue 6's tokens)."""
     try:
         from inburgering.security.auth import token_db_path
         from inburgering.security.tokens import TokenStore
     except ImportError:
         return None
+    gemeenten = demo_gemeenten(settings)
     tokens = TokenStore(token_db_path(settings))
     try:
-        issued = tokens.create(role="admin", label="inburgering demo")
+        issued = tokens.create(role="admin", gemeenten=gemeenten, special_categories=True, label="inburgering demo")
     finally:
         tokens.close()
-    return ("inburgering demo: a DEMO admin token (shown once; send it as 'Authorization: Bearer <token>'):\n"
+    return (f"inburgering demo: a DEMO admin token for {', '.join(gemeenten) or 'no municipality'} "
+            "(shown once; send it as 'Authorization: Bearer <token>'):\n"
             f"  {issued.token}")

@@ -19,7 +19,8 @@ from pyoxigraph import (
 )
 
 from inburgering.errors import InburgeringError, QueryError
-from inburgering.namespaces import PREFIXES
+from inburgering.namespaces import DEFAULT_BASE
+from inburgering.service.prefixes import prefixes_for
 from inburgering.store.base import Store
 
 
@@ -32,6 +33,8 @@ class QueryJob:
     named_graphs: tuple[str, ...]
     media_type: str
     max_results: int
+    #: The deployment base (for readable Turtle prefixes of instance IRIs).
+    base: str = DEFAULT_BASE
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,7 @@ def _triples(result: object, job: QueryJob) -> QueryAnswer:
         if len(triples) > job.max_results:
             raise ResultTooLarge(f"the query has more than {job.max_results} triples; add a LIMIT")
     fmt = RdfFormat.from_media_type(job.media_type) or RdfFormat.TURTLE
-    prefixes = PREFIXES if fmt in (RdfFormat.TURTLE, RdfFormat.RDF_XML) else None
+    prefixes = prefixes_for(triples, base=job.base) if fmt in (RdfFormat.TURTLE, RdfFormat.RDF_XML) else None
     body = serialize(triples, format=fmt, prefixes=prefixes) or b""
     return QueryAnswer(body, job.media_type, len(triples))
 

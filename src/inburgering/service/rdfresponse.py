@@ -13,7 +13,8 @@ from fastapi import Request
 from fastapi.responses import Response
 from pyoxigraph import RdfFormat, Triple, serialize
 
-from inburgering.namespaces import PREFIXES
+from inburgering.namespaces import DEFAULT_BASE
+from inburgering.service.prefixes import prefixes_for
 from inburgering.service.rewrite import Rewriter
 
 
@@ -28,12 +29,13 @@ def _not_modified(request: Request, etag: str) -> bool:
 
 
 def serialize_triples(triples: Iterable[Triple], media_type: str, *, rewriter: Rewriter | None = None) -> bytes:
-    """Triples as ``media_type``; Turtle and RDF/XML with the project prefixes (rewritten when running locally)."""
+    """Triples as ``media_type``; Turtle and RDF/XML with prefixes (rewritten when running locally)."""
     fmt = RdfFormat.from_media_type(media_type) or RdfFormat.TURTLE
+    triples = list(triples)
     prefixes = None
     if fmt in (RdfFormat.TURTLE, RdfFormat.RDF_XML):
-        prefixes = dict(PREFIXES)
-    body = serialize(list(triples), format=fmt, prefixes=prefixes) or b""
+        prefixes = prefixes_for(triples, base=rewriter.base if rewriter is not None else DEFAULT_BASE)
+    body = serialize(triples, format=fmt, prefixes=prefixes) or b""
     if rewriter is not None and rewriter.active:
         body = rewriter.text_to_local(body.decode("utf-8")).encode("utf-8")
     return body

@@ -88,7 +88,7 @@ async def run_query(engine: QueryEngine, store: Store, query: str, scope: Access
     # The service-defined base, only for a query with relative IRIs (it shifts the error columns of line 1);
     # a BASE in the query itself comes later and wins.
     text = f"BASE <{base_iri}> {query}" if base_iri and info.relative_iris else query
-    job = QueryJob(text, defaults, named, media_type, max_results)
+    job = QueryJob(text, defaults, named, media_type, max_results, base)
     answer = await engine.execute(job, timeout_s=timeout_s)
     audit.note_access(query=query, result_count=answer.count, protected=scope.role != "public")
     return answer
