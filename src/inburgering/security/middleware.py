@@ -29,8 +29,8 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-#: Paths whose every request is audited, whoever asks.
-PROTECTED_PREFIXES = ("/sparql", "/id/", "/doc/", "/dump", "/download")
+#: Paths whose every request is audited, whoever asks (others: when a token is sent, data is read or refused).
+PROTECTED_PREFIXES = ("/sparql",)
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 BASE_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),

@@ -6,6 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from inburgering.errors import QueryError
+from inburgering.security import audit
+from inburgering.security.scope import AuthenticationRequired
 from inburgering.service.deps import RewriterDep, RuntimeDep, ScopeDep
 from inburgering.service.describe import describe
 from inburgering.service.negotiation import EXTENSIONS, HTML, RDF_TYPES, choose
@@ -58,7 +60,11 @@ async def serve_description(request: Request, runtime: RuntimeDep, scope: ScopeD
         triples = await describe(runtime, scope, iri)
     except QueryError as exc:
         return error_page(request, 404 if "not a valid IRI" in str(exc) else 500, str(exc))
+    audit.note_access(resource=iri, result_count=len(triples), protected=scope.role != "public")
     if not triples:
+        if scope.role == "public" and iri.startswith(runtime.settings.base_iri.rstrip("/") + "/id/"):
+            # Instance data needs a token: the same 401 whether the thing exists or not (issue 6).
+            raise AuthenticationRequired(f"{rewriter.to_local(iri)}: instance data needs a bearer token")
         return error_page(request, 404, f"nothing is known about {rewriter.to_local(iri)}")
     headers = {"Link": ", ".join(f'<{a["href"]}>; rel="alternate"; type="{a["media"]}"'
                                  for a in _alternates(doc_path) if a["media"] != media)}
