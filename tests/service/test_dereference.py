@@ -90,7 +90,10 @@ def test_whole_ontology_as_one_document(client: TestClient) -> None:
 def test_instance_data_is_not_public(client: TestClient) -> None:
     local_person = PERSON.replace("https://data.inburgering.example.nl", LOCAL)
     path = local_person.removeprefix(LOCAL).replace("/id/", "/doc/", 1)
-    assert client.get(path, headers={"Accept": "text/turtle"}).status_code == 404
+    response = client.get(path, headers={"Accept": "text/turtle"})
+    # 401 where token authentication is wired in (issue 6), 404 for a service without it: never the data.
+    assert response.status_code in (401, 404)
+    assert "pseudoniem" not in response.text
 
 
 def test_instance_data_with_a_scope(admin_client: TestClient) -> None:
@@ -102,5 +105,6 @@ def test_instance_data_with_a_scope(admin_client: TestClient) -> None:
     assert {t.predicate.value.rsplit("/", 1)[1] for t in triples if t.subject == person} >= {
         "pseudoniem", "gemeente", "heeftPip", "22-rdf-syntax-ns#type"}
     html = admin_client.get(path, headers={"Accept": "text/html"}).text
-    assert "Asielstatushouder" in html  # the type's label, from the ontology graph
+    assert "<h1 id=\"title\">Asielstatushouder 0f1e2d3c4b5a69788796a5b4c3d2e1f0</h1>" in html  # type label + ref
     assert 'href="http://testserver/id/pip/' in html  # links are local
+    assert ">pip/0f1e2d3c4b5a69788796a5b4c3d2e1f0-1</a>" in html  # an unlabelled thing shows type/ref

@@ -47,14 +47,23 @@ class ResourceView:
 
     @property
     def title(self) -> str:
-        return self.labels.get("nl") or self.labels.get("en") or curie(self.iri)
+        """The Dutch label, else the English one, else the type's label and the IRI's reference."""
+        label = self.labels.get("nl") or self.labels.get("en") or self.labels.get("")
+        if label:
+            return label
+        if "/id/" in self.iri and self.types:
+            return f"{self.types[0].text} {self.iri.rsplit('/', 1)[1]}"
+        return curie(self.iri)
 
 
 def curie(iri: str) -> str:
-    """``inb:PIP`` for a known namespace, else the IRI."""
+    """``inb:PIP`` for a known namespace, ``pip/4f2a…-1`` for a thing (``…/id/pip/4f2a…-1``), else the IRI."""
     best = max(((p, ns) for p, ns in PREFIXES.items() if iri.startswith(ns)), key=lambda x: len(x[1]),
                default=None)
-    return f"{best[0]}:{iri[len(best[1]):]}" if best else iri
+    if best:
+        return f"{best[0]}:{iri[len(best[1]):]}"
+    head, sep, tail = iri.partition("/id/")
+    return tail if sep and "/" in tail and head.startswith("http") else iri
 
 
 def label_index(triples: list[Triple]) -> dict[str, dict[str, str]]:
