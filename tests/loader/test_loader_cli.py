@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from loader_helpers import duo_person, bsn_pool, write_bundle
+from loader_helpers import bsn_pool, duo_person, write_bundle
 
 from inburgering.cli import main
 from inburgering.loader.pseudonym import KEY_ENV

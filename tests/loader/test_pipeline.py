@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from loader_helpers import BASE, KEY, NEEDS_PIP, bsn_pool, duo_person, needs_pip_validator, write_bundle
 from pyoxigraph import NamedNode, QuerySolutions
 
 from inburgering.errors import UsageError
@@ -16,8 +17,6 @@ from inburgering.loader.rejects import read_rejects
 from inburgering.namespaces import DCT, PROV, meta_graph, thing_iri
 from inburgering.settings import Settings
 from inburgering.store.publication import published_graphs
-
-from loader_helpers import BASE, KEY, NEEDS_PIP, duo_person, needs_pip_validator, bsn_pool, write_bundle
 
 SETTINGS = Settings(base_iri=BASE)
 
@@ -35,7 +34,7 @@ def _iri(bsn: str) -> str:
 
 
 def test_every_person_is_published_or_rejected_with_its_locator(store: Any, tmp_path: Path) -> None:
-    good, no_pip, bad_bsn, bad_date = list(zip(range(4), bsn_pool()))
+    good, no_pip, _bad_bsn, bad_date = list(zip(range(4), bsn_pool()))
     lines: list[Any] = [duo_person(good[1]), duo_person(no_pip[1], pip=False),
                         {**duo_person("999990018")},  # fails the elfproef
                         {**duo_person(bad_date[1]), "map": {"datumEindgesprekMap": "2023-02-30"}}, "{not json"]

@@ -41,12 +41,10 @@ def format_result(result: QueryResult, output: str) -> str:
     if isinstance(result, QueryBoolean):
         if output == "table":
             return ("true" if bool(result) else "false") + "\n"
-        fmt = QueryResultsFormat.JSON if output == "json" else QueryResultsFormat.CSV
-        return result.serialize(format=fmt).decode("utf-8") + ("\n" if output == "json" else "")
+        return _results(result, output)
     if isinstance(result, QuerySolutions):
         if output != "table":
-            fmt = QueryResultsFormat.JSON if output == "json" else QueryResultsFormat.CSV
-            return result.serialize(format=fmt).decode("utf-8") + ("\n" if output == "json" else "")
+            return _results(result, output)
         names = [v.value for v in result.variables]
         rows = [[_cell(solution[name]) for name in names] for solution in result]
         widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
@@ -55,9 +53,15 @@ def format_result(result: QueryResult, output: str) -> str:
         lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
         lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
         return "\n".join(lines) + "\n"
-    fmt = RdfFormat.TURTLE if output == "table" else RdfFormat.N_TRIPLES
-    data = serialize(result, format=fmt, prefixes=PREFIXES if fmt == RdfFormat.TURTLE else None)
+    rdf = RdfFormat.TURTLE if output == "table" else RdfFormat.N_TRIPLES
+    data = serialize(result, format=rdf, prefixes=PREFIXES if rdf == RdfFormat.TURTLE else None)
     return (data or b"").decode("utf-8")
+
+
+def _results(result: QueryBoolean | QuerySolutions, output: str) -> str:
+    fmt = QueryResultsFormat.JSON if output == "json" else QueryResultsFormat.CSV
+    data = result.serialize(format=fmt) or b""
+    return data.decode("utf-8") + ("\n" if output == "json" else "")
 
 
 def _prefixes(base: str, triples: Sequence[Triple]) -> dict[str, str]:

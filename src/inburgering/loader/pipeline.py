@@ -19,7 +19,13 @@ from pyoxigraph import NamedNode, Quad
 from inburgering.errors import MappingError, UsageError
 from inburgering.loader.checking import Finding, Validator, attribute
 from inburgering.loader.inputs import KINDS, PersonInput, detect_kind, person_inputs
-from inburgering.loader.provenance import GraphCounts, SourceFile, file_sha256, load_activity, provenance_quads
+from inburgering.loader.provenance import (
+    GraphCounts,
+    SourceFile,
+    file_sha256,
+    load_activity,
+    provenance_quads,
+)
 from inburgering.loader.pseudonym import Pseudonymiser
 from inburgering.loader.rejects import Reject, RejectsWriter
 from inburgering.loader.report import LoadReport

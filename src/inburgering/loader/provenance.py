@@ -106,7 +106,7 @@ def _summary(report: LoadReport) -> str:
 
 
 def _sources(base: str, load: NamedNode, report: LoadReport, sources: Iterable[SourceFile]) -> list[Spo]:
-    a, out = NamedNode(RDF + "type"), []
+    a, out = NamedNode(RDF + "type"), list[Spo]()
     for n, source in enumerate(sources, start=1):
         entity = NamedNode(thing_iri(base, "bron", f"{report.load_id}-{n}"))
         counts = report.sources[source.location]
@@ -122,7 +122,7 @@ def _sources(base: str, load: NamedNode, report: LoadReport, sources: Iterable[S
 
 
 def _mappings(base: str, load: NamedNode, mappings: Iterable[Mapping]) -> list[Spo]:
-    a, out = NamedNode(RDF + "type"), []
+    a, out = NamedNode(RDF + "type"), list[Spo]()
     for mapping in mappings:
         entity = NamedNode(thing_iri(base, "mapping", f"{mapping.kind}-{mapping.version}"))
         out += [(load, NamedNode(PROV + "used"), entity), (entity, a, NamedNode(PROV + "Entity")),

@@ -11,7 +11,7 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, Self
 
 Stage = Literal["source", "mapping", "shacl", "load"]
 
@@ -51,7 +51,7 @@ class RejectsWriter:
     def close(self) -> None:
         self._file.close()
 
-    def __enter__(self) -> RejectsWriter:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

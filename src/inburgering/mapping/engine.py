@@ -259,7 +259,7 @@ def _map_entity(ctx: _Context, spec: EntitySpec, done: dict[str, list[_Instance]
                 continue
             term = _term(ctx, prop, item, done, extra)
             if term is not None:
-                (out.special if prop.special and not special else triples).append(Triple(node, NamedNode(prop.iri), term))
+                (out.special if prop.special and not special else triples).append(Triple(node, NamedNode(inb(prop.property)), term))
         (out.special if special else out.triples).extend(triples)
         out.triples.extend(extra)
         if node.value not in out.nodes:  # the same thing seen twice (current and history) is one node

@@ -62,10 +62,6 @@ class PropertySpec:
     special: bool = False
     when: Condition | None = None
 
-    @property
-    def iri(self) -> str:
-        return inb(self.property)
-
 
 @dataclass(frozen=True)
 class Link:
