@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from inburgering.generate.defects import KINDS, DefectKind
-from inburgering.generate.run import DEFAULT_REFERENCE_DATE, GenerateReport, generate, test_bsns
+from inburgering.generate.run import DEFAULT_REFERENCE_DATE, GenerateReport, bsn_pool, generate
 from inburgering.generate.writers import FORMATS
 
-__all__ = ["DEFAULT_REFERENCE_DATE", "FORMATS", "KINDS", "DefectKind", "GenerateReport", "generate", "test_bsns"]
+__all__ = ["DEFAULT_REFERENCE_DATE", "FORMATS", "KINDS", "DefectKind", "GenerateReport", "bsn_pool", "generate"]

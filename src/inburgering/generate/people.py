@@ -9,9 +9,10 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from inburgering.generate import timeline
-from inburgering.generate.facts import Lbt, Person, Pip, add_years, days
+from inburgering.generate.facts import Lbt, Person, Pip, add_years, days, ri
 
 #: Share of asielstatushouders (CBS: 72 % in cohort 2022, 61 % in 2023).
 ASIEL_SHARE = 0.665
@@ -67,9 +68,14 @@ def pick(rng: random.Random, weighted: tuple[tuple[str, int], ...]) -> str:
     return weighted[-1][0]
 
 
+@cache
+def _offset(seed: int) -> float:
+    return random.Random(f"asiel/{seed}").random()
+
+
 def asiel_for(seed: int, index: int) -> bool:
     """Low-discrepancy assignment: the share of asielstatushouders stays near 66.5 % for every N."""
-    offset = random.Random(f"asiel/{seed}").random()
+    offset = _offset(seed)
     return (offset + index * _PHI) % 1.0 < ASIEL_SHARE
 
 
@@ -83,9 +89,9 @@ def _gemeente(rng: random.Random) -> str:
 
 def _begindatum(rng: random.Random, reference: date, needs: Needs) -> date:
     if needs.recent:
-        return reference - days(rng.randint(120, 420))
+        return reference - days(ri(rng, 120, 420))
     if needs.exam:
-        return reference - days(rng.randint(450, 1000))
+        return reference - days(ri(rng, 450, 1000))
     latest = reference - days(45 if needs == Needs() else 120)
     span = (latest - WI2021_START).days
     # Cohorts grow over time (26k in 2022, 36k in 2023): a triangular draw leaning to later dates.
@@ -95,7 +101,7 @@ def _begindatum(rng: random.Random, reference: date, needs: Needs) -> date:
 def _birth(rng: random.Random, begin: date, route: str | None) -> date:
     age = 18 + int(rng.gammavariate(2.2, 5.5))
     age = min(age, 62)
-    return add_years(begin, -age) - days(rng.randint(0, 364))
+    return add_years(begin, -age) - days(ri(rng, 0, 364))
 
 
 def _lbt(rng: random.Random, person: Person, route: str) -> Lbt:
@@ -106,8 +112,8 @@ def _lbt(rng: random.Random, person: Person, route: str) -> Lbt:
     else:
         resultaat = "B1-route haalbaar" if rng.random() < 0.9 else "Onbekend"
     low, high = (60, 99) if resultaat == "B1-route haalbaar" else (15, 59)
-    score = f"{rng.randint(low, high)},{rng.choice((0, 25, 50, 75)):02d}"
-    return Lbt(resultaat, score, "60,00", person.kennisgeving + days(rng.randint(1, window)))
+    score = f"{ri(rng, low, high)},{rng.choice((0, 25, 50, 75)):02d}"
+    return Lbt(resultaat, score, "60,00", person.kennisgeving + days(ri(rng, 1, window)))
 
 
 def _pip(rng: random.Random, person: Person, needs: Needs, age: int) -> Pip:
@@ -121,7 +127,7 @@ def _pip(rng: random.Random, person: Person, needs: Needs, age: int) -> Pip:
     intensiteit = None
     if route == "B" and person.asiel and rng.random() < 0.75:
         intensiteit = rng.randrange(200, 1600, 10)
-    dagtekening = person.kennisgeving + days(rng.randint(14, 70))
+    dagtekening = person.kennisgeving + days(ri(rng, 14, 70))
     return Pip(dagtekening, route, niveau, intensiteit, pick(rng, _ALFA), person.gemeente[2:])
 
 
@@ -141,7 +147,7 @@ def make_person(seed: int, index: int, bsn: str, reference: date, needs: Needs =
     geboorte = _birth(rng, begin, needs.route)
     person = Person(index=index, bsn=bsn, gemeente=gemeente, geslacht=geslacht, geboortedatum=geboorte,
                     asiel=asiel, gedetailleerde_doelgroep=detail, begindatum=begin,
-                    kennisgeving=min(reference, begin + days(rng.randint(0, 28))))
+                    kennisgeving=min(reference, begin + days(ri(rng, 0, 28))))
     age = begin.year - geboorte.year
     pip = _pip(rng, person, needs, age)
     if pip.dagtekening > reference - days(2):

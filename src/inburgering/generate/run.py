@@ -23,7 +23,7 @@ EARLIEST_REFERENCE_DATE = date(2024, 10, 1)
 
 
 @cache
-def test_bsns() -> tuple[str, ...]:
+def bsn_pool() -> tuple[str, ...]:
     """Every BSN of the test range 9999xxxxx that passes the elfproef (9,091 of them), ascending."""
     out = []
     for prefix in range(99990000, 100000000):
@@ -36,7 +36,7 @@ def test_bsns() -> tuple[str, ...]:
 
 def bsn_order(seed: int) -> list[str]:
     """The test BSNs in the order persons get them for ``seed``."""
-    pool = list(test_bsns())
+    pool = list(bsn_pool())
     random.Random(f"bsn/{seed}").shuffle(pool)
     return pool
 
@@ -66,9 +66,9 @@ def _check(persons: int, defects: float, fmt: str, reference_date: date, reuse_b
         raise UsageError(f"--format must be one of {', '.join(FORMATS)}")
     if reference_date < EARLIEST_REFERENCE_DATE:
         raise UsageError(f"--reference-date must be {EARLIEST_REFERENCE_DATE} or later")
-    if persons > len(test_bsns()) and not reuse_bsns:
-        raise UsageError(f"only {len(test_bsns()):,} test BSNs exist (9999xxxxx passing the elfproef); "
-                         f"{persons:,} persons need --reuse-bsns (then BSNs repeat every {len(test_bsns()):,} persons)")
+    if persons > len(bsn_pool()) and not reuse_bsns:
+        raise UsageError(f"only {len(bsn_pool()):,} test BSNs exist (9999xxxxx passing the elfproef); "
+                         f"{persons:,} persons need --reuse-bsns (then BSNs repeat every {len(bsn_pool()):,} persons)")
 
 
 def generate(*, persons: int, seed: int, defects: float, format: str, out: Path,

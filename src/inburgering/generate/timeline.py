@@ -23,6 +23,7 @@ from inburgering.generate.facts import (
     Vrijstelling,
     add_years,
     days,
+    ri,
 )
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ _REDENEN_GEEN = (("Afgemeld", 50), ("Absent", 35), ("Verwijtbaar", 15))
 
 
 def _between(rng: random.Random, first: date, last: date) -> date:
-    return first + days(rng.randint(0, max(0, (last - first).days)))
+    return first + days(ri(rng, 0, max(0, (last - first).days)))
 
 
 def _termijn(rng: random.Random, person: Person, reference: date, needs: Needs) -> Termijn:
@@ -63,10 +64,10 @@ def _uren(rng: random.Random, person: Person, reference: date, months: float) ->
     route = person.pip.leerroute
     rate = {"B": 28, "O": 45, "Z": 32}.get(route, 28) * rng.uniform(0.6, 1.3)
     participatie = 0 if route == "O" else int(months * rng.uniform(15, 40))
-    return Uren(bekend_tot=max(person.pip.dagtekening + days(1), reference - days(rng.randint(0, 30))),
+    return Uren(bekend_tot=max(person.pip.dagtekening + days(1), reference - days(ri(rng, 0, 30))),
                 participatie_als_taalles=min(9999, int(months * rate)),
                 participatieactiviteiten=min(9999, participatie),
-                taalles_en_knm=rng.randint(0, 80))
+                taalles_en_knm=ri(rng, 0, 80))
 
 
 def _exams(rng: random.Random, person: Person, last: date, months: float, needs: Needs) -> None:
@@ -87,7 +88,7 @@ def _exams(rng: random.Random, person: Person, last: date, months: float, needs:
                 resultaat = "Gezakt"
             reden = pick(rng, _REDENEN_GEEN) if resultaat == "Geen" else None
             person.exams.append(Exam(onderdeel, niveau, resultaat, reden, when))
-            when = min(last, when + days(rng.randint(42, 120)))
+            when = min(last, when + days(ri(rng, 42, 120)))
             if when >= last:
                 break
     if person.asiel and route != "Z":
@@ -120,9 +121,9 @@ def _aanbod(rng: random.Random, person: Person, reference: date) -> None:
     assert person.pip is not None and person.termijn is not None
     if not person.asiel or rng.random() >= 0.85:
         return
-    datum = min(reference, person.pip.dagtekening + days(rng.randint(0, 30)))
-    begin = datum + days(rng.randint(7, 60))
-    einde = min(begin + days(rng.randint(540, 900)), person.termijn.eind - days(1))
+    datum = min(reference, person.pip.dagtekening + days(ri(rng, 0, 30)))
+    begin = datum + days(ri(rng, 7, 60))
+    einde = min(begin + days(ri(rng, 540, 900)), person.termijn.eind - days(1))
     person.aanbod.append(Aanbod(rng.choice(INSTELLINGEN), datum, begin, max(begin, einde),
                                 person.pip.alfabetisering))
 
@@ -157,7 +158,7 @@ def _vrijstelling(rng: random.Random, person: Person, reference: date) -> None:
             person.plicht_actief, person.plicht_einddatum = False, datum
             person.reden_geen_plicht = "Volledige vrijstelling"
     elif soort < 0.6:
-        start = datum + days(rng.randint(0, 30))
+        start = datum + days(ri(rng, 0, 30))
         person.vrijstellingen.append(Vrijstelling("TijdelijkeVrijstelling", "Toekenning", rng.choice(("INS", "OPL")),
                                                   datum, start, add_years(start, 1)))
     else:
@@ -183,4 +184,4 @@ def fill(rng: random.Random, person: Person, reference: date, needs: Needs) -> N
     if not needs.plain and rng.random() < 0.04:
         _vrijstelling(rng, person, reference)
     if rng.random() < 0.25:
-        person.aandachtspunten = rng.sample(AANDACHTSPUNTEN, rng.randint(1, 2))
+        person.aandachtspunten = rng.sample(AANDACHTSPUNTEN, ri(rng, 1, 2))

@@ -139,8 +139,13 @@ def ggm_model() -> GgmModel:
 def ddl_text() -> str:
     """The DDL file's full text (header + statements)."""
     header = ("-- GGM \"Model Inburgering\" v2.5.1 tables, generated from ggm-inburgering.yaml by\n"
-              "-- `python -m inburgering.sources.ggm_model`; do not edit by hand. Valid in SQLite and PostgreSQL.\n\n")
+              "-- `python -m inburgering.sources.ggm_model` - do not edit by hand. Valid in SQLite and PostgreSQL.\n\n")
     return header + ggm_model().ddl()
+
+
+def ddl_statements() -> list[str]:
+    """The DDL as single statements (for drivers that run one statement at a time, e.g. psycopg)."""
+    return [s.strip() + ";" for s in ggm_model().ddl().split(";") if s.strip()]
 
 
 if __name__ == "__main__":

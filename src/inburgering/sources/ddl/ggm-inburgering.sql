@@ -1,5 +1,5 @@
 -- GGM "Model Inburgering" v2.5.1 tables, generated from ggm-inburgering.yaml by
--- `python -m inburgering.sources.ggm_model`; do not edit by hand. Valid in SQLite and PostgreSQL.
+-- `python -m inburgering.sources.ggm_model` - do not edit by hand. Valid in SQLite and PostgreSQL.
 
 -- GGM: NatuurlijkPersoon (Model Kern RSGB)
 CREATE TABLE natuurlijk_persoon (

@@ -1,0 +1,164 @@
+"""The GGM readers: SQLite, CSV folders (UTF-8, BOM, Windows-1252) — rows with locators, per-person grouping, orphans."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from inburgering.errors import SourceError
+from inburgering.sources import SourceKind, detect_kind, open_ggm
+from inburgering.sources.ggm_model import DDL_FILE, ddl_text
+
+PERSONS = """
+INSERT INTO natuurlijk_persoon (id, bsn, geboortedatum) VALUES (1, '999990019', '1990-01-01'), (2, '999990018', NULL);
+INSERT INTO vreemdeling (id) VALUES (1), (2);
+INSERT INTO inburgeraar (id, gemeente) VALUES (1, 'GM0363'), (2, 'GM0034');
+INSERT INTO asielstatushouder (id) VALUES (1);
+INSERT INTO pip (id, dagtekening_pip, inburgeraar_id) VALUES (10, '2023-02-30', 1), (11, '2023-01-01', 2), (12, '2023-01-01', 99);
+INSERT INTO leerroute (id, leerroute_type, niveau, geschatte_intensiteit_b1_route, pip_id) VALUES (5, 'X', 'B1', 'veel', 10);
+INSERT INTO map (id, datum_eindgesprek_map, leerroute_id) VALUES (7, '2024-05-01', 5);
+"""
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Path:
+    path = tmp_path / "ggm.sqlite"
+    with sqlite3.connect(path) as db:
+        db.executescript("PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF;" + ddl_text() + PERSONS)
+    db.close()
+    return path
+
+
+def test_the_committed_ddl_is_the_one_the_model_generates() -> None:
+    assert DDL_FILE.read_text(encoding="utf-8") == ddl_text()
+
+
+def test_rows_are_grouped_per_person_through_their_foreign_keys(database: Path) -> None:
+    with open_ggm(database) as source:
+        first, second = source.persons()
+    assert (first.person_id, first.bsn, first.gemeente) == (1, "999990019", "GM0363")
+    assert sorted(first.rows) == ["asielstatushouder", "inburgeraar", "leerroute", "map", "natuurlijk_persoon",
+                                  "pip", "vreemdeling"]
+    assert first.rows["map"][0].values["datum_eindgesprek_map"] == "2024-05-01"
+    assert sorted(second.rows) == ["inburgeraar", "natuurlijk_persoon", "pip", "vreemdeling"]
+
+
+def test_each_bad_value_is_a_problem_naming_database_table_key_and_column(database: Path) -> None:
+    with open_ggm(database) as source:
+        first, second = source.persons()
+    where = f"{database}#"
+    assert {(p.file, p.record, p.field, p.value, p.reason) for p in first.problems} == {
+        (where + "pip", "id 10", "pip.dagtekening_pip", "2023-02-30", "not a valid date (YYYY-MM-DD)"),
+        (where + "leerroute", "id 5", "leerroute.leerroute_type", "X", "not one of B, O, Z"),
+        (where + "leerroute", "id 5", "leerroute.geschatte_intensiteit_b1_route", "veel", "expected an integer"),
+    }
+    assert [(p.field, p.value, p.reason) for p in second.problems] == [
+        ("natuurlijk_persoon.bsn", "999990018", "elfproef")]
+    assert second.bsn == "999990018"
+
+
+def test_rows_that_reach_no_person_are_orphans_with_the_broken_chain(database: Path) -> None:
+    with open_ggm(database) as source:
+        (orphan,) = source.orphans()
+    assert (orphan.table, orphan.record, orphan.key) == ("pip", "id 12", 12)
+    assert orphan.problems[-1].reason == ("not linked to a person (via pip.inburgeraar_id → inburgeraar.id → "
+                                          "vreemdeling.id → natuurlijk_persoon)")
+
+
+def test_persons_come_in_batches_without_losing_anyone(tmp_path: Path) -> None:
+    from inburgering.generate import generate
+
+    path = tmp_path / "g.sqlite"
+    generate(persons=120, seed=3, defects=0.0, format="ggm-sqlite", out=path)
+    with open_ggm(path) as source:
+        small = [(p.person_id, {t: len(r) for t, r in p.rows.items()}) for p in source.persons(batch_size=7)]
+        large = [(p.person_id, {t: len(r) for t, r in p.rows.items()}) for p in source.persons(batch_size=1000)]
+    assert small == large and len(small) == 120
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        ("CREATE TABLE iets (id INTEGER);", "not a GGM database: no table natuurlijk_persoon"),
+        ("CREATE TABLE natuurlijk_persoon (id INTEGER, bsn TEXT, schoenmaat INTEGER);",
+         "column schoenmaat is not in the GGM model"),
+    ],
+)
+def test_a_database_that_is_not_ggm_is_refused(tmp_path: Path, setup: str, message: str) -> None:
+    path = tmp_path / "other.sqlite"
+    with sqlite3.connect(path) as db:
+        db.executescript(setup)
+    db.close()
+    with pytest.raises(SourceError, match=message):
+        open_ggm(path)
+
+
+def test_a_missing_file_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match="no such file or folder"):
+        open_ggm(tmp_path / "absent.sqlite")
+
+
+def write_csv_folder(folder: Path, pip: bytes) -> Path:
+    folder.mkdir()
+    (folder / "natuurlijk_persoon.csv").write_bytes(b"id,bsn,geboortedatum\n1,999990019,1990-01-01\n")
+    (folder / "vreemdeling.csv").write_bytes(b"id\n1\n")
+    (folder / "inburgeraar.csv").write_bytes(b"id,gemeente\n1,GM0363\n")
+    (folder / "pip.csv").write_bytes(pip)
+    return folder
+
+
+PIP_CSV = "id,dagtekening_pip,naam_contact_persoon,inburgeraar_id\n10,2023-03-01,José Müller,1\n11,2023-02-30,\"a\nb\",1\n"
+
+
+@pytest.mark.parametrize(("encoding", "data", "detected"), [
+    ("utf-8", PIP_CSV.encode("utf-8"), "utf-8"),
+    ("utf-8-bom", b"\xef\xbb\xbf" + PIP_CSV.encode("utf-8"), "utf-8-sig"),
+    ("windows-1252", PIP_CSV.encode("cp1252"), "cp1252"),
+])
+def test_csv_in_utf8_with_or_without_bom_or_windows_1252_reads_the_same(tmp_path: Path, encoding: str, data: bytes,
+                                                                         detected: str) -> None:
+    folder = write_csv_folder(tmp_path / encoding, data)
+    with open_ggm(folder) as source:
+        (person,) = source.persons()
+        assert source.encodings["pip.csv"] == detected
+    good, bad = person.rows["pip"]
+    assert good.values == {"id": 10, "dagtekening_pip": "2023-03-01", "naam_contact_persoon": "José Müller",
+                           "inburgeraar_id": 1}
+    assert (good.file, good.record) == (str(folder / "pip.csv"), "line 2")
+    assert bad.values["naam_contact_persoon"] == "a\nb"
+    assert [(p.file, p.record, p.field, p.reason) for p in bad.problems] == [
+        (str(folder / "pip.csv"), "line 3", "pip.dagtekening_pip", "not a valid date (YYYY-MM-DD)")]
+
+
+@pytest.mark.parametrize(
+    ("pip", "message"),
+    [
+        (b"id,dagtekening_pip\n10,\x81\x8d\n", r"pip.csv: neither UTF-8 \(byte 0x81 at offset 22\) nor Windows-1252"),
+        (b"id,dagtekening_pip\n10\n", r"pip.csv, line 2: expected 2 fields, found 1"),
+        (b"id,dagtekening\n10,2023-01-01\n", r"pip.csv, line 1: column 'dagtekening' is not in table pip"),
+        (b"id,dagtekening_pip\n10,2023-01-01\n10,2023-01-02\n", r"pip.csv, column id: id 10 appears 2 times"),
+        (b"", r"pip.csv: empty file"),
+    ],
+)
+def test_a_broken_csv_file_is_refused_naming_file_and_line(tmp_path: Path, pip: bytes, message: str) -> None:
+    folder = write_csv_folder(tmp_path / "csv", pip)
+    with pytest.raises(SourceError, match=message):
+        open_ggm(folder)
+
+
+def test_a_csv_file_that_is_not_a_ggm_table_is_refused(tmp_path: Path) -> None:
+    folder = write_csv_folder(tmp_path / "csv", PIP_CSV.encode())
+    (folder / "klanten.csv").write_text("id\n1\n", encoding="utf-8")
+    with pytest.raises(SourceError, match="klanten is not a GGM table"):
+        open_ggm(folder)
+
+
+def test_the_kind_of_a_source_is_recognised_from_its_form(tmp_path: Path) -> None:
+    assert detect_kind(tmp_path) is SourceKind.GGM_CSV
+    assert detect_kind("a/b.jsonl") is SourceKind.DUO_BUNDLE
+    assert detect_kind("b.db") is SourceKind.GGM_SQLITE
+    assert detect_kind("postgresql+psycopg://postgres@127.0.0.1/test") is SourceKind.GGM_SQL
+    with pytest.raises(SourceError, match="cannot tell the kind of source"):
+        detect_kind("notes.txt")
