@@ -197,3 +197,12 @@ def test_the_escape_pattern_does_match_for_a_token_in_scope(client: TestClient, 
     """Control for the escape attempts: the same pattern finds the persons when the scope allows it."""
     rotterdam = deployment.token("analyst", "GM0599")
     assert count(client, f"SELECT (COUNT(*) AS ?n) FROM <{ROT}> WHERE {{ {ROT_PERSON} }}", rotterdam) == SIZES["GM0599"]
+
+
+def test_403_for_a_valid_token_that_may_not_read_instance_data(client: TestClient, deployment: Deployment) -> None:
+    """401: no or bad credentials. 403: good credentials that can never read this (no municipalities)."""
+    person = deployment.person("GM0363")
+    response = client.get(f"/doc/persoon/{person.pseudonym}", headers={"Accept": "text/turtle",
+                                                                       **deployment.token("analyst")})
+    assert response.status_code == 403 and "www-authenticate" not in response.headers
+    assert person.pseudonym not in response.text.replace(f"/id/persoon/{person.pseudonym}", "")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from inburgering.errors import QueryError
+from inburgering.errors import AccessError, QueryError
 from inburgering.security import audit
 from inburgering.security.scope import AuthenticationRequired
 from inburgering.service.deps import RewriterDep, RuntimeDep, ScopeDep
@@ -62,9 +62,13 @@ async def serve_description(request: Request, runtime: RuntimeDep, scope: ScopeD
         return error_page(request, 404 if "not a valid IRI" in str(exc) else 500, str(exc))
     audit.note_access(resource=iri, result_count=len(triples), protected=scope.role != "public")
     if not triples:
-        if scope.role == "public" and iri.startswith(runtime.settings.base_iri.rstrip("/") + "/id/"):
-            # Instance data needs a token: the same 401 whether the thing exists or not (issue 6).
-            raise AuthenticationRequired(f"{rewriter.to_local(iri)}: instance data needs a bearer token")
+        if iri.startswith(runtime.settings.base_iri.rstrip("/") + "/id/"):
+            # Instance data needs a token (401), one with municipalities (403); the same answer whether the
+            # thing exists or not. Out of a token's municipalities it is simply not found (404). (Issue 6.)
+            if scope.role == "public":
+                raise AuthenticationRequired(f"{rewriter.to_local(iri)}: instance data needs a bearer token")
+            if not scope.may_read_instance_data:
+                raise AccessError(f"{rewriter.to_local(iri)}: this token may not read instance data")
         return error_page(request, 404, f"nothing is known about {rewriter.to_local(iri)}")
     headers = {"Link": ", ".join(f'<{a["href"]}>; rel="alternate"; type="{a["media"]}"'
                                  for a in _alternates(doc_path) if a["media"] != media)}
