@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from inburgering.store.base import Store
+from servers import OxigraphServer, VirtuosoServer, backend_params, clear_store
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -18,11 +22,46 @@ def shared_dir() -> Path:
     return SHARED
 
 
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
+    """A real ``oxigraph serve`` process for this test session (one per xdist worker)."""
+    server = OxigraphServer(tmp_path_factory.mktemp("oxigraph")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServer]:
+    """A real Virtuoso process for this test session (one per xdist worker)."""
+    server = VirtuosoServer(tmp_path_factory.mktemp("virtuoso")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=backend_params())
+def backend(request: pytest.FixtureRequest) -> str:
+    """The store backend this test runs on (see ``BACKENDS``)."""
+    return str(request.param)
+
+
 @pytest.fixture
-def store(tmp_path: Path):  # type: ignore[no-untyped-def]
-    """A fresh, empty store for one test (the embedded on-disk store; the remote-store issue parametrizes it)."""
+def store_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where the ``store`` fixture's store lives: a folder (embedded) or the URL of a cleared remote server.
+
+    Tests that open the store themselves (the CLI, a subprocess) use ``open_store(store_url)``.
+    """
+    if backend == "embedded":
+        return str(tmp_path / "store")
+    server = request.getfixturevalue(f"{backend}_server")
+    clear_store(server.url)
+    return str(server.url)
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    """A fresh, empty store for one test, on each backend of ``INBURGERING_TEST_BACKENDS``."""
     from inburgering.store import open_store
 
-    s = open_store(str(tmp_path / "store"))
+    s = open_store(store_url)
     yield s
     s.close()

@@ -1,0 +1,205 @@
+"""Real SPARQL servers for the tests: an Oxigraph server process and a Virtuoso process, each in its own tmp folder.
+
+Each starts on free ports and answers ``ASK {}`` before the fixture hands it out; a server that does not come up
+FAILS the test with its log (never a skip). ``clear_store`` empties one between tests without touching
+Virtuoso's own system graphs.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+#: Backends the ``store`` fixture runs on; ``INBURGERING_TEST_BACKENDS=embedded`` for a quick local run.
+BACKENDS = [b.strip() for b in os.environ.get("INBURGERING_TEST_BACKENDS", "embedded,oxigraph,virtuoso").split(",")
+            if b.strip()]
+REMOTE_BACKENDS = ("oxigraph", "virtuoso")
+
+#: Start-up limit; both come up in about 1-5 s on these machines.
+START_TIMEOUT_S = 60.0
+
+VIRTUOSO_INI = """\
+[Database]
+DatabaseFile = {db}/virtuoso.db
+ErrorLogFile = {db}/virtuoso.log
+LockFile = {db}/virtuoso.lck
+TransactionFile = {db}/virtuoso.trx
+xa_persistent_file = {db}/virtuoso.pxa
+ErrorLogLevel = 7
+FileExtend = 200
+MaxCheckpointRemap = 2000
+Striping = 0
+TempStorage = TempDatabase
+
+[TempDatabase]
+DatabaseFile = {db}/virtuoso-temp.db
+TransactionFile = {db}/virtuoso-temp.trx
+MaxCheckpointRemap = 2000
+Striping = 0
+
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+DisableTcpSocket = 0
+MaxClientConnections = 10
+CheckpointInterval = 60
+CaseMode = 2
+DirsAllowed = .
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+ThreadsPerQuery = 2
+
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {root}/vsp
+MaxClientConnections = 10
+ServerThreads = 10
+Charset = UTF-8
+EnabledGzipContent = 0
+
+[SPARQL]
+ResultSetMaxRows = {max_rows}
+MaxQueryExecutionTime = 300
+MaxQueryCostEstimationTime = 0
+"""
+
+
+def backend_params(*, remote_only: bool = False) -> list[Any]:
+    """``pytest.param`` per backend of ``INBURGERING_TEST_BACKENDS``; the remote ones carry the ``remote`` mark."""
+    unknown = set(BACKENDS) - {"embedded", *REMOTE_BACKENDS}
+    if unknown:
+        raise pytest.UsageError(f"INBURGERING_TEST_BACKENDS: unknown backend(s) {sorted(unknown)}")
+    chosen = [b for b in BACKENDS if b in REMOTE_BACKENDS or not remote_only]
+    return [pytest.param(b, marks=pytest.mark.remote) if b in REMOTE_BACKENDS else b for b in chosen]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class ServerProcess:
+    """A server process with a log file; ``url`` is the query endpoint the store is opened with."""
+
+    name = "server"
+    url = ""
+    probe_url = ""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.log_path = workdir / f"{self.name}.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def _spawn(self, argv: list[str]) -> None:
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(argv, cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT,
+                                            stdin=subprocess.DEVNULL)
+        self._wait()
+
+    def _wait(self) -> None:
+        assert self.process is not None
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            try:
+                answer = httpx.get(self.probe_url, params={"query": "ASK {}"}, timeout=2.0)
+                if answer.status_code in (200, 401):
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        pytest.fail(f"the {self.name} server did not come up at {self.probe_url} within {START_TIMEOUT_S:g} s:\n"
+                    + self.log_path.read_text(errors="replace")[-4000:], pytrace=False)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        self.process = None
+
+
+class OxigraphServer(ServerProcess):
+    """``oxigraph serve`` (the PyPI package ``oxigraph``) on a folder store."""
+
+    name = "oxigraph"
+
+    def start(self) -> OxigraphServer:
+        binary = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
+        if binary is None:
+            pytest.fail("the `oxigraph` command is not installed (pip install oxigraph)", pytrace=False)
+        port = free_port()
+        self.url = self.probe_url = f"http://127.0.0.1:{port}/query"
+        self._spawn([binary, "serve", "--location", str(self.workdir / "data"), "--bind", f"127.0.0.1:{port}"])
+        return self
+
+
+class VirtuosoServer(ServerProcess):
+    """``virtuoso-t +foreground`` (Debian ``virtuoso-opensource``) with its own ini and database folder.
+
+    The store is used through ``/sparql-auth`` as ``dba`` with HTTP digest authentication, as a deployment
+    would (the anonymous ``/sparql`` endpoint stays read-only).
+    """
+
+    name = "virtuoso"
+
+    def __init__(self, workdir: Path, *, max_rows: int = 1_000_000) -> None:
+        super().__init__(workdir)
+        self.max_rows = max_rows
+
+    def start(self) -> VirtuosoServer:
+        binary = shutil.which("virtuoso-t")
+        if binary is None:
+            pytest.fail("virtuoso-t is not installed: apt-get install virtuoso-opensource (make system-deps)",
+                        pytrace=False)
+        http_port, sql_port = free_port(), free_port()
+        (self.workdir / "db").mkdir(exist_ok=True)
+        (self.workdir / "vsp").mkdir(exist_ok=True)
+        ini = self.workdir / "virtuoso.ini"
+        ini.write_text(VIRTUOSO_INI.format(db=self.workdir / "db", root=self.workdir, sql_port=sql_port,
+                                           http_port=http_port, max_rows=self.max_rows))
+        self.probe_url = f"http://127.0.0.1:{http_port}/sparql"
+        self.url = f"http://dba:dba@127.0.0.1:{http_port}/sparql-auth"
+        self._spawn([binary, "+foreground", "+configfile", str(ini)])
+        return self
+
+
+def clear_store(url: str) -> None:
+    """Drop every graph of ours from the server behind ``url`` (Virtuoso's system graphs stay)."""
+    from inburgering.store.remote import RemoteStore
+
+    store = RemoteStore(url)
+    try:
+        for graph in store.named_graphs():
+            store.drop_graph(graph.value)
+        if store.dialect != "virtuoso":  # Virtuoso's default graph is the union of all graphs: nothing of its own
+            store.update("CLEAR SILENT DEFAULT")
+    finally:
+        store.close()
+
+
+__all__ = [
+    "BACKENDS",
+    "REMOTE_BACKENDS",
+    "OxigraphServer",
+    "VirtuosoServer",
+    "backend_params",
+    "clear_store",
+    "free_port",
+]
