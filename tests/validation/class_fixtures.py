@@ -22,7 +22,7 @@ from rdflib.namespace import RDF, RDFS, SH, XSD
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "src"))
 
-from inburgering.validation.shapes import load_ontology  # noqa: E402
+from inburgering.validation.shapes import load_ontology
 
 BASE = "https://data.example.org/id/"
 SHAPES = "https://w3id.org/inburgering/shapes/"

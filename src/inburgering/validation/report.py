@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -97,10 +98,11 @@ def results_from_graph(report_graph: Graph, shapes: Graph) -> list[ValidationRes
     results = []
     for node in report_graph.subjects(SH.resultSeverity, None):
         source = report_graph.value(node, SH.sourceShape)
-        messages = {}
+        templates = _templates(shapes, report_graph.value(node, SH.sourceConstraint), source)
+        messages: dict[str, str] = {}
         for message in report_graph.objects(node, SH.resultMessage):
             lang = message.language if isinstance(message, Literal) and message.language else ""
-            messages.setdefault(lang, str(message))
+            messages.setdefault(lang or _language_of(str(message), templates), str(message))
         results.append(ValidationResult(
             focus_node=_text(report_graph.value(node, SH.focusNode)) or "",
             shape=_shape_iri(source, shapes),
@@ -111,6 +113,22 @@ def results_from_graph(report_graph: Graph, shapes: Graph) -> list[ValidationRes
             constraint=_text(report_graph.value(node, SH.sourceConstraintComponent)),
         ))
     return sorted(results, key=lambda r: (r.shape, r.focus_node, r.path or "", r.value or ""))
+
+
+def _templates(shapes: Graph, constraint: Node | None, shape: Node | None) -> list[tuple[re.Pattern[str], str]]:
+    """The ``sh:message`` templates of a SPARQL constraint (or its shape) as regexes, with their language."""
+    found = []
+    for node in (constraint, shape):
+        for template in shapes.objects(node, SH.message) if node is not None else ():
+            if isinstance(template, Literal) and template.language:
+                parts = re.split(r"\{[?$]\w+\}", str(template))
+                found.append((re.compile("^" + ".*".join(map(re.escape, parts)) + "$", re.DOTALL), template.language))
+    return found
+
+
+def _language_of(text: str, templates: list[tuple[re.Pattern[str], str]]) -> str:
+    """pySHACL drops the language tag when it fills in a SPARQL message template; recover it from the template."""
+    return next((lang for pattern, lang in templates if pattern.match(text)), "")
 
 
 def _shape_iri(source: Node | None, shapes: Graph) -> str:

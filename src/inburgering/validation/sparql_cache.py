@@ -25,8 +25,8 @@ def _prepared(text: str, base: str | None, namespaces: tuple[tuple[str, str], ..
     return translateQuery(parseQuery(text), base, dict(namespaces) if namespaces else None)
 
 
-def _query(self: SPARQLProcessor, strOrQuery: str | Query, initBindings: Mapping[str, Any] | None = None,  # noqa: N803
-           initNs: Mapping[str, Any] | None = None, base: str | None = None, DEBUG: bool = False) -> Any:  # noqa: N803
+def _query(self: SPARQLProcessor, strOrQuery: str | Query, initBindings: Mapping[str, Any] | None = None,
+           initNs: Mapping[str, Any] | None = None, base: str | None = None, DEBUG: bool = False) -> Any:
     if isinstance(strOrQuery, str):
         namespaces = tuple(sorted((str(k), str(v)) for k, v in (initNs or {}).items()))
         strOrQuery = _prepared(strOrQuery, base, namespaces)
