@@ -42,10 +42,12 @@ def _plicht_rows(p: Person, pid: int, ids: _Ids, rows: Rows) -> int:
         "reden_geen_inburgeringsplicht": p.reden_geen_plicht})
     for o in p.ontheffingen:
         rows["ontheffing"].append({"id": ids.next(), "inburgeringsplicht_id": plicht,
-                                   "beslissing_ontheffing": o.oordeel == "Toekenning", "datum_ontheffing": iso(o.datum)})
+                                   "beslissing_ontheffing": o.oordeel == "Toekenning", "datum_ontheffing": iso(o.datum),
+                                   "ontheffingsgrond": o.grond})
     for v in p.vrijstellingen:
         rows["vrijstelling"].append({"id": ids.next(), "inburgeringsplicht_id": plicht, "datum_vrijstelling": iso(v.datum),
-                                     "eindoordeel_vrijstelling": _EINDOORDEEL.get(v.reden, "Heeft competentie")})
+                                     "eindoordeel_vrijstelling": _EINDOORDEEL.get(v.reden, "Heeft competentie"),
+                                     "oordeel": v.oordeel, "reden_vrijstelling": v.reden})
     return plicht
 
 

@@ -278,7 +278,8 @@ CREATE TABLE ontheffing (
     beslissing_ontheffing BOOLEAN,
     datum_ontheffing DATE,
     inburgeringsplicht_id INTEGER REFERENCES inburgeringsplicht (id),
-    examenonderdeel_id INTEGER REFERENCES examenonderdeel (id)
+    examenonderdeel_id INTEGER REFERENCES examenonderdeel (id),
+    ontheffingsgrond TEXT
 );
 CREATE INDEX ix_ontheffing_inburgeringsplicht_id ON ontheffing (inburgeringsplicht_id);
 CREATE INDEX ix_ontheffing_examenonderdeel_id ON ontheffing (examenonderdeel_id);
@@ -384,7 +385,9 @@ CREATE TABLE vrijstelling (
     eindoordeel_vrijstelling TEXT,
     datum_vrijstelling DATE,
     inburgeringsplicht_id INTEGER REFERENCES inburgeringsplicht (id),
-    examenonderdeel_id INTEGER REFERENCES examenonderdeel (id)
+    examenonderdeel_id INTEGER REFERENCES examenonderdeel (id),
+    oordeel TEXT,
+    reden_vrijstelling TEXT
 );
 CREATE INDEX ix_vrijstelling_inburgeringsplicht_id ON vrijstelling (inburgeringsplicht_id);
 CREATE INDEX ix_vrijstelling_examenonderdeel_id ON vrijstelling (examenonderdeel_id);
