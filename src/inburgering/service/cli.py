@@ -16,7 +16,7 @@ DEMO_KEY = Path("var/demo-pseudonym.key")
 def _settings(args: argparse.Namespace) -> Settings:
     """Environment (``INBURGERING_*``) first, flags on top."""
     overrides: dict[str, Any] = {}
-    for flag in ("store", "host", "port", "base_iri", "audit_log", "public_url"):
+    for flag in ("store", "host", "port", "base_iri", "audit_log", "public_url", "token_db"):
         value = getattr(args, flag, None)
         if value is not None:
             overrides[flag] = value
@@ -31,6 +31,8 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--public-url", dest="public_url",
                         help="where clients reach the service (default: the request's own address)")
     parser.add_argument("--audit-log", dest="audit_log", type=Path, help="JSON Lines audit log file")
+    parser.add_argument("--token-db", dest="token_db", type=Path,
+                        help="bearer-token database (default: STORE.tokens.sqlite beside an embedded store)")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

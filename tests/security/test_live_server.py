@@ -1,0 +1,74 @@
+"""End to end: a token made with `inburgering token create` opens a real `inburgering serve` process's data."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from inburgering.cli import main
+from inburgering.namespaces import VOCAB
+
+from .conftest import SIZES, build_instance_store
+
+PERSONS = f"SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ ?p <{VOCAB}pseudoniem> ?x }}"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, Path]]:
+    folder = tmp_path_factory.mktemp("live")
+    store = folder / "store"
+    build_instance_store(store)
+    port, log, audit = _free_port(), folder / "server.log", folder / "audit.jsonl"
+    with log.open("wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "inburgering.cli", "serve", "--store", str(store),
+                                    "--port", str(port), "--audit-log", str(audit)], stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(url + "/def", timeout=2)
+                break
+            except httpx.TransportError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"inburgering serve did not start: {log.read_text()[-2000:]}")
+                time.sleep(0.2)
+        yield url, store, audit
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_cli_token_opens_the_data_of_a_real_server(served: tuple[str, Path, Path],
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    url, store, audit = served
+    assert main(["token", "create", "--store", str(store), "--role", "analyst", "--gemeente", "GM0363"]) == 0
+    token = capsys.readouterr().out.strip()
+    accept = {"Accept": "application/sparql-results+json"}
+    anonymous = httpx.get(url + "/sparql", params={"query": PERSONS}, headers=accept)
+    with_token = httpx.get(url + "/sparql", params={"query": PERSONS},
+                           headers={**accept, "Authorization": f"Bearer {token}"})
+    assert anonymous.json()["results"]["bindings"][0]["n"]["value"] == "0"
+    assert with_token.json()["results"]["bindings"][0]["n"]["value"] == str(SIZES["GM0363"])
+    raw = httpx.get(url + "/id/persoon/%2e%2e/%2e%2e/graph/meta", headers={"Authorization": f"Bearer {token}"})
+    assert raw.status_code == 400
+    assert main(["token", "revoke", "--store", str(store), token.split("_")[1]]) == 0
+    revoked = httpx.get(url + "/sparql", params={"query": PERSONS}, headers={"Authorization": f"Bearer {token}"})
+    assert revoked.status_code == 401
+    lines = [json.loads(line) for line in audit.read_text().splitlines()]
+    assert [line["outcome"] for line in lines if line["endpoint"] == "/sparql"][-3:] == ["ok", "ok", "unauthenticated"]
+    assert token.split("_", 2)[2] not in audit.read_text()
