@@ -10,39 +10,17 @@ Nothing is ever fetched, and whether a graph exists does not show.
 
 from __future__ import annotations
 
-import re
-
-from pyoxigraph import NamedNode, QuerySolutions
-
-from inburgering.namespaces import TOOI_GEMEENTE, VOCAB, meta_graph, public_graph
+from inburgering.namespaces import meta_graph, public_graph
 from inburgering.security.scope import AccessScope
 from inburgering.store.base import Store
+from inburgering.store.publication import published_graphs
 
 PUBLIC_GRAPH_NAMES = ("ontology", "concepts", "shapes", "dataset")
-SPECIAL_SUFFIX = "/bijzonder"
 
 
 def public_graphs(base: str) -> tuple[str, ...]:
     """The graphs anyone may read: ontology, concept schemes, shapes, dataset metadata."""
     return tuple(public_graph(base, name) for name in PUBLIC_GRAPH_NAMES)
-
-
-def _instance_pattern(base: str) -> re.Pattern[str]:
-    return re.compile(rf"^{re.escape(base.rstrip('/'))}/graph/gm\d{{4}}/")
-
-
-def published_instance_graphs(store: Store, *, base: str) -> dict[str, str]:
-    """Every published instance graph (special-category ones included) with its municipality (``GM0363``)."""
-    query = (f"SELECT ?g ?gemeente WHERE {{ GRAPH {NamedNode(meta_graph(base))} {{ ?g a <{VOCAB}InstanceGraph> ; "
-             f"<{VOCAB}gemeente> ?gemeente ; <{VOCAB}published> true }} }}")
-    result = store.query(query)
-    graphs: dict[str, str] = {}
-    if isinstance(result, QuerySolutions):
-        for row in result:
-            graph, gemeente = row["g"], row["gemeente"]
-            if isinstance(graph, NamedNode) and isinstance(gemeente, NamedNode):
-                graphs[graph.value] = gemeente.value.removeprefix(TOOI_GEMEENTE).upper()
-    return graphs
 
 
 def allowed_graphs(scope: AccessScope, store: Store, *, base: str) -> tuple[str, ...]:
@@ -55,13 +33,10 @@ def allowed_graphs(scope: AccessScope, store: Store, *, base: str) -> tuple[str,
     """
     allowed = set(public_graphs(base))
     if scope.role == "admin":
-        instance = _instance_pattern(base)
+        municipal = base.rstrip("/") + "/graph/gm"  # every graph under it is instance data, published or not
         allowed.add(meta_graph(base))
-        allowed.update(g.value for g in store.named_graphs() if not instance.match(g.value))
+        allowed.update(g.value for g in store.named_graphs() if not g.value.startswith(municipal))
     if scope.may_read_instance_data:
-        for graph, gemeente in published_instance_graphs(store, base=base).items():
-            special = graph.endswith(SPECIAL_SUFFIX)
-            if scope.covers(gemeente) and (scope.special_categories or not special):
-                allowed.add(graph)
+        allowed.update(published_graphs(store, base=base, gemeenten=sorted(scope.gemeenten),
+                                        special=scope.special_categories))
     return tuple(sorted(allowed))
-
