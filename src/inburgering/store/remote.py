@@ -49,6 +49,8 @@ from inburgering.store.remote_write import batches, in_graph
 #: Graphs a Virtuoso server keeps for itself; never listed as ours.
 VIRTUOSO_SYSTEM_GRAPHS = ("http://www.openlinksw.com/", "http://www.w3.org/ns/ldp#", "http://localuriqaserver/",
                           "http://www.w3.org/2002/07/owl#", "urn:activitystreams-owl:map", "urn:core:services:sparql")
+#: Triples per INSERT DATA on Virtuoso ("SP030: SPARQL compiler … memory exhausted" at about 5,000).
+VIRTUOSO_UPDATE_BATCH = 1_000
 RESULTS_XML = "application/sparql-results+xml"
 N_TRIPLES = "application/n-triples"
 
@@ -195,7 +197,10 @@ class RemoteStore:
 
     def extend(self, quads: Iterable[Quad]) -> None:
         gsp = self.endpoints.gsp
-        for batch in batches(quads, size=self.batch_size):
+        size = self.batch_size
+        if not gsp and self.dialect == "virtuoso":  # its SPARQL parser runs out of memory at ~5,000 triples
+            size = min(size, VIRTUOSO_UPDATE_BATCH)
+        for batch in batches(quads, size=size):
             if gsp:
                 where = {"graph": batch.graph} if batch.graph is not None else {"default": ""}
                 self._http.post(gsp, params=where, content=batch.n_triples(), content_type=N_TRIPLES)

@@ -1,8 +1,8 @@
 """Bulk writes to a remote store: quads cut into per-graph batches, sent by Graph Store Protocol or SPARQL Update.
 
 Blank nodes are a snag for batching: the same ``_:b`` in two requests becomes two nodes. So triples without blank
-nodes go out in batches of ``size``; all triples of one graph that mention a blank node go out together, in one
-request at the end (they are few in our data: OWL restrictions, SHACL property shapes, RDF lists).
+nodes go out in batches of ``size``; triples that mention blank nodes are grouped by the blank nodes they share
+(connected components: an OWL restriction, a SHACL property shape, an RDF list) and a group is never split.
 """
 
 from __future__ import annotations
@@ -48,21 +48,54 @@ def _has_blank_node(quad: Quad) -> bool:
 
 
 def batches(quads: Iterable[Quad], *, size: int) -> Iterator[Batch]:
-    """Cut ``quads`` into batches of at most ``size`` triples, keeping each graph's blank-node triples together."""
+    """Cut ``quads`` into batches of at most ``size`` triples; triples linked by a blank node stay together."""
     plain: dict[str | None, Batch] = {}
-    bnodes: dict[str | None, Batch] = {}
+    linked: dict[str | None, list[Triple]] = {}
     for quad in quads:
         key = _graph_key(quad)
         triple = Triple(quad.subject, quad.predicate, quad.object)
         if _has_blank_node(quad):
-            bnodes.setdefault(key, Batch(key, blank_nodes=True)).triples.append(triple)
+            linked.setdefault(key, []).append(triple)
             continue
         batch = plain.setdefault(key, Batch(key))
         batch.triples.append(triple)
         if len(batch.triples) >= size:
             yield plain.pop(key)
     yield from (b for b in plain.values() if b.triples)
-    yield from bnodes.values()
+    for key, triples in linked.items():
+        yield from _pack(key, _components(triples), size)
+
+
+def _components(triples: list[Triple]) -> list[list[Triple]]:
+    """The triples grouped by connected blank nodes (union-find over blank node labels)."""
+    parent: dict[str, str] = {}
+
+    def root(label: str) -> str:
+        while parent.setdefault(label, label) != label:
+            parent[label] = parent[parent[label]]
+            label = parent[label]
+        return label
+
+    for t in triples:
+        labels = [n.value for n in (t.subject, t.object) if isinstance(n, BlankNode)]
+        if len(labels) == 2:
+            parent[root(labels[0])] = root(labels[1])
+    groups: dict[str, list[Triple]] = {}
+    for t in triples:
+        node = t.subject if isinstance(t.subject, BlankNode) else t.object
+        groups.setdefault(root(node.value), []).append(t)  # type: ignore[union-attr]
+    return list(groups.values())
+
+
+def _pack(graph: str | None, groups: list[list[Triple]], size: int) -> Iterator[Batch]:
+    batch = Batch(graph, blank_nodes=True)
+    for group in groups:
+        if batch.triples and len(batch.triples) + len(group) > size:
+            yield batch
+            batch = Batch(graph, blank_nodes=True)
+        batch.triples.extend(group)
+    if batch.triples:
+        yield batch
 
 
 def in_graph(triples_or_quads: Iterable[Quad | Triple], graph: str | None) -> Iterator[Quad]:
