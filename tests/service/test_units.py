@@ -91,3 +91,25 @@ def test_rewriter_round_trip_and_text() -> None:
                                             "<https://data.example.nl/id/pip/y> }")
     same = Rewriter(local="https://data.example.nl", base="https://data.example.nl")
     assert not same.active and same.to_local("https://w3id.org/inburgering/def/PIP").startswith("https://w3id")
+
+
+def test_union_fast_path_only_when_the_scope_covers_the_whole_store() -> None:
+    from pyoxigraph import RdfFormat
+
+    from inburgering.service.execute import QueryJob, execute_job
+    from inburgering.service.sparql import covers_store
+    from inburgering.store import open_store
+
+    store = open_store("memory:")
+    store.load(b"<http://s> <http://p> \"1\" <http://g/a> .\n<http://s> <http://p> \"2\" <http://g/b> .\n",
+               format=RdfFormat.N_QUADS)
+    assert covers_store(store, ["http://g/a", "http://g/b", "http://g/unused"])
+    assert not covers_store(store, ["http://g/a"])  # g/b is not readable: never the union of everything
+    store.load(b"<http://s> <http://p> \"3\" .\n", format=RdfFormat.N_TRIPLES)
+    assert not covers_store(store, ["http://g/a", "http://g/b"])  # the default graph is not in any scope
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    graphs = ("http://g/a", "http://g/b")
+    explicit = execute_job(store, QueryJob(query, graphs, graphs, "text/csv", 10))
+    store.update("DELETE WHERE { ?s ?p \"3\" }")
+    union = execute_job(store, QueryJob(query, graphs, graphs, "text/csv", 10, union_all=True))
+    assert explicit.body == union.body == b"n\r\n2\r\n"

@@ -20,20 +20,21 @@ from inburgering.security.scope import AccessScope
 from inburgering.service.deps import Runtime
 from inburgering.service.sparql import ProtocolDataset, run_query
 
-LABELS = "<http://www.w3.org/2000/01/rdf-schema#label> <http://www.w3.org/2004/02/skos/core#prefLabel>"
+LABELS = "<http://www.w3.org/2000/01/rdf-schema#label>, <http://www.w3.org/2004/02/skos/core#prefLabel>"
 #: Inverse links worth showing on a page: scheme membership and the class/property hierarchy.
-INVERSE = ("<http://www.w3.org/2004/02/skos/core#inScheme> <http://www.w3.org/2004/02/skos/core#topConceptOf> "
-           "<http://www.w3.org/2004/02/skos/core#broader> <http://www.w3.org/2000/01/rdf-schema#subClassOf> "
-           "<http://www.w3.org/2000/01/rdf-schema#subPropertyOf> <http://www.w3.org/2000/01/rdf-schema#domain>")
+INVERSE = ("<http://www.w3.org/2004/02/skos/core#inScheme>, <http://www.w3.org/2004/02/skos/core#topConceptOf>, "
+           "<http://www.w3.org/2004/02/skos/core#broader>, <http://www.w3.org/2000/01/rdf-schema#subClassOf>, "
+           "<http://www.w3.org/2000/01/rdf-schema#subPropertyOf>, <http://www.w3.org/2000/01/rdf-schema#domain>")
 
-_DESCRIBE = """CONSTRUCT { ?r ?p ?o . ?o ?lp ?ol . ?p ?pp ?pl . ?o ?bp ?bo . ?s ?ip ?r . ?s ?sp ?sl }
+# FILTER(... IN ...) rather than VALUES: with VALUES Oxigraph 0.5 starts from all label triples (≈150 ms on the
+# demo store); with the filter every branch starts from the resource and stays well under a millisecond.
+_DESCRIBE = """CONSTRUCT { %(r)s ?p ?o . ?o ?lp ?ol . ?p ?pp ?pl . ?o ?bp ?bo . ?s ?ip %(r)s . ?s ?sp ?sl }
 WHERE {
-  VALUES ?r { %(iri)s }
-  { ?r ?p ?o }
-  UNION { ?r ?p ?o . VALUES ?lp { %(labels)s } ?o ?lp ?ol }
-  UNION { ?r ?p ?o . VALUES ?pp { %(labels)s } ?p ?pp ?pl }
-  UNION { ?r ?p ?o . FILTER(isBlank(?o)) ?o ?bp ?bo }
-  UNION { VALUES ?ip { %(inverse)s } ?s ?ip ?r . OPTIONAL { VALUES ?sp { %(labels)s } ?s ?sp ?sl } }
+  { %(r)s ?p ?o }
+  UNION { %(r)s ?p ?o . ?o ?lp ?ol . FILTER(?lp IN (%(labels)s)) }
+  UNION { %(r)s ?p ?o . ?p ?pp ?pl . FILTER(?pp IN (%(labels)s)) }
+  UNION { %(r)s ?p ?o . FILTER(isBlank(?o)) ?o ?bp ?bo }
+  UNION { ?s ?ip %(r)s . FILTER(?ip IN (%(inverse)s)) OPTIONAL { ?s ?sp ?sl . FILTER(?sp IN (%(labels)s)) } }
 }"""
 
 
@@ -58,7 +59,7 @@ async def _run(runtime: Runtime, scope: AccessScope, query: str, media_type: str
 
 async def describe(runtime: Runtime, scope: AccessScope, iri: str) -> list[Triple]:
     """The triples about ``iri`` plus labels of linked resources; empty when it is unknown in the scope."""
-    query = _DESCRIBE % {"iri": iri_term(iri), "labels": LABELS, "inverse": INVERSE}
+    query = _DESCRIBE % {"r": iri_term(iri), "labels": LABELS, "inverse": INVERSE}
     body = await _run(runtime, scope, query, "application/n-triples")
     return list(parse(body, format=RdfFormat.N_TRIPLES))
 

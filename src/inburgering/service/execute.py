@@ -35,6 +35,9 @@ class QueryJob:
     max_results: int
     #: The deployment base (for readable Turtle prefixes of instance IRIs).
     base: str = DEFAULT_BASE
+    #: The graphs above are every graph in the store: evaluate over the union of all graphs instead, which
+    #: Oxigraph 0.5 does 10-25x faster than an explicit list of 29 graphs (docs/service.md).
+    union_all: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,8 +111,11 @@ def _triples(result: object, job: QueryJob) -> QueryAnswer:
 def execute_job(store: Store, job: QueryJob) -> QueryAnswer:
     """Run ``job`` on ``store``; errors come back inside the answer (it may cross a process boundary)."""
     try:
-        result = store.query(job.query, default_graph=list(job.default_graphs),
-                             named_graphs=list(job.named_graphs))
+        if job.union_all:
+            result = store.query(job.query, union_default_graph=True)
+        else:
+            result = store.query(job.query, default_graph=list(job.default_graphs),
+                                 named_graphs=list(job.named_graphs))
         if isinstance(result, QueryBoolean):
             fmt = QueryResultsFormat.from_media_type(job.media_type) or QueryResultsFormat.JSON
             return QueryAnswer(result.serialize(format=fmt) or b"", job.media_type, 1)

@@ -68,6 +68,15 @@ def fix_dataset(info: QueryInfo, requested: ProtocolDataset,
     return (tuple(g for g in chosen[0] if g in allowed), tuple(g for g in chosen[1] if g in allowed))
 
 
+def covers_store(store: Store, readable: Sequence[str]) -> bool:
+    """Whether ``readable`` holds every named graph in the store and the store's default graph is empty, so
+    "the union of the readable graphs" is "the union of all graphs" (the fast path of ``QueryJob.union_all``)."""
+    allowed = set(readable)
+    if any(g.value not in allowed for g in store.named_graphs()):
+        return False
+    return not bool(store.query("ASK { ?s ?p ?o }"))
+
+
 def check_query(text: str) -> QueryInfo:
     """Refuse what the endpoint never runs: updates and SERVICE; returns what the query is."""
     info = inspect_query(text)
@@ -88,7 +97,8 @@ async def run_query(engine: QueryEngine, store: Store, query: str, scope: Access
     # The service-defined base, only for a query with relative IRIs (it shifts the error columns of line 1);
     # a BASE in the query itself comes later and wins.
     text = f"BASE <{base_iri}> {query}" if base_iri and info.relative_iris else query
-    job = QueryJob(text, defaults, named, media_type, max_results, base)
+    union_all = not dataset.given and not info.has_dataset and covers_store(store, readable)
+    job = QueryJob(text, defaults, named, media_type, max_results, base, union_all)
     answer = await engine.execute(job, timeout_s=timeout_s)
     audit.note_access(query=query, result_count=answer.count, protected=scope.role != "public")
     return answer
