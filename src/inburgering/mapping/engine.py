@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from pyoxigraph import Literal, NamedNode, Triple
@@ -20,6 +21,7 @@ from inburgering.mapping.spec import Condition, EntitySpec, Join, Mapping, Prope
 from inburgering.namespaces import RDF, XSD, concept_iri, gemeente_iri, inb, thing_iri
 
 _TYPE = NamedNode(RDF + "type")
+_DATE, _BOOLEAN, _INTEGER = NamedNode(XSD + "date"), NamedNode(XSD + "boolean"), NamedNode(XSD + "integer")
 _KEY_FIELD = re.compile(r"\{([^{}]+)\}")
 _TRUE = {"true", "1", "ja", "j", "yes", "y"}
 _FALSE = {"false", "0", "nee", "n", "no"}
@@ -55,6 +57,12 @@ class _Context:
     vnummer_pseudonym: str | None
     file: str
     record: str
+
+
+@lru_cache(maxsize=1024)
+def _term_node(local_name: str) -> NamedNode:
+    """The vocabulary term ``inb:{local_name}`` as a node (checked against the ontology once)."""
+    return NamedNode(inb(local_name))
 
 
 def resolve(item: Any, root: Any, path: str) -> Any:
@@ -123,17 +131,17 @@ def _as_date(value: Any) -> date:
 def _literal(ctx: _Context, kind: str, value: Any, where: str) -> Literal:
     try:
         if kind == "date":
-            return Literal(_as_date(value).isoformat(), datatype=NamedNode(XSD + "date"))
+            return Literal(_as_date(value).isoformat(), datatype=_DATE)
         if kind == "boolean":
             text = str(value).strip().lower()
             if text not in _TRUE | _FALSE:
                 raise ValueError(f"not a yes/no value: {value!r}")
-            return Literal("true" if text in _TRUE else "false", datatype=NamedNode(XSD + "boolean"))
+            return Literal("true" if text in _TRUE else "false", datatype=_BOOLEAN)
         if kind == "integer":
             if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
                 raise ValueError(f"not a whole number: {value!r}")
             return Literal(str(int(str(value).strip()) if not isinstance(value, float) else int(value)),
-                           datatype=NamedNode(XSD + "integer"))
+                           datatype=_INTEGER)
     except ValueError as exc:
         raise _error(ctx, f"{exc} (expected {kind})", where) from exc
     return Literal(str(value))
@@ -149,7 +157,7 @@ def _age(ctx: _Context, item: Any, spec: PropertySpec) -> Literal | None:
     except ValueError as exc:
         raise _error(ctx, f"not a date: {exc}", spec.birth) from exc
     years = a.year - b.year - ((a.month, a.day) < (b.month, b.day))
-    return Literal(str(years), datatype=NamedNode(XSD + "integer"))
+    return Literal(str(years), datatype=_INTEGER)
 
 
 def _joined(ctx: _Context, candidates: list[_Instance], item: Any, join: Join | None) -> list[_Instance]:
@@ -193,8 +201,8 @@ def _term(ctx: _Context, spec: PropertySpec, item: Any, done: dict[str, list[_In
             raise _error(ctx, str(exc), where) from exc
     if kind == "instelling":
         node = NamedNode(thing_iri(ctx.base, "instelling", str(value)))
-        extra += [Triple(node, _TYPE, NamedNode(inb("Instelling"))),
-                  Triple(node, NamedNode(inb("instellingsnummer")), Literal(str(value)))]
+        extra += [Triple(node, _TYPE, _term_node("Instelling")),
+                  Triple(node, _term_node("instellingsnummer"), Literal(str(value)))]
         return node
     return _literal(ctx, kind, value, where)
 
@@ -238,20 +246,20 @@ def _map_entity(ctx: _Context, spec: EntitySpec, done: dict[str, list[_Instance]
             continue
         node = _node(ctx, spec, item, n)
         special = _is_special(ctx, spec, item)
-        triples: list[Triple] = [Triple(node, _TYPE, NamedNode(inb(c))) for c in spec.classes]
+        triples: list[Triple] = [Triple(node, _TYPE, _term_node(c)) for c in spec.classes]
         if spec.class_field:
             chosen = spec.class_values.get(str(resolve(item, ctx.root, spec.class_field)))
             if chosen:
-                triples.append(Triple(node, _TYPE, NamedNode(inb(chosen))))
+                triples.append(Triple(node, _TYPE, _term_node(chosen)))
         for path, cls in spec.class_exists.items():
             if not _empty(resolve(item, ctx.root, path)):
-                triples.append(Triple(node, _TYPE, NamedNode(inb(cls))))
+                triples.append(Triple(node, _TYPE, _term_node(cls)))
         if spec.parent:
             parents = _joined(ctx, done.get(spec.parent.entity, []), item, spec.parent.join)
             if not parents:
                 raise _error(ctx, f"a {spec.name} without its {spec.parent.entity}", spec.source)
             if spec.parent.property:
-                link, parent = NamedNode(inb(spec.parent.property)), parents[0].node
+                link, parent = _term_node(spec.parent.property), parents[0].node
                 triples.append(Triple(node, link, parent) if spec.parent.inverse else Triple(parent, link, node))
         extra: list[Triple] = []
         for prop in spec.properties:
@@ -259,7 +267,8 @@ def _map_entity(ctx: _Context, spec: EntitySpec, done: dict[str, list[_Instance]
                 continue
             term = _term(ctx, prop, item, done, extra)
             if term is not None:
-                (out.special if prop.special and not special else triples).append(Triple(node, NamedNode(inb(prop.property)), term))
+                target = out.special if prop.special and not special else triples
+                target.append(Triple(node, _term_node(prop.property), term))
         (out.special if special else out.triples).extend(triples)
         out.triples.extend(extra)
         if node.value not in out.nodes:  # the same thing seen twice (current and history) is one node
