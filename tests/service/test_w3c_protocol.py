@@ -16,10 +16,9 @@ import pytest
 from pyoxigraph import QueryBoolean, QueryResultsFormat, RdfFormat, parse, parse_query_results
 from rdflib import RDF, Graph, Namespace
 from rdflib.collection import Collection
+from service_support import LiveServer
 
 from inburgering.store import open_store
-
-from service_support import LiveServer
 
 SUITE = Path(__file__).parent / "data" / "sparql11-protocol"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")

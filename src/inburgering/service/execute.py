@@ -79,7 +79,7 @@ def _solutions(result: QuerySolutions, job: QueryJob) -> QueryAnswer:
     # the one format we can count while pyoxigraph streams it; other formats are converted from it.
     sink = _CountingWriter(job.max_results)
     try:
-        result.serialize(sink, format=QueryResultsFormat.TSV)
+        result.serialize(sink, format=QueryResultsFormat.TSV)  # type: ignore[arg-type]
     except ResultTooLarge:
         raise
     except OSError as exc:

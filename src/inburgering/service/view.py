@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
@@ -95,7 +96,7 @@ def _value(term: object, index: dict[str, dict[str, str]]) -> Value:
     return Value(str(term))
 
 
-def _rows(pairs: list[tuple[str, object]], index: dict[str, dict[str, str]]) -> list[Row]:
+def _rows(pairs: Sequence[tuple[str, object]], index: dict[str, dict[str, str]]) -> list[Row]:
     rows: dict[str, Row] = {}
     for predicate, obj in pairs:
         row = rows.setdefault(predicate, Row(predicate, _label(predicate, index)))

@@ -23,8 +23,7 @@ DUMP_LIMIT = 5_000_000
 _TERMS = """PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?term ?type (SAMPLE(?l) AS ?label) FROM %(graph)s
-WHERE { VALUES ?type { owl:Class owl:ObjectProperty owl:DatatypeProperty }
-        ?term a ?type FILTER(isIRI(?term))
+WHERE { ?term a ?type FILTER(?type IN (owl:Class, owl:ObjectProperty, owl:DatatypeProperty) && isIRI(?term))
         OPTIONAL { ?term rdfs:label ?l FILTER(LANGMATCHES(LANG(?l), "nl") || LANG(?l) = "") } }
 GROUP BY ?term ?type ORDER BY ?type LCASE(STR(?label))"""
 _GROUP_TITLES = {"Class": "Klassen", "ObjectProperty": "Relaties", "DatatypeProperty": "Attributen"}
