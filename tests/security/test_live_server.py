@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from inburgering.cli import main
 from inburgering.namespaces import VOCAB
@@ -72,3 +73,39 @@ def test_cli_token_opens_the_data_of_a_real_server(served: tuple[str, Path, Path
     lines = [json.loads(line) for line in audit.read_text().splitlines()]
     assert [line["outcome"] for line in lines if line["endpoint"] == "/sparql"][-3:] == ["ok", "ok", "unauthenticated"]
     assert token.split("_", 2)[2] not in audit.read_text()
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.is_file():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install chromium (make test does this)")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ["/stats", "/query", "/"])
+def test_pages_render_under_the_csp_in_chromium(served: tuple[str, Path, Path], browser: Browser, path: str) -> None:
+    """The pages work in a real browser with the Content-Security-Policy on: no violation, charts drawn."""
+    page = browser.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text)
+            if m.type == "error" and "Failed to load resource" not in m.text else None)
+    page.on("response", lambda r: problems.append(f"{r.status} {r.url}")
+            if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+    try:
+        response = page.goto(served[0] + path)
+        page.wait_for_load_state("networkidle")
+        assert response is not None and "frame-ancestors 'none'" in response.headers["content-security-policy"]
+        if path == "/stats":
+            assert page.locator("svg.chart").count() >= 4 and page.locator("svg.chart rect").count() > 0
+        if path == "/query":
+            page.wait_for_selector(".yasqe")
+        assert problems == []
+    finally:
+        page.close()
