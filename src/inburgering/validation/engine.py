@@ -21,7 +21,7 @@ from inburgering.namespaces import SHAPES
 from inburgering.validation import sparql_cache
 from inburgering.validation.inputs import to_rdflib
 from inburgering.validation.report import ValidationReport, results_from_graph
-from inburgering.validation.shapes import class_hierarchy, load_shapes
+from inburgering.validation.shapes import class_hierarchy, load_shapes, subclass_triples
 
 CONTEXT = URIRef(SHAPES + "ValidatieContext")
 REFERENTIEDATUM = URIRef(SHAPES + "referentiedatum")
@@ -61,8 +61,8 @@ def validate(data: Any, *, shapes: Graph | None = None, ont_graph: Graph | None 
     """Validate ``data`` against the project's shapes (or ``shapes``) and return a ``ValidationReport``.
 
     ``data`` is an rdflib graph or dataset, a pyoxigraph store, a project store (with ``graphs``), pyoxigraph
-    quads, or RDF file paths; it is copied, never changed. ``ont_graph`` (default: the ontology's
-    ``rdfs:subClassOf`` triples) supplies the subclass hierarchy for class targets. ``conforms`` is true when no result has
+    quads, or RDF file paths; it is copied, never changed. ``ont_graph`` (default: the project's
+    ontology) supplies the subclass hierarchy for class targets; only its ``rdfs:subClassOf`` triples are used. ``conforms`` is true when no result has
     severity ``sh:Violation``; warnings are reported but do not break conformance.
 
     >>> from rdflib import Graph
@@ -74,7 +74,7 @@ def validate(data: Any, *, shapes: Graph | None = None, ont_graph: Graph | None 
     day = reference_date_of(reference_date)
     data_graph = with_context(to_rdflib(data, graphs=graphs), day)
     shapes_graph = shapes if shapes is not None else load_shapes()
-    ontology = ont_graph if ont_graph is not None else class_hierarchy()
+    ontology = subclass_triples(ont_graph) if ont_graph is not None else class_hierarchy()
     try:
         _, report_graph, _ = pyshacl.validate(
             data_graph, shacl_graph=shapes_graph, ont_graph=ontology if len(ontology) else None,

@@ -6,6 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from rdflib import Graph
+from rdflib.namespace import RDFS
 
 from inburgering.errors import SourceError
 from inburgering.paths import ONTOLOGY_DIR, SHAPES_DIR
@@ -45,13 +46,16 @@ def load_ontology(folder: Path | None = None) -> Graph:
     return _parse_turtle(sorted(p for p in root.rglob("*.ttl") if "source" not in p.parts))
 
 
-@lru_cache(maxsize=4)
-def class_hierarchy(folder: Path | None = None) -> Graph:
-    """Only the ``rdfs:subClassOf`` triples of the ontology: all pySHACL needs for class targets and
-    ``sh:class``, and much smaller to mix into the data than the ontology with its concept schemes (cached)."""
-    from rdflib.namespace import RDFS
-
+def subclass_triples(ontology: Graph) -> Graph:
+    """Only the ``rdfs:subClassOf`` triples of ``ontology``: all pySHACL needs for class targets and ``sh:class``,
+    and much smaller to mix into the data than the ontology with its concept schemes."""
     hierarchy = Graph()
-    for triple in load_ontology(folder).triples((None, RDFS.subClassOf, None)):
+    for triple in ontology.triples((None, RDFS.subClassOf, None)):
         hierarchy.add(triple)
     return hierarchy
+
+
+@lru_cache(maxsize=4)
+def class_hierarchy(folder: Path | None = None) -> Graph:
+    """The subclass hierarchy of the project's ontology (cached)."""
+    return subclass_triples(load_ontology(folder))
