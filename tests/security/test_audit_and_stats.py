@@ -107,3 +107,14 @@ def test_query_page_needs_no_inline_script(deployment: Deployment) -> None:
     inline = [chunk for chunk in page.text.split("<script")[1:] if "src=" not in chunk.split(">")[0]
               and "application/json" not in chunk.split(">")[0]]
     assert inline == []  # the CSP (script-src 'self') would block it
+
+
+def test_body_and_query_size_limits_through_the_service(deployment: Deployment) -> None:
+    with deployment.client(max_body_bytes=50_000, max_query_bytes=10_000) as client:
+        auth = deployment.token("analyst", "GM0363")
+        long_query = "ASK {} #" + "x" * 20_000
+        assert client.post("/sparql", content=long_query, headers={
+            "Content-Type": "application/sparql-query", **auth}).status_code == 413
+        assert client.post("/sparql", content=b"#" * 60_000, headers={
+            "Content-Type": "application/sparql-query", **auth}).status_code == 413
+        assert client.get("/sparql", params={"query": "ASK {}"}, headers=auth).status_code == 200
