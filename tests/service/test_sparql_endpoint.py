@@ -169,3 +169,29 @@ def test_timeout_stops_the_query_and_the_endpoint_recovers(limited: TestClient) 
     for pid in before - after:
         assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text().lower()
     assert limited.get("/sparql", params={"query": "ASK {}"}).json()["boolean"] is True
+
+
+def test_a_slow_query_does_not_block_other_requests(store_path: Path) -> None:
+    """While one query runs in a worker until its time limit, the event loop answers other requests."""
+    import threading
+    import time
+
+    finished: list[str] = []
+    with make_client(store_path, query_timeout_s=5) as c:
+        def slow() -> None:
+            c.get("/sparql", params={"query": SLOW})
+            finished.append("slow")
+
+        engine = c.app.state.runtime.engine  # type: ignore[attr-defined]
+        c.get("/sparql", params={"query": "ASK {}"})
+        while engine._idle.qsize() < 2:  # both workers up
+            time.sleep(0.01)
+        thread = threading.Thread(target=slow)
+        thread.start()
+        while engine._idle.qsize() != 1:  # the slow query holds a worker
+            time.sleep(0.01)
+        assert c.get("/sparql", params={"query": "ASK {}"}).json()["boolean"] is True
+        assert c.get("/def/PIP", headers={"Accept": "text/turtle"}).status_code == 200
+        finished.append("others")
+        thread.join()
+    assert finished == ["others", "slow"]
