@@ -14,11 +14,10 @@ from pathlib import Path
 from inburgering.errors import UsageError
 from inburgering.loader.inputs import KINDS
 from inburgering.loader.output import format_result, write_mapped
-from inburgering.loader.pipeline import DEFAULT_BATCH, load
+from inburgering.loader.pipeline import DEFAULT_BATCH, load, open_settings_store
 from inburgering.loader.pseudonym import KEY_ENV, read_key
 from inburgering.namespaces import meta_graph
 from inburgering.settings import Settings
-from inburgering.store import open_store
 from inburgering.store.publication import public_graphs, published_graphs
 
 
@@ -128,7 +127,7 @@ def run_query(args: argparse.Namespace) -> int:
     text = _query_text(args.query)
     if settings.store != "memory:" and "://" not in settings.store and not Path(settings.store).is_dir():
         raise UsageError(f"no store at {settings.store}")
-    store = open_store(settings.store)
+    store = open_settings_store(settings)
     try:
         base = settings.base_iri
         graphs = published_graphs(store, base=base, special=True) + public_graphs(store, base=base)

@@ -41,6 +41,15 @@ DEFAULT_BATCH = 500
 Progress = Callable[[int], None]
 
 
+def open_settings_store(settings: Settings) -> Store:
+    """The store ``settings.store`` names, with the remote store's credentials and endpoints from the settings."""
+    if settings.store.startswith(("http://", "https://")):
+        options = {"update_url": settings.store_update_url, "gsp_url": settings.store_gsp_url,
+                   "user": settings.store_user, "password": settings.store_password}
+        return open_store(settings.store, **{k: v for k, v in options.items() if v})
+    return open_store(settings.store)
+
+
 def display_location(location: str) -> str:
     """A source as reports and provenance show it: a database URL without its password."""
     if "://" not in location:
@@ -256,7 +265,7 @@ def load(sources: Sequence[str | Path], *, settings: Settings, key: bytes, rejec
     report = LoadReport(load_id=new_load_id(started), started=started,
                         reference_date=reference_date or date.today(), rejects_path=str(rejects_path))
     own = store is None
-    store = store if store is not None else open_store(settings.store)
+    store = store if store is not None else open_settings_store(settings)
     try:
         drop_stale_graphs(store, base=settings.base_iri)
         with RejectsWriter(rejects_path) as rejects:
