@@ -24,20 +24,23 @@ from inburgering.service.routers.resources import error_page
 
 router = APIRouter()
 JSON = "application/json"
-_lock = asyncio.Lock()
 
 
 async def current_report(request: Request, runtime: RuntimeDep) -> StatsReport:
     """The report for the graphs published now, computed once per publication."""
     settings, store = runtime.settings, runtime.store
     version = await run_in_threadpool(graphs_version, store, base=settings.base_iri)
-    cached: tuple[object, StatsReport] | None = getattr(request.app.state, "stats_cache", None)
-    if cached is not None and cached[0] == (version, settings.suppression_threshold):
-        return cached[1]
-    async with _lock:
+    key = (version, settings.suppression_threshold)
+    state = request.app.state
+    if getattr(state, "stats_lock", None) is None:  # per app: an asyncio lock belongs to one event loop
+        state.stats_lock = asyncio.Lock()
+    async with state.stats_lock:  # one computation at a time; whoever waited finds the result in the cache
+        cached: tuple[object, StatsReport] | None = getattr(state, "stats_cache", None)
+        if cached is not None and cached[0] == key:
+            return cached[1]
         report = await run_in_threadpool(compute_stats, store, base=settings.base_iri,
                                           threshold=settings.suppression_threshold)
-        request.app.state.stats_cache = ((version, settings.suppression_threshold), report)
+        state.stats_cache = (key, report)
     return report
 
 
