@@ -78,6 +78,8 @@ def test_query_formats_over_published_graphs(tmp_path: Path, key_env: None, caps
     assert json.loads(capsys.readouterr().out)["results"]["bindings"][0]["n"]["value"] == "2"
     assert main(["query", "--store", str(store), query]) == 0
     assert "(1 row)" in capsys.readouterr().out
+    assert main(["query", "--store", str(store), "SELECT DISTINCT ?c WHERE { ?p a ?c } ORDER BY ?c"]) == 0
+    assert capsys.readouterr().out.split()[2:5] == ["inb:Asielstatushouder", "inb:B1Route", "inb:Inburgeraar"]
     assert main(["query", "--store", str(store), "SELECT nonsense"]) == 2
     assert "SPARQL" in capsys.readouterr().err
 

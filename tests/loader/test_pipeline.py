@@ -11,10 +11,10 @@ from loader_helpers import BASE, KEY, NEEDS_PIP, bsn_pool, duo_person, needs_pip
 from pyoxigraph import NamedNode, QuerySolutions
 
 from inburgering.errors import UsageError
-from inburgering.loader import load, no_validation
+from inburgering.loader import Finding, load, no_validation
 from inburgering.loader.pseudonym import Pseudonymiser
 from inburgering.loader.rejects import read_rejects
-from inburgering.namespaces import DCT, PROV, meta_graph, thing_iri
+from inburgering.namespaces import DCT, PROV, inb, meta_graph, thing_iri
 from inburgering.settings import Settings
 from inburgering.store.publication import published_graphs
 
@@ -142,3 +142,31 @@ def test_bad_arguments_are_usage_errors(store: Any, tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="too short"):
         load([tmp_path / "x.jsonl"], settings=SETTINGS, key=b"short", rejects_path=tmp_path / "r.jsonl",
              store=store)
+
+
+def test_warnings_are_counted_and_the_person_is_still_published(store: Any, tmp_path: Path) -> None:
+    def warn_everyone(triples: Any, *, reference_date: Any) -> list[Finding]:
+        people = {t.subject.value for t in triples if t.object == NamedNode(inb("Inburgeraar"))}
+        return [Finding(focus=p, severity="Warning", message="let op", rule=NEEDS_PIP) for p in sorted(people)]
+
+    bsn = next(bsn_pool())
+    report = load([write_bundle(tmp_path / "b.jsonl", [duo_person(bsn)])], settings=SETTINGS, key=KEY,
+                  rejects_path=tmp_path / "r.jsonl", store=store, validator=warn_everyone)
+    assert (report.persons_published, report.warnings, report.violations, report.exit_code) == (1, 1, 0, 0)
+    assert read_rejects(tmp_path / "r.jsonl") == []
+    assert _persons(store) == {_iri(bsn)}
+
+
+def test_medical_grounds_are_published_only_in_the_special_category_graph(store: Any, tmp_path: Path) -> None:
+    bsn = next(bsn_pool())
+    line = {**duo_person(bsn), "ontheffingen": [{"GeheleOntheffing": {"oordeel": "Toekenning",
+                                                                     "datumOordeel": "2023-01-05", "grond": "MED"}}]}
+    report = load([write_bundle(tmp_path / "b.jsonl", [line])], settings=SETTINGS, key=KEY,
+                  rejects_path=tmp_path / "r.jsonl", store=store, validator=no_validation)
+    assert report.persons_published == 1
+    ordinary, everything = published_graphs(store, base=BASE), published_graphs(store, base=BASE, special=True)
+    [special] = sorted(set(everything) - set(ordinary))
+    assert special.endswith("/bijzonder")
+    query = f"ASK {{ ?o <{inb('ontheffingsgrond')}> ?g }}"
+    assert not bool(store.query(query, default_graph=ordinary))
+    assert bool(store.query(query, default_graph=[special]))

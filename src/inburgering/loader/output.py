@@ -28,8 +28,14 @@ from inburgering.store.publication import instance_graph_pattern
 
 
 def _cell(term: object) -> str:
+    """A table cell: an IRI shortened by the project prefixes (``inb:Inburgeraar``), a literal's lexical form."""
     if term is None:
         return ""
+    if isinstance(term, NamedNode):
+        for prefix, namespace in PREFIXES.items():
+            local = term.value.removeprefix(namespace)
+            if local != term.value and local and "/" not in local and "#" not in local:
+                return f"{prefix}:{local}"
     return str(getattr(term, "value", term))
 
 
