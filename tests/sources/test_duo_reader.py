@@ -123,3 +123,26 @@ def test_a_missing_file_is_a_source_error(tmp_path: Path) -> None:
 
     with pytest.raises(SourceError, match="cannot open DUO bundle"):
         list(read_duo_bundle(tmp_path / "absent.jsonl"))
+
+
+def test_the_fast_check_and_the_detailed_validator_agree_on_generated_bodies(tmp_path: Path) -> None:
+    """Good bodies pass only the compiled check; it must refuse exactly what the detailed validator refuses."""
+    import fastjsonschema
+
+    from inburgering.generate import generate
+    from inburgering.sources.duo import fast_check, validator
+
+    out = tmp_path / "g.jsonl"
+    generate(persons=300, seed=4, defects=0.3, format="duo", out=out)
+    verdicts = set()
+    for text in out.read_text(encoding="utf-8").splitlines():
+        for key, body in json.loads(text).items():
+            if key in RESOURCES:
+                try:
+                    fast_check(key)(body)
+                    fast_ok = True
+                except fastjsonschema.JsonSchemaException:
+                    fast_ok = False
+                assert fast_ok == validator(key).is_valid(body), (key, body)
+                verdicts.add(fast_ok)
+    assert verdicts == {True, False}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any, Self
 
@@ -97,15 +98,29 @@ class GgmSource:
         values: dict[str, Any] = {}
         problems: list[Problem] = []
         for name in self._columns[table]:
-            value, reason = coerce(spec[name], raw[name], table=table)
+            given = raw[name]
+            if given is None and not spec[name].required:  # the common case, without a call
+                values[name] = None
+                continue
+            value, reason = coerce(spec[name], given, table=table)
             values[name] = value
             if reason:
-                problems.append(Problem(file, record, f"{table}.{name}", raw[name], reason))
-        for column in spec.values():  # a required column the source does not have at all
-            if column.required and column.name not in self._columns[table]:
-                problems.append(Problem(file, record, f"{table}.{column.name}", None, "required field missing"))
+                problems.append(Problem(file, record, f"{table}.{name}", given, reason))
+        for missing in self._missing_required(table):  # a required column the source does not have at all
+            problems.append(Problem(file, record, f"{table}.{missing}", None, "required field missing"))
         key = values.get("id")
         return GgmRow(table, file, record, key if isinstance(key, int) else None, values, tuple(problems))
+
+    @cache  # noqa: B019 - one source object per open source; a handful of tables
+    def _missing_required(self, table: str) -> list[str]:
+        return [c.name for c in self.model.tables[table].columns.values()
+                if c.required and c.name not in self._columns[table]]
+
+    def _raw_rows(self, sql: str, params: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+        result = self._conn.execute(text(sql), params or {})
+        names = list(result.keys())
+        for values in result:
+            yield dict(zip(names, values, strict=True))
 
     def _path_present(self, table: str) -> list[Hop] | None:
         path = self.model.person_path(table)
@@ -115,9 +130,8 @@ class GgmSource:
         """Every row of ``table`` in primary-key order, typed and checked against the model."""
         if table not in self._columns:
             return
-        result = self._conn.execute(text(f"SELECT {self._select(table)} FROM {_q(table)} t0 ORDER BY t0.id"))
-        for raw in result.mappings():
-            yield self._row(table, dict(raw))
+        for raw in self._raw_rows(f"SELECT {self._select(table)} FROM {_q(table)} t0 ORDER BY t0.id"):
+            yield self._row(table, raw)
 
     def _person_ids(self) -> list[int]:
         result = self._conn.execute(text(f"SELECT id FROM {_q(PERSON_TABLE)} ORDER BY id"))
@@ -131,8 +145,8 @@ class GgmSource:
         joins, person = _joins(path, outer=False)
         sql = (f"SELECT {self._select(table)}, {person} AS _person FROM {_q(table)} t0 {joins} "
                f"WHERE {person} BETWEEN :lo AND :hi ORDER BY {person}, t0.id")
-        for raw in self._conn.execute(text(sql), {"lo": lo, "hi": hi}).mappings():
-            grouped[raw["_person"]].append(self._row(table, dict(raw)))
+        for raw in self._raw_rows(sql, {"lo": lo, "hi": hi}):
+            grouped[raw["_person"]].append(self._row(table, raw))
         return grouped
 
     def persons(self, *, batch_size: int = 1000) -> Iterator[GgmPerson]:
@@ -162,8 +176,8 @@ class GgmSource:
             joins, person = _joins(path, outer=True)
             sql = f"SELECT {self._select(table)} FROM {_q(table)} t0 {joins} WHERE {person} IS NULL ORDER BY t0.id"
             chain = " → ".join([*(f"{h[0]}.{h[1]}" for h in path), PERSON_TABLE])
-            for raw in self._conn.execute(text(sql)).mappings():
-                yield _orphan(self._row(table, dict(raw)), f"not linked to a person (via {chain})")
+            for raw in self._raw_rows(sql):
+                yield _orphan(self._row(table, raw), f"not linked to a person (via {chain})")
 
     def close(self) -> None:
         conn = getattr(self, "_conn", None)
