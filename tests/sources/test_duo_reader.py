@@ -73,8 +73,8 @@ def test_a_good_line_becomes_a_record_with_its_resources(tmp_path: Path) -> None
          "map.datumEindgesprekMAP", "unknown field"),
         ({"examenresultaten": [{"examendatum": "2024-01-10", "resultaat": "Geen", "onderdeel": "KNM",
                                 "niveau": "C1"}]}, "examenresultaten[0].niveau", "not one of A2, B1, B2"),
-        ({"inburgeringsaanbod": {"12": {"indicatorAlfabetiseringsonderwijs": "NVT"}}}, "inburgeringsaanbod",
-         "length must be at least 10"),
+        ({"inburgeringsaanbod": {"12": {"indicatorAlfabetiseringsonderwijs": "NVT"}}}, "inburgeringsaanbod.12",
+         "key: length must be at least 10"),
     ],
 )
 def test_each_problem_names_file_line_field_and_reason(tmp_path: Path, change: dict[str, Any], field: str,

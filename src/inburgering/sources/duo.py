@@ -116,6 +116,9 @@ def schema_problems(key: str, body: Any, *, file: str, record: str) -> list[Prob
                 if name not in known:
                     problems.append(Problem(file, record, _path(key, [*where, name]), error.instance[name],
                                             "unknown field"))
+        elif "propertyNames" in error.schema_path:  # a bad key, e.g. an instellingsnummer that is too short
+            problems.append(Problem(file, record, _path(key, [*where, error.instance]), error.instance,
+                                    f"key: {_reason(error)}"))
         else:
             problems.append(Problem(file, record, _path(key, where), error.instance, _reason(error)))
     return problems
