@@ -10,7 +10,7 @@ import re
 import urllib.error
 from dataclasses import dataclass
 from typing import Literal
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
 from SPARQLWrapper import BASIC, DIGEST, POST, SPARQLWrapper
@@ -33,7 +33,7 @@ class Endpoints:
 
 
 def split_credentials(url: str) -> tuple[str, str | None, str | None]:
-    """``http://user:pw@host/sparql`` → (``http://host/sparql``, user, pw).
+    """``http://user:pw@host/sparql`` → (``http://host/sparql``, user, pw); percent-escapes are decoded.
 
     >>> split_credentials("http://dba:dba@127.0.0.1:8890/sparql-auth")
     ('http://127.0.0.1:8890/sparql-auth', 'dba', 'dba')
@@ -44,7 +44,8 @@ def split_credentials(url: str) -> tuple[str, str | None, str | None]:
     netloc = parts.hostname or ""
     if parts.port:
         netloc += f":{parts.port}"
-    return urlunsplit(parts._replace(netloc=netloc)), parts.username, parts.password
+    password = unquote(parts.password) if parts.password is not None else None
+    return urlunsplit(parts._replace(netloc=netloc)), unquote(parts.username), password
 
 
 def dialect_of(server_header: str) -> Dialect:
