@@ -44,6 +44,7 @@ class Term:
     ggm: list[str] = field(default_factory=list)
     matches: list[Link] = field(default_factory=list)
     properties: list[Link] = field(default_factory=list)
+    used_by: list[Link] = field(default_factory=list)
 
 
 @dataclass
@@ -137,11 +138,15 @@ def write_docs(g: Graph, out_dir: Path) -> list[Path]:
              (OWL.AnnotationProperty, "annotation property"))
     properties = sorted((_term(g, s, kind) for t, kind in kinds for s in _own(g, t)), key=lambda t: t.name.lower())
     by_domain: dict[str, list[Link]] = {}
+    by_range: dict[str, list[Link]] = {}
     for p in properties:
         for d in p.domains:
             by_domain.setdefault(d.text, []).append(Link(p.name, "#" + p.name))
+        for r in p.ranges:
+            by_range.setdefault(r.text, []).append(Link(p.name, "#" + p.name))
     for c in classes:
         c.properties = by_domain.get(c.name, [])
+        c.used_by = by_range.get(c.name, [])
     header = {key: _text(g, onto, p, lang) for key, p, lang in (
         ("title_nl", DCTERMS.title, "nl"), ("title_en", DCTERMS.title, "en"),
         ("description_nl", DCTERMS.description, "nl"), ("description_en", DCTERMS.description, "en"))}
