@@ -32,6 +32,7 @@ from inburgering.store.remote_dataset import (
     EMPTY_GRAPH,
     check_restricted,
     fix_xml_bnodes,
+    retarget_outside_graphs,
     strip_dataset_clauses,
     top_level_operations,
 )
@@ -156,9 +157,13 @@ class RemoteStore:
             defaults = [g.value for g in self.named_graphs()] if union else []
         named = list(named_graphs) if named_graphs is not None else [g.value for g in self.named_graphs()]
         params = [("default-graph-uri", g) for g in defaults or [EMPTY_GRAPH]]
-        # With default-graph-uri given, an absent named-graph-uri means "no named graphs" (the spec), except on
-        # Virtuoso, where it means "all"; there a graph that never exists stands in.
-        params += [("named-graph-uri", g) for g in named or ([EMPTY_GRAPH] if virtuoso else [])]
+        if virtuoso:
+            # Virtuoso reads an absent named-graph-uri as "all graphs" and drops GRAPH <g> patterns for graphs
+            # outside the list; a graph that never exists, in the list, fixes both.
+            text = retarget_outside_graphs(text, set(named))
+            named = [*named, EMPTY_GRAPH]
+        # With default-graph-uri given, an absent named-graph-uri means "no named graphs" (the spec).
+        params += [("named-graph-uri", g) for g in named]
         return text, params
 
     def _check_complete(self, headers: dict[str, str]) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 from inburgering.errors import QueryError
 from inburgering.service.querylex import (  # one SPARQL lexer for the whole project
@@ -82,6 +83,40 @@ def strip_dataset_clauses(query: str) -> str:
     return "".join(out)
 
 
+def retarget_outside_graphs(query: str, named: set[str]) -> str:
+    """Point ``GRAPH <g>`` patterns whose graph is not in ``named`` at :data:`EMPTY_GRAPH` (sent as a named graph).
+
+    Virtuoso answers ``ASK { GRAPH <g> {…} }`` with true and ``COUNT(*)`` with 1 for a graph outside the named
+    graphs (it drops the pattern); for a graph it was given it answers right.
+
+    >>> retarget_outside_graphs("PREFIX g: <http://x/> ASK { GRAPH g:a { ?s ?p ?o } GRAPH <http://x/b> {} }",
+    ...                         {"http://x/b"})
+    'PREFIX g: <http://x/> ASK { GRAPH <urn:inburgering:no-graph> { ?s ?p ?o } GRAPH <http://x/b> {} }'
+    """
+    spans = Spans.of(query).items
+    prefixes: dict[str, str] = {}
+    base = ""
+    out, pos = [], 0
+    for i, (kind, text, _, _) in enumerate(spans):
+        upper = text.upper() if kind == "word" else ""
+        if upper == "PREFIX" and i + 2 < len(spans) and spans[i + 2][0] == "iri":
+            prefixes[spans[i + 1][1].rstrip(":")] = urljoin(base, spans[i + 2][1][1:-1])
+        elif upper == "BASE" and i + 1 < len(spans) and spans[i + 1][0] == "iri":
+            base = urljoin(base, spans[i + 1][1][1:-1])
+        elif upper == "GRAPH" and i + 1 < len(spans) and spans[i + 1][0] in ("iri", "pname"):
+            target_kind, target, start, end = spans[i + 1]
+            if target_kind == "iri":
+                iri: str | None = urljoin(base, target[1:-1])
+            else:
+                prefix, _, local = target.partition(":")
+                iri = prefixes[prefix] + local.replace("\\", "") if prefix in prefixes else None
+            if iri not in named:
+                out.append(query[pos:start] + f"<{EMPTY_GRAPH}>")
+                pos = end
+    out.append(query[pos:])
+    return "".join(out)
+
+
 def check_restricted(query: str) -> None:
     """Refuse what a restricted query must not contain on a remote store (see the module docstring)."""
     info = inspect_query(query)
@@ -127,5 +162,5 @@ def fix_xml_bnodes(body: bytes) -> bytes:
     return _XML_BNODE.sub(fix, body)
 
 
-__all__ = ["EMPTY_GRAPH", "RestrictionRefused", "check_restricted", "fix_xml_bnodes", "strip_dataset_clauses",
-           "top_level_operations"]
+__all__ = ["EMPTY_GRAPH", "RestrictionRefused", "check_restricted", "fix_xml_bnodes", "retarget_outside_graphs",
+           "strip_dataset_clauses", "top_level_operations"]
