@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from inburgering.errors import AccessError, QueryError
 from inburgering.security import audit
 from inburgering.security.scope import AuthenticationRequired
-from inburgering.service.deps import RewriterDep, RuntimeDep, ScopeDep
+from inburgering.service.deps import RewriterDep, Runtime, RuntimeDep, ScopeDep
 from inburgering.service.describe import describe
 from inburgering.service.negotiation import EXTENSIONS, HTML, RDF_TYPES, choose
 from inburgering.service.rdfresponse import rdf_response, text_response
@@ -37,7 +37,7 @@ def split_extension(path: str) -> tuple[str, str | None]:
 
 
 def error_page(request: Request, status: int, message: str) -> Response:
-    runtime = request.app.state.runtime
+    runtime: Runtime = request.app.state.runtime
     if choose(request.headers.get("accept"), [HTML, "text/plain"]) == HTML:
         return runtime.templates.TemplateResponse(request, "error.html", {"status": status, "message": message},
                                                   status_code=status, headers={"Vary": "Accept"})
