@@ -91,8 +91,7 @@ def test_instance_data_is_not_public(client: TestClient) -> None:
     local_person = PERSON.replace("https://data.inburgering.example.nl", LOCAL)
     path = local_person.removeprefix(LOCAL).replace("/id/", "/doc/", 1)
     response = client.get(path, headers={"Accept": "text/turtle"})
-    # 401 where token authentication is wired in (issue 6), 404 for a service without it: never the data.
-    assert response.status_code in (401, 404)
+    assert response.status_code == 401  # instance data needs a token (issue 6), whether the thing exists or not
     assert "pseudoniem" not in response.text
 
 
