@@ -170,3 +170,14 @@ def test_medical_grounds_are_published_only_in_the_special_category_graph(store:
     query = f"ASK {{ ?o <{inb('ontheffingsgrond')}> ?g }}"
     assert not bool(store.query(query, default_graph=ordinary))
     assert bool(store.query(query, default_graph=[special]))
+
+
+def test_a_person_twice_in_one_source_is_rejected_the_second_time(store: Any, tmp_path: Path) -> None:
+    bsn = next(bsn_pool())
+    bundle = write_bundle(tmp_path / "b.jsonl", [duo_person(bsn), duo_person(bsn, "GM0599")])
+    report = load([bundle], settings=SETTINGS, key=KEY, rejects_path=tmp_path / "r.jsonl", store=store,
+                  validator=no_validation)
+    assert (report.persons_published, report.persons_rejected) == (1, 1)
+    [reject] = read_rejects(tmp_path / "r.jsonl")
+    assert (reject["record"], reject["reason"]) == ("line 2", "the same person as line 1 of this source")
+    assert reject["value"] is None  # the BSN is not repeated in the rejects file

@@ -93,6 +93,8 @@ class _Run:
     graphs: set[tuple[str, str]] = field(default_factory=set)
     counts: defaultdict[str, GraphCounts] = field(default_factory=lambda: defaultdict(GraphCounts))
     mappings: dict[str, Mapping] = field(default_factory=dict)
+    #: Pseudonym → where it was first seen, per source (a person twice in one source is an error).
+    seen: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def person_rejected(self, location: str, gemeente: str | None) -> None:
         self.report.sources[location].rejected += 1
@@ -130,6 +132,12 @@ class _Run:
             return
         assert item.bsn is not None
         pseudonym = self.pseudonymiser.bsn(item.bsn)
+        first = self.seen.setdefault((location, pseudonym), item.record)
+        if first != item.record:
+            self.rejects.write(Reject(item.file, item.record, "bsn", None,
+                                      f"the same person as {first} of this source", "source", pseudonym=pseudonym))
+            self.person_rejected(location, item.gemeente)
+            return
         data = item.data
         if item.gemeente is None and self.gemeente:
             data = {**data, mapping.person.gemeente: self.gemeente}
