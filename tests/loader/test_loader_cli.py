@@ -91,3 +91,13 @@ def test_map_writes_pseudonymised_turtle(tmp_path: Path, key_env: None) -> None:
     assert main(["map", "--out", str(out), "--rejects", str(tmp_path / "r.jsonl"), str(bundle)]) == 1
     text = out.read_text()
     assert "inb:Inburgeraar" in text and bsn not in text
+
+
+def test_an_unreadable_source_is_one_line_and_exit_2(tmp_path: Path, key_env: None,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "not-a-bundle"
+    folder.mkdir()
+    assert main(["load", "--store", str(tmp_path / "s"), "--rejects", str(tmp_path / "r.jsonl"), "--format", "duo",
+                 str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and str(folder) in err and "Traceback" not in err

@@ -181,3 +181,18 @@ def test_a_person_twice_in_one_source_is_rejected_the_second_time(store: Any, tm
     [reject] = read_rejects(tmp_path / "r.jsonl")
     assert (reject["record"], reject["reason"]) == ("line 2", "the same person as line 1 of this source")
     assert reject["value"] is None  # the BSN is not repeated in the rejects file
+
+
+def test_ggm_rows_linked_to_no_person_go_to_the_rejects(store: Any, tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "csv"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "cases" / "ggm-pip-leerroute" / "input", folder)
+    with (folder / "pip.csv").open("a", encoding="utf-8") as f:
+        f.write("199,2022-06-01,2022-06-01,99\n")  # inburgeraar 99 does not exist
+    report = load([folder], settings=SETTINGS, key=KEY, rejects_path=tmp_path / "r.jsonl", store=store,
+                  validator=no_validation)
+    assert (report.persons_read, report.persons_published, report.orphan_rows) == (1, 1, 1)
+    [reject] = read_rejects(tmp_path / "r.jsonl")
+    assert reject["source"].endswith("pip.csv") and reject["record"] == "line 3" and reject["stage"] == "source"
+    assert "not linked to a person" in reject["reason"]
