@@ -99,3 +99,17 @@ def test_the_store_is_validated_through_its_published_graphs_only(tmp_path: Path
 
 def test_a_missing_store_folder_exits_2(tmp_path: Path) -> None:
     assert main(["validate", "--store", str(tmp_path / "nowhere")]) == 2
+
+
+@pytest.mark.parametrize(("name", "text"), [("bad.jsonld", '{"@id": "http://e/a", "http://e/p": ['),
+                                            ("bad.nt", "<http://e/a> <http://e/b> <http://e/c>\n"),
+                                            ("bad.rdf", '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/'
+                                                        '22-rdf-syntax-ns#"><rdf:Description rdf:about="x"/>'
+                                                        '</rdf:RDF>')])
+def test_broken_files_of_any_format_exit_2_with_one_line(tmp_path: Path, name: str, text: str,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / name
+    bad.write_text(text, encoding="utf-8")
+    assert main(["validate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(bad) in err and "Traceback" not in err

@@ -46,7 +46,8 @@ def add_quads(graph: Graph, quads: Iterable[Any]) -> Graph:
 def read_rdf_file(path: Path, graph: Graph | None = None) -> Graph:
     """Parse one RDF file (format from its extension) into ``graph``; bad syntax names file, line and column."""
     graph = graph if graph is not None else Graph()
-    fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".").lower()) if path.suffix else None
+    ext = path.suffix.lstrip(".").lower()
+    fmt = ox.RdfFormat.RDF_XML if ext == "owl" else ox.RdfFormat.from_extension(ext) if ext else None
     if fmt is None:
         raise UsageError(f"{path}: unknown RDF format (use one of {', '.join(EXTENSIONS)})")
     if not path.is_file():
@@ -54,7 +55,7 @@ def read_rdf_file(path: Path, graph: Graph | None = None) -> Graph:
     try:
         return add_quads(graph, ox.parse(path=str(path), format=fmt))
     except SyntaxError as exc:
-        where = f"line {exc.lineno}, column {exc.offset}" if exc.lineno else "syntax"
+        where = f"line {exc.lineno}, column {exc.offset}" if exc.lineno else "syntax error (no position given)"
         reason = str(exc.msg).split(": ", 1)[-1] if exc.msg else "bad syntax"
         raise SourceError(f"{where}: {reason}", file=str(path)) from exc
     except (OSError, ValueError) as exc:
