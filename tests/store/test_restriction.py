@@ -19,6 +19,7 @@ from inburgering.store.remote_dataset import (
     strip_dataset_clauses,
     top_level_operations,
 )
+from servers import backend_params
 
 EX = "http://example.org/"
 OPEN, SECRET = EX + "open", EX + "secret"
@@ -79,6 +80,17 @@ def test_virtuoso_refuses_multi_operation_updates_and_applies_none(remote_store:
     with pytest.raises(StoreError, match="one by one"):
         remote_store.update(two)
     assert not bool(remote_store.query(f'ASK {{ GRAPH <{OPEN}> {{ <{EX}a> <{EX}p> "one" }} }}'))
+
+
+@pytest.mark.parametrize("remote", [p for p in backend_params(remote_only=True) if p.values == ("virtuoso",)])
+def test_a_slow_query_on_virtuoso_is_an_error_never_a_partial_result(remote: str,
+                                                                     request: pytest.FixtureRequest) -> None:
+    """Virtuoso stops a query at the time limit and answers with what it has so far ("anytime" results)."""
+    hurried = RemoteStore(request.getfixturevalue(f"{remote}_server").url, timeout_s=1)
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"  # its system graphs
+    with pytest.raises(QueryError, match="partial result"):
+        hurried.query(slow)
+    hurried.close()
 
 
 def test_strip_dataset_clauses_keeps_everything_else() -> None:

@@ -132,6 +132,8 @@ class RemoteStore:
         form = inspect_query(query).form
         graph_form = form in ("CONSTRUCT", "DESCRIBE")
         text, params = self._dataset(query, default_graph, named_graphs, union_default_graph)
+        if endpoints.dialect == "virtuoso":  # Virtuoso stops at this limit and answers partially: we raise then
+            params.append(("timeout", str(int(self._http.timeout_s * 1000))))
         body, headers = self._http.query(endpoints.query, text, form=form if form != "UNKNOWN" else "SELECT",
                                          params=params, accept=accept or (N_TRIPLES if graph_form else RESULTS_XML))
         self._check_complete(headers)

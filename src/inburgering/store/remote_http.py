@@ -18,6 +18,8 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperExceptio
 
 from inburgering.errors import QueryError, StoreError
 
+#: Seconds the client waits beyond its time limit, so a server told to stop at that limit can say so.
+SERVER_GRACE_S = 5
 Dialect = Literal["oxigraph", "virtuoso", "fuseki", "graphdb", "generic"]
 Auth = Literal["basic", "digest"]
 
@@ -125,7 +127,7 @@ class Http:
         wrapper = SPARQLWrapper(url)
         wrapper.setMethod(POST)
         wrapper.setOnlyConneg(True)
-        wrapper.setTimeout(max(1, int(self.timeout_s)))
+        wrapper.setTimeout(int(self.timeout_s) + SERVER_GRACE_S)  # let a server-side time limit answer first
         wrapper.setQuery(query)
         wrapper.queryType = form  # our lexer's reading, not SPARQLWrapper's first-keyword guess
         for name, value in params:
