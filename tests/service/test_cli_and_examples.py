@@ -10,8 +10,10 @@ from fastapi.testclient import TestClient
 from service_support import make_client
 
 from inburgering.cli import main
+from inburgering.namespaces import DEFAULT_BASE
 from inburgering.service.examples import load_examples
 from inburgering.store import open_store
+from inburgering.store.publication import published_graphs
 
 
 def test_demo_prepares_the_store_and_reuses_its_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -22,12 +24,16 @@ def test_demo_prepares_the_store_and_reuses_its_key(tmp_path: Path, monkeypatch:
     first = capsys.readouterr().out
     assert "made a DEMO pseudonym key" in first
     assert "public graphs loaded" in first
+    assert "loaded the sample through the loader" in first  # the README's first command serves the sample
+    assert "DEMO admin token for GM" in first
     assert main(["demo", "--no-serve", "--store", str(store)]) == 0
     assert "using the DEMO pseudonym key" in capsys.readouterr().out
     s = open_store(str(store))
     graphs = {g.value.rsplit("/", 1)[1] for g in s.named_graphs()}
+    published = published_graphs(s, base=DEFAULT_BASE)
     s.close()
     assert {"ontology", "concepts", "shapes", "dataset"} <= graphs
+    assert len(published) > 1  # the sample's municipalities
     with make_client(store) as client:
         assert client.get("/").status_code == 200
         assert client.get("/id/concept/leerroute/B", headers={"Accept": "text/turtle"}).status_code == 200
