@@ -109,3 +109,28 @@ def test_pages_render_under_the_csp_in_chromium(served: tuple[str, Path, Path], 
         assert problems == []
     finally:
         page.close()
+
+
+@pytest.mark.browser
+def test_query_page_sends_a_typed_token(served: tuple[str, Path, Path], browser: Browser,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """An analyst types a token on the query page: its queries see the municipality's data, without it they do not."""
+    url, store, _ = served
+    assert main(["token", "create", "--store", str(store), "--role", "analyst", "--gemeente", "GM0363"]) == 0
+    token = capsys.readouterr().out.strip()
+    page = browser.new_page()
+    try:
+        page.goto(url + "/query")
+        page.wait_for_selector(".yasqe .CodeMirror")
+        results = []
+        for typed in ("", token):
+            page.fill("#token", typed)
+            page.evaluate(f"window.inburgeringYasgui.getTab().getYasqe().setValue({json.dumps(PERSONS)})")
+            with page.expect_response(lambda r: r.url.endswith("/sparql")) as answer:
+                page.click(".yasqe_queryButton")
+            results.append(answer.value.json()["results"]["bindings"][0]["n"]["value"])
+        assert results == ["0", str(SIZES["GM0363"])]
+        assert page.evaluate("JSON.stringify(window.localStorage) + JSON.stringify(window.sessionStorage)").count(
+            token.split("_", 2)[2]) == 0
+    finally:
+        page.close()

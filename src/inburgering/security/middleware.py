@@ -80,12 +80,22 @@ class SecurityMiddleware:
         authenticated = any(k == b"authorization" for k, _ in scope["headers"])
         started = False
 
+        written = False
+
+        def write_audit() -> None:
+            nonlocal written
+            if not written and AuditLog.should_log(record, protected_prefixes=PROTECTED_PREFIXES):
+                self.audit_log.write(record)
+            written = True
+
         async def send_wrapper(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
                 record.status = message["status"]
                 message["headers"] = self._headers(list(message.get("headers", [])), authenticated)
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                write_audit()  # logged before the client has the whole answer
             await send(message)
 
         try:
@@ -104,8 +114,7 @@ class SecurityMiddleware:
             record.status = record.status or 500
             raise
         finally:
-            if AuditLog.should_log(record, protected_prefixes=PROTECTED_PREFIXES):
-                self.audit_log.write(record)
+            write_audit()
 
     def _capped(self, receive: Receive) -> Receive:
         received = 0
