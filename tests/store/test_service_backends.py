@@ -79,3 +79,16 @@ def test_select_and_construct_formats_on_every_backend(clients: dict[str, TestCl
     assert sorted(t.object.value for t in parse(construct.content, format=RdfFormat.TURTLE)) == ["B", "O", "Z"]
     syntax = clients["public"].get("/sparql", params={"query": "SELECT * WHERE { ?s ?p "})
     assert syntax.status_code == 400
+
+
+def test_dereferencing_and_stats_on_every_backend(clients: dict[str, TestClient]) -> None:
+    path = "/doc/persoon/0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+    own = clients["gm0363"].get(path, headers={"Accept": "application/n-triples"})
+    assert own.status_code == 200, own.text
+    assert any(t.predicate.value.endswith("heeftPip") for t in parse(own.content, format=RdfFormat.N_TRIPLES))
+    other = clients["gm0344"].get(path, headers={"Accept": "application/n-triples"})
+    assert other.status_code == 404
+    stats = clients["gm0363"].get("/stats.json")
+    assert stats.status_code == 200, stats.text
+    tables = {t["name"]: t for t in json.loads(stats.text)["tables"]}
+    assert tables["leerroute"]["rows"] == ["GM0363"]  # the one person was counted (the count itself is suppressed)
