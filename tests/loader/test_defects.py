@@ -16,6 +16,7 @@ from pyoxigraph import QuerySolutions
 
 from inburgering.generate.run import generate
 from inburgering.loader import load
+from inburgering.loader.checking import validator_for
 from inburgering.loader.output import write_mapped
 from inburgering.loader.pseudonym import Pseudonymiser
 from inburgering.loader.rejects import read_rejects
@@ -49,8 +50,9 @@ def _published_persons(store: Any) -> set[str]:
     return {row["p"].value for row in result}
 
 
-@pytest.mark.parametrize("fmt", ["duo", "ggm-sqlite", "ggm-csv"])
-def test_exactly_the_defective_persons_are_rejected(fmt: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("fmt", "engine"), [("duo", "pyshacl"), ("ggm-sqlite", "pyshacl"), ("ggm-csv", "pyshacl"),
+                                             ("duo", "fast"), ("ggm-sqlite", "fast")])
+def test_exactly_the_defective_persons_are_rejected(fmt: str, engine: str, tmp_path: Path) -> None:
     persons, seed = 40, 7
     source, manifest = _generate(tmp_path, fmt, persons=persons, seed=seed, defects=0.25)
     # The same seed in the DUO form names every person (BSN) and what each one has.
@@ -60,7 +62,7 @@ def test_exactly_the_defective_persons_are_rejected(fmt: str, tmp_path: Path) ->
     expected_rejected = set(defective)
     store = open_store(str(tmp_path / "store"))  # the embedded store: the remote backends are covered elsewhere
     report = load([source], settings=Settings(base_iri=BASE), key=KEY, rejects_path=tmp_path / "rejects.jsonl",
-                  store=store, reference_date=TODAY)
+                  store=store, reference_date=TODAY, validator=validator_for(engine))
     assert report.persons_read == persons
     assert report.persons_rejected == len(expected_rejected)
     assert report.persons_published == persons - len(expected_rejected)

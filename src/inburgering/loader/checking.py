@@ -16,6 +16,7 @@ from typing import Protocol
 
 from pyoxigraph import NamedNode, Triple
 
+from inburgering.errors import UsageError
 from inburgering.mapping import MappedPerson
 
 _PSEUDONYM = re.compile(r"/id/[^/]+/([0-9a-f]{32})(?:-[^/]*)?$")
@@ -109,3 +110,19 @@ def shacl_validator(*, lang: str = "nl") -> Validator:
                         rule=r.shape or None, path=r.path, value=r.value) for r in report.results]
 
     return run
+
+
+#: ``--engine`` choices: pySHACL is the reference; ``fast`` compiles the same shapes to SPARQL on pyoxigraph
+#: (``inburgering.validation.fast``), proved result-for-result against pySHACL by the validation tests.
+ENGINES = ("pyshacl", "fast")
+
+
+def validator_for(engine: str) -> Validator:
+    """The validator of an engine name (``pyshacl`` or ``fast``)."""
+    if engine == "fast":
+        from inburgering.validation.fast_validators import FastValidator
+
+        return FastValidator()  # type: ignore[return-value]
+    if engine != "pyshacl":
+        raise UsageError(f"unknown validation engine {engine!r} (expected one of {', '.join(ENGINES)})")
+    return shacl_validator()

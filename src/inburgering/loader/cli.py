@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from inburgering.errors import UsageError
+from inburgering.loader.checking import ENGINES, validator_for
 from inburgering.loader.inputs import KINDS
 from inburgering.loader.output import format_result, write_mapped
 from inburgering.loader.pipeline import DEFAULT_BATCH, load, open_settings_store
@@ -52,6 +53,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--reference-date", type=_date, metavar="YYYY-MM-DD",
                    help='"today" for date rules (default: the load date)')
     p.add_argument("--batch-size", type=int, default=DEFAULT_BATCH, help="persons validated together")
+    p.add_argument("--engine", choices=ENGINES, default="pyshacl",
+                   help="SHACL engine: pyshacl (the reference, default) or fast (the shapes as SPARQL, ~18x faster)")
     _source_options(p)
     p.set_defaults(handler=run_load)
 
@@ -93,7 +96,8 @@ def run_load(args: argparse.Namespace) -> int:
     try:
         report = load(args.sources, settings=settings, key=key, rejects_path=args.rejects, gemeente=args.gemeente,
                       source_format=args.source_format, all_or_nothing=args.all_or_nothing,
-                      reference_date=args.reference_date, batch_size=args.batch_size, progress=progress)
+                      reference_date=args.reference_date, batch_size=args.batch_size, progress=progress,
+                      validator=validator_for(args.engine))
     finally:
         progress.done()
     print(report.format_text())
