@@ -77,9 +77,9 @@ def _generate(tmp_path: Path, name: str, persons: int, seed: int) -> Path:
     return out
 
 
-def _load_argv(url: str, tmp_path: Path, bundle: Path, name: str, key: Path) -> list[str]:
+def _load_argv(url: str, tmp_path: Path, bundle: Path, name: str, key: Path, engine: str) -> list[str]:
     return ["load", "--store", url, "--rejects", str(tmp_path / f"{name}-rejects.jsonl"), "--key-file", str(key),
-            "--batch-size", "5", str(bundle)]
+            "--batch-size", "5", "--engine", engine, str(bundle)]
 
 
 def _kill_when_writing(process: subprocess.Popen[bytes], url: str, before: set[str]) -> None:
@@ -107,8 +107,8 @@ def test_a_load_killed_half_way_leaves_the_published_data_intact(remote: str, re
     clear_store(url)
     key = tmp_path / "key"
     key.write_text("a-test-key-not-a-secret")
-    first, second = _generate(tmp_path, "first", 6, seed=11), _generate(tmp_path, "second", 60, seed=12)
-    assert main(_load_argv(url, tmp_path, first, "first", key)) == 0
+    first, second = _generate(tmp_path, "first", 6, seed=11), _generate(tmp_path, "second", 300, seed=12)
+    assert main(_load_argv(url, tmp_path, first, "first", key, "fast")) == 0
     store = open_store(url)
     published = published_graphs(store, base=BASE, special=True)
     persons = _persons(store, published)
@@ -117,7 +117,7 @@ def test_a_load_killed_half_way_leaves_the_published_data_intact(remote: str, re
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     with (tmp_path / "killed.log").open("wb") as log:
         process = subprocess.Popen([sys.executable, "-m", "inburgering.cli",
-                                    *_load_argv(url, tmp_path, second, "second", key)],
+                                    *_load_argv(url, tmp_path, second, "second", key, "pyshacl")],
                                    stdout=log, stderr=subprocess.STDOUT, env=env)
         _kill_when_writing(process, url, before)
     assert process.returncode == -signal.SIGKILL
@@ -125,7 +125,7 @@ def test_a_load_killed_half_way_leaves_the_published_data_intact(remote: str, re
     assert _persons(store, published) == persons
     left_over = stale_graphs(store, base=BASE)
     assert left_over, "the killed load should have left unpublished graphs behind"
-    assert main(_load_argv(url, tmp_path, first, "again", key)) == 0  # the next load clears the debris
+    assert main(_load_argv(url, tmp_path, first, "again", key, "fast")) == 0  # the next load clears the debris
     assert not set(left_over) & {g.value for g in store.named_graphs()}
     assert _persons(store, published_graphs(store, base=BASE, special=True)) == 6
     store.close()
