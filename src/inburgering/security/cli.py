@@ -66,6 +66,8 @@ def _create(args: argparse.Namespace) -> int:
     print(f"token {issued.record.token_id} created ({args.role}, "
           f"{','.join(issued.record.gemeenten) or 'no municipalities'}); it is shown only this once",
           file=sys.stderr)
+    if not issued.record.gemeenten:
+        print("note: a token without --gemeente reads no instance data (only what is public)", file=sys.stderr)
     return 0
 
 
