@@ -69,6 +69,7 @@ def test_report_turtle_and_json_summary_are_written(tmp_path: Path) -> None:
     assert main(["validate", *REF, "--report-ttl", str(ttl), "--json", str(js), str(case)]) == 1
     report = Graph().parse(ttl, format="turtle")
     assert len(list(report.subjects(SH.resultSeverity, SH.Violation))) == 1
+    assert {m.language for m in report.objects(None, SH.resultMessage)} == {"nl", "en"}  # type: ignore[attr-defined]
     summary = json.loads(js.read_text(encoding="utf-8"))
     assert summary["violations"] == 1 and summary["conforms"] is False
     assert summary["by_shape"] == {"https://w3id.org/inburgering/shapes/PipNietVoorBeginPlicht": 1}

@@ -94,15 +94,22 @@ def _text(node: Node | None) -> str | None:
 
 
 def results_from_graph(report_graph: Graph, shapes: Graph) -> list[ValidationResult]:
-    """Read every ``sh:ValidationResult`` of a pySHACL report graph into ``ValidationResult`` objects."""
+    """Read every ``sh:ValidationResult`` of a pySHACL report graph into ``ValidationResult`` objects.
+
+    pySHACL drops the language tag of the messages of SPARQL-based rules; they get it back here, in the
+    returned results and in ``report_graph`` itself.
+    """
     results = []
-    for node in report_graph.subjects(SH.resultSeverity, None):
+    for node in list(report_graph.subjects(SH.resultSeverity, None)):
         source = report_graph.value(node, SH.sourceShape)
         templates = _templates(shapes, report_graph.value(node, SH.sourceConstraint), source)
         messages: dict[str, str] = {}
-        for message in report_graph.objects(node, SH.resultMessage):
+        for message in list(report_graph.objects(node, SH.resultMessage)):
             lang = message.language if isinstance(message, Literal) and message.language else ""
-            messages.setdefault(lang or _language_of(str(message), templates), str(message))
+            if not lang and (lang := _language_of(str(message), templates)):
+                report_graph.remove((node, SH.resultMessage, message))
+                report_graph.add((node, SH.resultMessage, Literal(str(message), lang=lang)))
+            messages.setdefault(lang, str(message))
         results.append(ValidationResult(
             focus_node=_text(report_graph.value(node, SH.focusNode)) or "",
             shape=_shape_iri(source, shapes),
