@@ -67,7 +67,7 @@ def test_postgresql_holds_the_ddl_and_reads_exactly_like_sqlite(tmp_path: Path, 
     url = f"{SERVER}?options=-csearch_path%3D{name}"
     with open_ggm(url) as pg, open_ggm(sqlite_path) as lite:
         assert pg.name.startswith("postgresql+psycopg://postgres@127.0.0.1:5432/test")
-        pg_persons, lite_persons = list(pg.persons(batch_size=25)), list(lite.persons())
+        pg_persons, lite_persons = list(pg.persons()), list(lite.persons())
         assert not list(pg.orphans())
     assert len(pg_persons) == 60
     for a, b in zip(pg_persons, lite_persons, strict=True):

@@ -67,15 +67,19 @@ def test_rows_that_reach_no_person_are_orphans_with_the_broken_chain(database: P
                                           "vreemdeling.id → natuurlijk_persoon)")
 
 
-def test_persons_come_in_batches_without_losing_anyone(tmp_path: Path) -> None:
+def test_merging_per_person_keeps_every_row_of_every_table(tmp_path: Path) -> None:
     from inburgering.generate import generate
 
     path = tmp_path / "g.sqlite"
     generate(persons=120, seed=3, defects=0.0, format="ggm-sqlite", out=path)
     with open_ggm(path) as source:
-        small = [(p.person_id, {t: len(r) for t, r in p.rows.items()}) for p in source.persons(batch_size=7)]
-        large = [(p.person_id, {t: len(r) for t, r in p.rows.items()}) for p in source.persons(batch_size=1000)]
-    assert small == large and len(small) == 120
+        grouped = {(t, r.key) for p in source.persons() for t, rows in p.rows.items() for r in rows}
+        every = {(t, r.key) for t in source.tables() for r in source.rows(t)}
+        people = list(source.persons())
+    assert grouped == every and len(every) > 120 * 8
+    assert [p.person_id for p in people] == list(range(1, 121))
+    assert all(r.values.get("inburgeraar_id") in (None, p.person_id) for p in people for rows in p.rows.values()
+               for r in rows)
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,6 @@ docs/sources.md). Every row comes with its locator (file/table and line or prima
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
@@ -133,43 +132,52 @@ class GgmSource:
         for raw in self._raw_rows(f"SELECT {self._select(table)} FROM {_q(table)} t0 ORDER BY t0.id"):
             yield self._row(table, raw)
 
-    def _person_ids(self) -> list[int]:
-        result = self._conn.execute(text(f"SELECT id FROM {_q(PERSON_TABLE)} ORDER BY id"))
-        return [i for (i,) in result if isinstance(i, int) and not isinstance(i, bool)]
+    def _stream(self, table: str) -> Iterator[tuple[Any, GgmRow]]:
+        """(person id, row) for every row of ``table`` that reaches a person, ordered by person id and key.
 
-    def _batch(self, table: str, lo: int, hi: int) -> dict[int, list[GgmRow]]:
+        One query per table over the whole source, read as it streams (server-side cursor where the driver has
+        one): per-batch range queries made SQLite's planner scan deep tables once per batch (quadratic).
+        """
         path = self._path_present(table)
-        grouped: dict[int, list[GgmRow]] = defaultdict(list)
         if path is None:
-            return grouped
+            return
         joins, person = _joins(path, outer=False)
-        sql = (f"SELECT {self._select(table)}, {person} AS _person FROM {_q(table)} t0 {joins} "
-               f"WHERE {person} BETWEEN :lo AND :hi ORDER BY {person}, t0.id")
-        for raw in self._raw_rows(sql, {"lo": lo, "hi": hi}):
-            grouped[raw["_person"]].append(self._row(table, raw))
-        return grouped
+        sql = f"SELECT {self._select(table)}, {person} AS _person FROM {_q(table)} t0 {joins} ORDER BY {person}, t0.id"
+        result = self._conn.execution_options(stream_results=True, yield_per=2000).execute(text(sql))
+        names = list(result.keys())
+        for values in result:
+            raw = dict(zip(names, values, strict=True))
+            yield raw["_person"], self._row(table, raw)
 
-    def persons(self, *, batch_size: int = 1000) -> Iterator[GgmPerson]:
+    def persons(self) -> Iterator[GgmPerson]:
         """One :class:`GgmPerson` per ``natuurlijk_persoon`` row, in id order, with all rows linked to it.
 
-        Streams in batches of ``batch_size`` persons: memory does not grow with the database.
+        Streams: one ordered query per table, merged by person id, so memory does not grow with the source.
         """
-        ids = self._person_ids()
-        for start in range(0, len(ids), batch_size):
-            chunk = ids[start:start + batch_size]
-            batches = {t: self._batch(t, chunk[0], chunk[-1]) for t in self.tables()}
-            for pid in chunk:
-                rows = {t: b[pid] for t, b in batches.items() if pid in b}
-                yield _person(pid, rows)
+        tables = [t for t in self.tables() if t != PERSON_TABLE]
+        streams = {t: self._stream(t) for t in tables}
+        heads: dict[str, tuple[Any, GgmRow] | None] = {t: next(it, None) for t, it in streams.items()}
+        for pid, person_row in self._stream(PERSON_TABLE):
+            rows: dict[str, list[GgmRow]] = {PERSON_TABLE: [person_row]}
+            for table in tables:
+                head = heads[table]
+                while head is not None and head[0] == pid:  # same ORDER BY, so equal ids are adjacent
+                    rows.setdefault(table, []).append(head[1])
+                    head = next(streams[table], None)
+                heads[table] = head
+            yield _person(pid, rows)
+        for table, head in heads.items():
+            if head is not None:  # cannot happen with one ORDER BY for all; never lose a row silently
+                raise SourceError(f"row not merged with its person {head[0]!r} (ordering differs between tables)",
+                                  file=head[1].file, record=head[1].record)
 
     def orphans(self) -> Iterator[GgmRow]:
         """Rows that no foreign-key chain links to a person; each gets a problem saying so."""
         for table in self.tables():
             path = self._path_present(table)
+            if table == PERSON_TABLE:
+                continue  # every person row is a person, even one with a bad id (its row carries that problem)
             if not path:
-                if table == PERSON_TABLE:
-                    yield from (r for r in self.rows(table) if r.key is None)
-                    continue
                 yield from (_orphan(r, "its table cannot be linked to a person in this source")
                             for r in self.rows(table))
                 continue
@@ -200,7 +208,7 @@ def _orphan(row: GgmRow, reason: str) -> GgmRow:
     return GgmRow(row.table, row.file, row.record, row.key, row.values, (*row.problems, problem))
 
 
-def _person(pid: int, rows: dict[str, list[GgmRow]]) -> GgmPerson:
+def _person(pid: Any, rows: dict[str, list[GgmRow]]) -> GgmPerson:
     persons = rows.get(PERSON_TABLE, [])
     bsn = next((p.value for r in persons for p in r.problems if p.field == f"{PERSON_TABLE}.bsn"), None)
     bsn = bsn or (persons[0].values.get("bsn") if persons else None)
