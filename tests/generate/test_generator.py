@@ -157,3 +157,17 @@ def test_reference_date_moves_the_data(tmp_path: Path) -> None:
     for p in lines(out):
         assert violations(p, date(2025, 1, 1)) == set()
         assert p["inburgeringsplicht"]["begindatum"] <= "2025-01-01"
+
+
+def test_the_sex_split_follows_cbs_in_the_ggm_form(tmp_path: Path) -> None:
+    path = tmp_path / "ggm.sqlite"
+    generate(persons=2000, seed=SEED, defects=0.0, format="ggm-sqlite", out=path)
+    with sqlite3.connect(path) as db:
+        def share(subtype: str, sex: str) -> float:
+            (total, matching), = db.execute(
+                f"SELECT COUNT(*), SUM(n.geslachtsaanduiding = ?) FROM natuurlijk_persoon n JOIN {subtype} s "
+                "ON s.id = n.id", (sex,))
+            return float(matching) / total
+        asiel_men, gezins_women = share("asielstatushouder", "M"), share("gezinsmigrant_en_overige_migrant", "V")
+    db.close()
+    assert 0.55 <= asiel_men <= 0.65 and 0.63 <= gezins_women <= 0.73

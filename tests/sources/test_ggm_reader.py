@@ -152,6 +152,20 @@ def test_a_broken_csv_file_is_refused_naming_file_and_line(tmp_path: Path, pip: 
         open_ggm(folder)
 
 
+def test_semicolon_separated_csv_as_dutch_spreadsheets_write_it_is_read(tmp_path: Path) -> None:
+    folder = write_csv_folder(tmp_path / "csv #1", PIP_CSV.replace(",", ";").encode("cp1252"))
+    with open_ggm(folder) as source:
+        (person,) = source.persons()
+    assert person.rows["pip"][0].values["naam_contact_persoon"] == "José Müller"
+
+
+def test_a_sqlite_file_with_uri_characters_in_its_path_opens(tmp_path: Path, database: Path) -> None:
+    odd = tmp_path / "a?b#c %d.sqlite"
+    odd.write_bytes(database.read_bytes())
+    with open_ggm(odd) as source:
+        assert len(list(source.persons())) == 2
+
+
 def test_a_csv_file_that_is_not_a_ggm_table_is_refused(tmp_path: Path) -> None:
     folder = write_csv_folder(tmp_path / "csv", PIP_CSV.encode())
     (folder / "klanten.csv").write_text("id\n1\n", encoding="utf-8")
@@ -166,3 +180,10 @@ def test_the_kind_of_a_source_is_recognised_from_its_form(tmp_path: Path) -> Non
     assert detect_kind("postgresql+psycopg://postgres@127.0.0.1/test") is SourceKind.GGM_SQL
     with pytest.raises(SourceError, match="cannot tell the kind of source"):
         detect_kind("notes.txt")
+
+
+def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "notes.sqlite"
+    path.write_text("dit is geen database\n" * 100, encoding="utf-8")
+    with pytest.raises(SourceError, match="notes.sqlite: cannot read GGM database"):
+        open_ggm(path)

@@ -66,7 +66,10 @@ def _header(path: Path, table: str, header: list[str]) -> list[str]:
 def _import(db: sqlite3.Connection, path: Path, table: str) -> str:
     """Copy one CSV file into table ``table`` of ``db``; returns the encoding it was read with."""
     text, encoding = decode_csv(path)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    first = text.split("\n", 1)[0]
+    # Dutch spreadsheet programs write ";" between fields; a header with ";" and no "," is read that way.
+    delimiter = ";" if ";" in first and "," not in first else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         names = _header(path, table, next(reader))
     except StopIteration:

@@ -11,10 +11,12 @@ docs/sources.md). Every row comes with its locator (file/table and line or prima
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any, Self
+from urllib.parse import quote
 
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Connection, Engine, make_url
@@ -238,5 +240,6 @@ def open_ggm(source: str | Path) -> GgmSource:
         return open_csv_folder(path)
     if not path.is_file():
         raise SourceError("no such file or folder", file=text_source)
-    engine = create_engine(f"sqlite:///file:{path.resolve()}?mode=ro&uri=true")
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"  # read-only: a reader never changes its source
+    engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True))
     return GgmSource(engine, text_source)
