@@ -206,3 +206,12 @@ def test_403_for_a_valid_token_that_may_not_read_instance_data(client: TestClien
                                                                        **deployment.token("analyst")})
     assert response.status_code == 403 and "www-authenticate" not in response.headers
     assert person.pseudonym not in response.text.replace(f"/id/persoon/{person.pseudonym}", "")
+
+
+def test_a_browser_gets_the_error_page_with_the_challenge(client: TestClient, deployment: Deployment) -> None:
+    person = deployment.person("GM0363")
+    response = client.get(f"/doc/persoon/{person.pseudonym}", headers={"Accept": "text/html"})
+    assert response.status_code == 401 and response.headers["content-type"].startswith("text/html")
+    assert response.headers["www-authenticate"] == 'Bearer realm="inburgering"'
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert "pseudoniem" not in response.text

@@ -148,19 +148,34 @@ class SecurityMiddleware:
         await send({"type": "http.response.body", "body": body})
 
 
-async def _access_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, AccessError)
-    status, headers = error_status(exc)
-    return PlainTextResponse(str(exc) + "\n", status_code=status, headers=headers)
+ErrorPage = Callable[[Request, int, str], Response]
+
+
+def _plain(request: Request, status: int, message: str) -> Response:
+    return PlainTextResponse(message + "\n", status_code=status)
+
+
+def _access_error_handler(page: ErrorPage) -> Callable[[Request, Exception], Awaitable[Response]]:
+    async def handle(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, AccessError)
+        status, headers = error_status(exc)
+        response = page(request, status, str(exc))
+        response.headers.update(headers)
+        return response
+
+    return handle
 
 
 def install(app: FastAPI, settings: Settings, *, tokens: TokenStore | None = None,
-            audit_log: AuditLog | None = None) -> Authenticator:
-    """Add the security middleware, CORS (only for ``settings.cors_origins``) and the access-error handlers."""
+            audit_log: AuditLog | None = None, error_page: ErrorPage = _plain) -> Authenticator:
+    """Add the security middleware, CORS (only for ``settings.cors_origins``) and the access-error handlers.
+
+    ``error_page(request, status, message)`` renders 401/403/429 answers (the service's own error page).
+    """
     auth = authenticator(settings, tokens)
     app.state.authenticator = auth
     app.state.audit_log = audit_log or AuditLog(settings.audit_log)
-    app.add_exception_handler(AccessError, _access_error)
+    app.add_exception_handler(AccessError, _access_error_handler(error_page))
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["Authorization", "Content-Type", "Accept"], allow_credentials=False)

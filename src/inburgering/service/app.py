@@ -67,7 +67,8 @@ def create_app(settings: Settings, *, store: Store | None = None, query_workers:
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     for module in (sparql_endpoint, resources, documents, pages, stats):
         app.include_router(module.router)
-    install_security(app, settings)  # tokens, rate limit, audit log, security headers, path and size limits
+    # tokens, rate limit, audit log, security headers, path and size limits; 401/403/429 as the error page
+    install_security(app, settings, error_page=resources.error_page)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
