@@ -80,11 +80,7 @@ def validate_fast(data: Store, *, shapes: Store, default_graph: Sequence[str] | 
     Raises ``ValidationError`` when the shapes use a SHACL feature this engine does not compile.
     """
     started = time.perf_counter()
-    graph = ShapesGraph(shapes)
-    roots = graph.root_shapes()
-    missing = [m for s in roots for m in unsupported(s)]
-    if missing:
-        raise ValidationError("the fast validator cannot compile " + ", ".join(sorted(set(missing))))
+    graph, roots = _compiled(shapes)
     runner = _Runner(data, default_graph, graph)
     results: list[FastResult] = []
     for shape in roots:
@@ -92,6 +88,23 @@ def validate_fast(data: Store, *, shapes: Store, default_graph: Sequence[str] | 
     violation = NamedNode(SH + "Violation")
     return FastReport(conforms=not any(r.severity == violation for r in results), results=tuple(results),
                       queries=runner.queries, seconds=time.perf_counter() - started)
+
+
+_SHAPES_CACHE: dict[int, tuple[Store, ShapesGraph, list[Shape]]] = {}
+
+
+def _compiled(shapes: Store) -> tuple[ShapesGraph, list[Shape]]:
+    """The shapes read once per shapes store (the store is kept alive by the cache, so its id stays unique)."""
+    cached = _SHAPES_CACHE.get(id(shapes))
+    if cached is None or cached[0] is not shapes:
+        graph = ShapesGraph(shapes)
+        roots = graph.root_shapes()
+        missing = [m for s in roots for m in unsupported(s)]
+        if missing:
+            raise ValidationError("the fast validator cannot compile " + ", ".join(sorted(set(missing))))
+        cached = (shapes, graph, roots)
+        _SHAPES_CACHE[id(shapes)] = cached
+    return cached[1], cached[2]
 
 
 class _Runner:

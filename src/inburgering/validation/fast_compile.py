@@ -28,8 +28,9 @@ _NODE_KINDS = {
 }
 _COMPARISONS = {"minExclusive": ">", "minInclusive": ">=", "maxExclusive": "<", "maxInclusive": "<="}
 _SELECT = re.compile(r"\bSELECT\b", re.IGNORECASE)
-_NOT_JOINABLE = re.compile(r"\b(GROUP\s+BY|LIMIT|OFFSET|COUNT|SUM|AVG|SAMPLE|GROUP_CONCAT|MIN|MAX)\b|\bVALUES\s+\$this\b",
-                           re.IGNORECASE)
+_NOT_JOINABLE = re.compile(r"\b(LIMIT|OFFSET)\b|\bVALUES\s+\$this\b", re.IGNORECASE)
+_AGGREGATE = re.compile(r"\b(GROUP\s+BY|COUNT|SUM|AVG|SAMPLE|GROUP_CONCAT|MIN|MAX)\b", re.IGNORECASE)
+_GROUP_BY_THIS = re.compile(r"\bGROUP\s+BY\b[^{}]*?[?$]this\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -191,7 +192,9 @@ def sparql_query(shape: Shape, constraint: SparqlConstraint, focus: str) -> Comp
     if isinstance(shape.node, NamedNode):
         text = re.sub(r"\$currentShape\b", term(shape.node), text)
     selects = list(_SELECT.finditer(text))
-    if len(selects) != 1 or _NOT_JOINABLE.search(text[selects[0].start():]):
+    body = text[selects[0].start():] if selects else ""
+    grouped_apart = not _AGGREGATE.search(body) or _GROUP_BY_THIS.search(body)  # each focus node its own group
+    if len(selects) != 1 or _NOT_JOINABLE.search(body) or not grouped_apart:
         return Compiled(shape, "SPARQLConstraintComponent", text, constraint, per_focus=True)
     start = selects[0].end()
     brace = text.index("{", start)
