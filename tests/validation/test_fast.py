@@ -155,3 +155,18 @@ def test_feature_shapes_load_from_files(tmp_path: Path) -> None:
     (tmp_path / "s.ttl").write_text(FEATURE_SHAPES, encoding="utf-8")
     store = load_shapes([tmp_path / "s.ttl"])
     assert len(store) > 50
+
+
+def test_validate_command_prints_the_same_report_with_either_engine(capsys: pytest.CaptureFixture[str]) -> None:
+    from inburgering.cli import main
+
+    violating = sorted(FIXTURES.glob("*/violating.ttl"))
+    if not violating:
+        pytest.fail(f"no violating fixture in {FIXTURES}")
+    outputs = []
+    for engine in ("pyshacl", "fast"):
+        code = main(["validate", "--engine", engine, "--reference-date", REFERENCE_DATE.isoformat(),
+                     str(violating[-1])])
+        outputs.append((code, capsys.readouterr().out))
+    assert outputs[0][0] == 1 and "VIOLATION" in outputs[0][1]
+    assert outputs[1] == outputs[0]

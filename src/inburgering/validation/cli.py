@@ -34,6 +34,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--reference-date", metavar="YYYY-MM-DD",
                         help="'today' for the date rules (default: today)")
     parser.add_argument("--base-iri", help="deployment base IRI of the store's graphs (default: from the settings)")
+    parser.add_argument("--engine", choices=("pyshacl", "fast"), default="pyshacl",
+                        help="pyshacl (the reference, default) or fast (the shapes compiled to SPARQL on Oxigraph, "
+                             "same results; no --report-ttl)")
     parser.set_defaults(handler=run)
 
 
@@ -73,8 +76,14 @@ def _write_outputs(report: ValidationReport, args: argparse.Namespace) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Validate, print the report grouped by rule, write the requested files; return the exit code."""
-    data = _data(args)
-    report = validate(data, reference_date=args.reference_date, lang=args.lang)
+    if getattr(args, "engine", "pyshacl") == "fast":
+        from inburgering.validation.fast_validators import run_fast
+
+        report: ValidationReport = run_fast(args)  # type: ignore[assignment]
+        if args.report_ttl:
+            raise UsageError("--report-ttl needs --engine pyshacl (the fast engine writes no SHACL report graph)")
+    else:
+        report = validate(_data(args), reference_date=args.reference_date, lang=args.lang)
     print(render_text(report, lang=args.lang))
     _write_outputs(report, args)
     return 0 if report.conforms else 1

@@ -174,3 +174,42 @@ def to_validation_report(report: FastReport, *, reference_date: dt.date | str, l
     results.sort(key=lambda x: (x.shape, x.focus_node, x.path or "", x.value or ""))
     day = reference_date.isoformat() if isinstance(reference_date, dt.date) else reference_date
     return ValidationReport(conforms=report.conforms, results=results, reference_date=day, lang=lang)
+
+
+def run_fast(args: object) -> object:
+    """``inburgering validate --engine fast``: the same inputs as the pySHACL path, the project's report type."""
+    from pyoxigraph import parse
+
+    from inburgering.errors import UsageError
+    from inburgering.settings import Settings
+    from inburgering.validation.engine import reference_date_of
+    from inburgering.validation.inputs import published_graphs
+
+    day = reference_date_of(getattr(args, "reference_date", None))
+    lang = getattr(args, "lang", "nl")
+    store_location, files = getattr(args, "store", None), getattr(args, "files", [])
+    if store_location and files:
+        raise UsageError("give either --store or files, not both")
+    if store_location:
+        from inburgering.store import EmbeddedStore, open_store
+
+        if store_location.startswith(("http://", "https://")):
+            raise UsageError("--engine fast validates an embedded store folder; use --engine pyshacl for a remote store")
+        if not Path(store_location).is_dir():
+            raise UsageError(f"{store_location}: no store folder there")
+        store = EmbeddedStore(store_location, read_only=True)
+        graphs = published_graphs(store, getattr(args, "base_iri", None) or Settings().base_iri)
+        report = validate_store_fast(store, graphs=graphs, reference_date=day)
+        del open_store
+    elif files:
+        from inburgering.validation.inputs import read_rdf_file
+
+        triples: list[Triple] = []
+        for path in files:
+            read_rdf_file(Path(path))  # the pySHACL path's checks and one-line errors for bad input
+            fmt = RdfFormat.from_extension(Path(path).suffix.lstrip(".").lower())
+            triples += [q.triple if isinstance(q, Quad) else q for q in parse(path=str(path), format=fmt)]
+        report = validate_triples(triples, reference_date=day)
+    else:
+        raise UsageError("nothing to validate: give RDF files or --store STORE")
+    return to_validation_report(report, reference_date=day, lang=lang)
