@@ -187,3 +187,18 @@ def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
     path.write_text("dit is geen database\n" * 100, encoding="utf-8")
     with pytest.raises(SourceError, match="notes.sqlite: cannot read GGM database"):
         open_ggm(path)
+
+
+def test_the_encoding_is_found_in_chunks_even_when_a_character_is_cut_between_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from inburgering.sources import csvfolder
+
+    monkeypatch.setattr(csvfolder, "_CHUNK", 4)
+    path = tmp_path / "x.csv"
+    path.write_bytes("id,naam\n1,José Müller\n".encode())
+    assert csvfolder.csv_encoding(path) == "utf-8"
+    path.write_bytes("id,naam\n1,José Müller\n".encode("cp1252"))
+    assert csvfolder.csv_encoding(path) == "cp1252"
+    path.write_bytes(b"id,naam\n1,\x81Jos\xc3")  # 0x81: not UTF-8, undefined in cp1252; a cut-off end
+    with pytest.raises(SourceError, match=r"byte 0x81 at offset 10"):
+        csvfolder.csv_encoding(path)

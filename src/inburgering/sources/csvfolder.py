@@ -2,13 +2,14 @@
 
 Encoding: UTF-8 with or without BOM; a file that is not UTF-8 but decodes as Windows-1252 without control
 characters is converted (and reported in ``GgmSource.encodings``); anything else is refused with the file and
-byte offset. Cells are imported as text with SQLite's type affinity, then checked like database values.
+byte offset. Files are streamed (never read whole). Cells are imported as text with SQLite's type affinity, then checked like database values.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
+import itertools
 import re
 import shutil
 import sqlite3
@@ -27,25 +28,52 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 LINE_COLUMN = "_line"
 
 
-def decode_csv(path: Path) -> tuple[str, str]:
-    """The text of ``path`` and the encoding it was read with: ``utf-8``, ``utf-8-sig`` or ``cp1252``."""
-    data = path.read_bytes()
-    if data.startswith(b"\xef\xbb\xbf"):
-        encoding = "utf-8-sig"
-    else:
-        encoding = "utf-8"
-    try:
-        return data.decode(encoding), encoding
-    except UnicodeDecodeError as exc:
-        first_error = exc
-    try:
-        text = data.decode("cp1252")
-    except UnicodeDecodeError:
-        text = ""
-    if text and not _CONTROL.search(text):
-        return text, "cp1252"
-    bad = data[first_error.start]
-    raise SourceError(f"neither UTF-8 (byte 0x{bad:02x} at offset {first_error.start}) nor Windows-1252; "
+_CHUNK = 1 << 20
+
+
+def _first_utf8_error(path: Path) -> int | None:
+    """The byte offset of the first invalid UTF-8 sequence in ``path``, or ``None``; reads in chunks."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    with path.open("rb") as f:
+        while chunk := f.read(_CHUNK):
+            pending = len(decoder.getstate()[0])  # bytes of a character cut by the previous chunk
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                return offset - pending + exc.start
+            offset += len(chunk)
+    pending = len(decoder.getstate()[0])
+    return offset - pending if pending else None
+
+
+def _is_cp1252_text(path: Path) -> bool:
+    with path.open("rb") as f:
+        while chunk := f.read(_CHUNK):
+            try:
+                if _CONTROL.search(chunk.decode("cp1252")):
+                    return False
+            except UnicodeDecodeError:
+                return False
+    return True
+
+
+def csv_encoding(path: Path) -> str:
+    """The encoding to read ``path`` with: ``utf-8``, ``utf-8-sig`` or ``cp1252``; refuses anything else.
+
+    Streams through the file (twice at most): memory does not grow with its size.
+    """
+    with path.open("rb") as f:
+        bom = f.read(3) == b"\xef\xbb\xbf"
+    bad = _first_utf8_error(path)
+    if bad is None:
+        return "utf-8-sig" if bom else "utf-8"
+    if _is_cp1252_text(path):
+        return "cp1252"
+    with path.open("rb") as f:
+        f.seek(bad)
+        byte = f.read(1)[0]
+    raise SourceError(f"neither UTF-8 (byte 0x{byte:02x} at offset {bad}) nor Windows-1252; "
                       "save the file as UTF-8", file=str(path))
 
 
@@ -65,15 +93,20 @@ def _header(path: Path, table: str, header: list[str]) -> list[str]:
 
 def _import(db: sqlite3.Connection, path: Path, table: str) -> str:
     """Copy one CSV file into table ``table`` of ``db``; returns the encoding it was read with."""
-    text, encoding = decode_csv(path)
-    first = text.split("\n", 1)[0]
-    # Dutch spreadsheet programs write ";" between fields; a header with ";" and no "," is read that way.
-    delimiter = ";" if ";" in first and "," not in first else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
+    encoding = csv_encoding(path)
+    with path.open(encoding=encoding, newline="") as f:
+        first = f.readline()
+        if not first.strip():
+            raise SourceError("empty file (expected a header row)", file=str(path))
+        # Dutch spreadsheet programs write ";" between fields; a header with ";" and no "," is read that way.
+        delimiter = ";" if ";" in first and "," not in first else ","
+        reader = csv.reader(itertools.chain([first], f), delimiter=delimiter)
         names = _header(path, table, next(reader))
-    except StopIteration:
-        raise SourceError("empty file (expected a header row)", file=str(path)) from None
+        _copy_rows(db, path, table, names, reader)
+    return encoding
+
+
+def _copy_rows(db: sqlite3.Connection, path: Path, table: str, names: list[str], reader: Any) -> None:
     types = ggm_model().tables[table].columns
     cols = ", ".join(f'"{n}" {_AFFINITY[types[n].type]}' for n in names)
     db.execute(f'CREATE TABLE "{table}" ({cols}, {LINE_COLUMN} INTEGER)')
@@ -94,7 +127,6 @@ def _import(db: sqlite3.Connection, path: Path, table: str) -> str:
                            f"HAVING COUNT(*) > 1 LIMIT 1").fetchone()
     if duplicate:
         raise SourceError(f"id {duplicate[0]} appears {duplicate[1]} times", file=str(path), record="column id")
-    return encoding
 
 
 def _index(db: sqlite3.Connection, tables: list[str]) -> None:
