@@ -15,10 +15,11 @@ from inburgering.errors import UsageError
 from inburgering.loader.checking import ENGINES, validator_for
 from inburgering.loader.inputs import KINDS
 from inburgering.loader.output import format_result, write_mapped
-from inburgering.loader.pipeline import DEFAULT_BATCH, load, open_settings_store
+from inburgering.loader.pipeline import DEFAULT_BATCH, load
 from inburgering.loader.pseudonym import KEY_ENV, read_key
 from inburgering.namespaces import meta_graph
 from inburgering.settings import Settings
+from inburgering.store import open_settings_store
 from inburgering.store.publication import public_graphs, published_graphs
 
 

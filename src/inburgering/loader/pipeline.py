@@ -32,22 +32,13 @@ from inburgering.loader.report import LoadReport
 from inburgering.mapping import MappedPerson, Mapping, builtin_mapping, map_person
 from inburgering.namespaces import instance_graph
 from inburgering.settings import Settings
-from inburgering.store import Store, open_store
+from inburgering.store import Store, open_settings_store
 from inburgering.store.publication import drop_stale_graphs, publish
 
 #: Persons validated together: pySHACL's time grows faster than linearly with the graph (perf-notes.md).
 DEFAULT_BATCH = 500
 
 Progress = Callable[[int], None]
-
-
-def open_settings_store(settings: Settings) -> Store:
-    """The store ``settings.store`` names, with the remote store's credentials and endpoints from the settings."""
-    if settings.store.startswith(("http://", "https://")):
-        options = {"update_url": settings.store_update_url, "gsp_url": settings.store_gsp_url,
-                   "user": settings.store_user, "password": settings.store_password}
-        return open_store(settings.store, **{k: v for k, v in options.items() if v})
-    return open_store(settings.store)
 
 
 def display_location(location: str) -> str:

@@ -18,7 +18,7 @@ from inburgering.service.deps import Runtime
 from inburgering.service.routers import documents, pages, resources, sparql_endpoint, stats
 from inburgering.service.worker import ProcessEngine, QueryEngine, ThreadEngine
 from inburgering.settings import Settings
-from inburgering.store import EmbeddedStore, open_store
+from inburgering.store import EmbeddedStore, open_settings_store
 from inburgering.store.base import Store
 
 HERE = Path(__file__).parent
@@ -30,7 +30,7 @@ def open_service_store(settings: Settings) -> Store:
     """The store the service reads: an on-disk store is opened read-only (the service never writes)."""
     location = settings.store
     if location == "memory:" or location.startswith(("http://", "https://")):
-        return open_store(location)
+        return open_settings_store(settings)
     if not (Path(location) / "CURRENT").is_file():
         raise StoreError(f"no store at {location}: load data first (inburgering load, or inburgering demo)")
     return EmbeddedStore(location, read_only=True)

@@ -78,10 +78,10 @@ def prepare_demo(settings: Settings, *, sample: Path = DATA_DIR / "sample" / "du
     """Load the sample (once) and the public graphs into ``settings.store``, then close it for serving."""
     from inburgering.service.demo import load_sample
     from inburgering.service.publish import load_public_graphs
-    from inburgering.store import open_store
+    from inburgering.store import open_settings_store
 
     key = demo_key()
-    store = open_store(settings.store)
+    store = open_settings_store(settings)
     try:
         print(load_sample(store, settings=settings, key=key, sample=sample))
         report = load_public_graphs(store, base=settings.base_iri)

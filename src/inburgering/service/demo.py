@@ -32,10 +32,10 @@ def load_sample(store: Store, *, settings: Settings, key: bytes, sample: Path) -
 
 def demo_gemeenten(settings: Settings) -> list[str]:
     """The municipalities (``GM0363``) whose instance graphs are published in the demo store."""
-    from inburgering.store import open_store
+    from inburgering.store import open_settings_store
     from inburgering.store.publication import instance_graph_pattern, published_graphs
 
-    store = open_store(settings.store)
+    store = open_settings_store(settings)
     try:
         pattern = instance_graph_pattern(settings.base_iri)
         graphs = published_graphs(store, base=settings.base_iri)

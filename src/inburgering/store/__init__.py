@@ -8,8 +8,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from inburgering.store.base import QueryResult, Store
 from inburgering.store.embedded import EmbeddedStore
+
+if TYPE_CHECKING:
+    from inburgering.settings import Settings
 
 
 def open_store(location: str, **options: object) -> Store:
@@ -21,4 +26,13 @@ def open_store(location: str, **options: object) -> Store:
     return EmbeddedStore(None if location == "memory:" else location)
 
 
-__all__ = ["EmbeddedStore", "QueryResult", "Store", "open_store"]
+def open_settings_store(settings: Settings) -> Store:
+    """The store ``settings.store`` names; a remote store gets the credentials and endpoints of the settings."""
+    if settings.store.startswith(("http://", "https://")):
+        from inburgering.store.remote import RemoteStore
+
+        return RemoteStore.from_settings(settings)
+    return open_store(settings.store)
+
+
+__all__ = ["EmbeddedStore", "QueryResult", "Store", "open_settings_store", "open_store"]

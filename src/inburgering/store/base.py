@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import IO, Protocol, Union
+from typing import IO, Protocol
 
 from pyoxigraph import NamedNode, Quad, QueryBoolean, QuerySolutions, QueryTriples, RdfFormat
 
-QueryResult = Union[QuerySolutions, QueryBoolean, QueryTriples]
+QueryResult = QuerySolutions | QueryBoolean | QueryTriples
 
 
 class Store(Protocol):
