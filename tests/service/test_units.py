@@ -9,7 +9,7 @@ import importlib
 import pytest
 
 from inburgering.service.negotiation import RDF_TYPES, RESULT_TYPES, choose, parse_accept
-from inburgering.service.querylex import inspect_query
+from inburgering.store.querylex import inspect_query
 from inburgering.service.rewrite import Rewriter
 from inburgering.service.sparql import ProtocolDataset, fix_dataset
 

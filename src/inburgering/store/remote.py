@@ -26,7 +26,7 @@ from pyoxigraph import (
 )
 
 from inburgering.errors import QueryError, StoreError
-from inburgering.service.querylex import inspect_query
+from inburgering.store.querylex import inspect_query
 from inburgering.store.base import QueryResult
 from inburgering.store.remote_dataset import (
     EMPTY_GRAPH,

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from urllib.parse import urljoin
 
 from inburgering.errors import QueryError
-from inburgering.service.querylex import (  # one SPARQL lexer for the whole project
-    _TOKEN,
+from inburgering.store.querylex import (  # one SPARQL lexer for the whole project
+    TOKEN,
     UPDATE_KEYWORDS,
     inspect_query,
 )
@@ -48,7 +48,7 @@ class Spans:
 
     @classmethod
     def of(cls, text: str) -> Spans:
-        return cls(tuple((m.lastgroup or "other", m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)
+        return cls(tuple((m.lastgroup or "other", m.group(), m.start(), m.end()) for m in TOKEN.finditer(text)
                          if m.lastgroup not in ("ws", "comment")))
 
     def words(self) -> list[str]:

@@ -24,7 +24,7 @@ from urllib.parse import urljoin
 QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
 UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"})
 
-_TOKEN = re.compile(
+TOKEN = re.compile(
     r"""(?P<ws>\s+)
       | (?P<comment>\#[^\n]*)
       | (?P<string>\"\"\"(?:[^\\]|\\.)*?\"\"\"|'''(?:[^\\]|\\.)*?'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
@@ -57,7 +57,7 @@ class QueryInfo:
 def tokens(text: str) -> list[tuple[str, str]]:
     """The significant tokens of ``text`` as ``(kind, text)``: no whitespace and no comments."""
     out: list[tuple[str, str]] = []
-    for match in _TOKEN.finditer(text):
+    for match in TOKEN.finditer(text):
         kind = match.lastgroup or "other"
         if kind not in ("ws", "comment"):
             out.append((kind, match.group()))
