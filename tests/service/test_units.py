@@ -13,13 +13,13 @@ from inburgering.store.querylex import inspect_query
 from inburgering.service.rewrite import Rewriter
 from inburgering.service.sparql import ProtocolDataset, fix_dataset
 
-MODULES = ["querylex", "negotiation", "rewrite", "sparql", "rdfresponse", "view", "examples", "prefixes",
-           "routers.resources"]
+MODULES = ["store.querylex", "service.negotiation", "service.rewrite", "service.sparql", "service.rdfresponse",
+           "service.view", "service.examples", "service.prefixes", "service.routers.resources"]
 
 
 @pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples(name: str) -> None:
-    module = importlib.import_module(f"inburgering.service.{name}")
+    module = importlib.import_module(f"inburgering.{name}")
     failures, tried = doctest.testmod(module)
     assert tried > 0 and failures == 0
 

@@ -17,9 +17,9 @@ from inburgering.security import audit
 from inburgering.security.dataset import allowed_graphs
 from inburgering.security.scope import AccessScope
 from inburgering.service.execute import QueryAnswer, QueryJob
-from inburgering.store.querylex import QueryInfo, inspect_query
 from inburgering.service.worker import QueryEngine
 from inburgering.store.base import Store
+from inburgering.store.querylex import QueryInfo, inspect_query
 
 PUBLIC_GRAPH_NAMES = ("ontology", "concepts", "shapes", "dataset")
 

@@ -26,8 +26,8 @@ from pyoxigraph import (
 )
 
 from inburgering.errors import QueryError, StoreError
-from inburgering.store.querylex import inspect_query
 from inburgering.store.base import QueryResult
+from inburgering.store.querylex import inspect_query
 from inburgering.store.remote_dataset import (
     EMPTY_GRAPH,
     check_restricted,
