@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from inburgering.store.base import Store
+from pg_support import pg_schema  # noqa: F401  (the PostgreSQL fixture, for every folder)
 from servers import OxigraphServer, VirtuosoServer, backend_params, clear_store
 
 ROOT = Path(__file__).resolve().parents[1]

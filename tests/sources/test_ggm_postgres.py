@@ -2,69 +2,24 @@
 
 from __future__ import annotations
 
-import sqlite3
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
 from inburgering.generate import generate
 from inburgering.sources import open_ggm
-from inburgering.sources.ggm_model import ddl_statements, ggm_model
+from pg_support import copy_sqlite_to_postgres, schema_url
 
 pytestmark = pytest.mark.postgres
-SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
-@pytest.fixture
-def schema() -> Iterator[tuple[Engine, str]]:
-    """A fresh schema in database ``test``, dropped afterwards; fails loudly when the server is not there."""
-    name = f"ggm_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(SERVER)
-    try:
-        with engine.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{name}"'))
-    except Exception as exc:  # noqa: BLE001 - any failure here means the required server is missing
-        pytest.fail(f"PostgreSQL at {SERVER} is required for this test: {exc}")
-    try:
-        yield engine, name
-    finally:
-        with engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
-        engine.dispose()
-
-
-def copy_sqlite_to_postgres(sqlite_path: Path, engine: Engine, schema: str) -> None:
-    model = ggm_model()
-    with engine.begin() as conn:
-        conn.execute(text(f'SET search_path TO "{schema}"'))
-        for statement in ddl_statements():
-            conn.execute(text(statement))
-        with sqlite3.connect(sqlite_path) as src:
-            for table in model.table_order():
-                columns = list(model.tables[table].columns)
-                rows = src.execute(f'SELECT {", ".join(columns)} FROM "{table}"').fetchall()
-                if rows:
-                    params = [dict(zip(columns, _pg(table, row), strict=True)) for row in rows]
-                    conn.execute(text(f'INSERT INTO "{table}" ({", ".join(columns)}) '
-                                      f'VALUES ({", ".join(":" + c for c in columns)})'), params)
-        src.close()
-
-
-def _pg(table: str, row: tuple[object, ...]) -> tuple[object, ...]:
-    types = [c.type for c in ggm_model().tables[table].columns.values()]
-    return tuple(bool(v) if t == "boolean" and v is not None else v for t, v in zip(types, row, strict=True))
-
-
-def test_postgresql_holds_the_ddl_and_reads_exactly_like_sqlite(tmp_path: Path, schema: tuple[Engine, str]) -> None:
-    engine, name = schema
+def test_postgresql_holds_the_ddl_and_reads_exactly_like_sqlite(tmp_path: Path, pg_schema: tuple[Engine, str]) -> None:
+    engine, name = pg_schema
     sqlite_path = tmp_path / "ggm.sqlite"
     generate(persons=60, seed=5, defects=0.0, format="ggm-sqlite", out=sqlite_path)
     copy_sqlite_to_postgres(sqlite_path, engine, name)
-    url = f"{SERVER}?options=-csearch_path%3D{name}"
+    url = schema_url(name)
     with open_ggm(url) as pg, open_ggm(sqlite_path) as lite:
         assert pg.name.startswith("postgresql+psycopg://postgres@127.0.0.1:5432/test")
         pg_persons, lite_persons = list(pg.persons()), list(lite.persons())
