@@ -29,7 +29,9 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="inburgering", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="inburgering",
+        description="Linked data for Dutch civic integration (Wet inburgering 2021): model, validation, loading, service.")
     parser.add_argument("--version", action="version", version=f"inburgering {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
