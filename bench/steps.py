@@ -50,10 +50,10 @@ def generate(*, persons: int, seed: int, defects: float, format: str, out: str) 
 
 @step
 def load(*, store: str, sources: list[str], rejects: str, report: str, key: str,
-         engine: str | None = None) -> dict[str, Any]:
+         engine: str | None = None, reference_date: str = "2026-11-25") -> dict[str, Any]:
     """``inburgering load`` into a fresh on-disk store; counts the quads it holds afterwards."""
     os.environ["INBURGERING_PSEUDONYM_KEY"] = key
-    argv = ["load", "--store", store, "--rejects", rejects, "--report", report]
+    argv = ["load", "--store", store, "--rejects", rejects, "--report", report, "--reference-date", reference_date]
     if engine:
         argv += ["--engine", engine]
     started = time.perf_counter()

@@ -170,3 +170,18 @@ def test_validate_command_prints_the_same_report_with_either_engine(capsys: pyte
         outputs.append((code, capsys.readouterr().out))
     assert outputs[0][0] == 1 and "VIOLATION" in outputs[0][1]
     assert outputs[1] == outputs[0]
+
+
+def test_project_shapes_on_generated_data_match_pyshacl(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Generated persons with injected defects of every kind, mapped without validation, then both engines."""
+    from inburgering.cli import main
+
+    monkeypatch.setenv("INBURGERING_PSEUDONYM_KEY", "test-key-for-generated-data-0123456789")
+    bundle, mapped = tmp_path / "duo.jsonl", tmp_path / "mapped.nt"
+    assert main(["generate", "--persons", "150", "--seed", "7", "--defects", "0.3", "--format", "duo",
+                 "--out", str(bundle)]) == 0
+    assert main(["map", "--out", str(mapped), str(bundle)]) in (0, 1)
+    reference, report = _both_engines(mapped.read_text(encoding="utf-8"))
+    comparison = compare(reference, report.results)  # type: ignore[attr-defined]
+    assert comparison.reference > 0  # the injected defects are found
+    assert comparison.only_reference == () and comparison.only_fast == ()
