@@ -1,6 +1,6 @@
 """``python -m bench``: run the benchmarks at the municipality and national scales and write the results.
 
-    python -m bench                      # default: municipality (2,000) + national at --scale 0.1
+    python -m bench                      # default: municipality (2,000) + national at --scale 0.05
     python -m bench --scale 1 --runs 1   # the full national scale (130,000 persons)
     python -m bench --only municipality --parts load,validation
 """
@@ -28,10 +28,10 @@ PARTS = ("load", "validation", "queries", "http")
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    p.add_argument("--scale", type=float, default=0.1,
-                   help="fraction of the national 130,000 persons for the national scale (default 0.1)")
+    p.add_argument("--scale", type=float, default=0.05,
+                   help="fraction of the national 130,000 persons for the national scale (default 0.05)")
     p.add_argument("--runs", type=int, default=3, help="runs per measurement; medians are reported (default 3)")
-    p.add_argument("--cap", type=float, default=180.0,
+    p.add_argument("--cap", type=float, default=60.0,
                    help="seconds after which a baseline run (rdflib, pySHACL) is stopped and reported as capped")
     p.add_argument("--only", choices=("municipality", "national"), help="run one scale only")
     p.add_argument("--parts", default=",".join(PARTS), help=f"comma-separated subset of {','.join(PARTS)}")

@@ -44,7 +44,7 @@ def run_child(step: str, args: dict[str, Any], *, cap: float | None = None) -> d
     env = dict(os.environ, PYTHONHASHSEED="0")
     started = time.perf_counter()
     try:
-        done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=cap)
+        done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=cap, check=False)
     except subprocess.TimeoutExpired:
         return None
     if done.returncode != 0:

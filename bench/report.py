@@ -157,3 +157,16 @@ def write(results: dict[str, Any], folder: Path, stem: str = "results") -> list[
     paths[1].write_text(markdown(results), encoding="utf-8")
     chart(results, paths[2])
     return paths
+
+
+def merge(paths: list[Path]) -> dict[str, Any]:
+    """Several result files (e.g. one per scale, run separately) as one: scales side by side, meta of each."""
+    merged: dict[str, Any] = {"meta": {}, "scales": {}, "runs": []}
+    for path in paths:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        merged["runs"].append(data["meta"])
+        merged["scales"].update(data["scales"])
+    first = merged["runs"][0]
+    merged["meta"] = {**first, "date": " / ".join(m["date"] for m in merged["runs"]),
+                      "command": " ; ".join(m["command"] for m in merged["runs"])}
+    return merged

@@ -18,7 +18,12 @@ from pyoxigraph import NamedNode, RdfFormat, Store
 from inburgering.validation.fast import load_shapes, validate_fast
 from inburgering.validation.fast_compare import compare, pyshacl_keys
 from inburgering.validation.fast_validators import (
-    CONTEXT_GRAPH, ONTOLOGY_GRAPH, FastValidator, context_quad, ontology_files, shapes_store,
+    CONTEXT_GRAPH,
+    ONTOLOGY_GRAPH,
+    FastValidator,
+    context_quad,
+    ontology_files,
+    shapes_store,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -114,7 +119,8 @@ def _merged_fixtures() -> str:
 
 
 def _both_engines(ntriples: str) -> tuple[list, object]:
-    from inburgering.validation import load_ontology, load_shapes as load_shapes_rdflib
+    from inburgering.validation import load_ontology
+    from inburgering.validation import load_shapes as load_shapes_rdflib
     from inburgering.validation.engine import with_context
 
     shapes = load_shapes_rdflib()

@@ -30,7 +30,12 @@ from pyoxigraph import Literal, NamedNode, QuerySolutions, RdfFormat, Store, Var
 from inburgering.errors import ValidationError
 from inburgering.namespaces import SH
 from inburgering.validation.fast_compile import (
-    Compiled, core_queries, sparql_query, target_pattern, value_pattern, values_focus,
+    Compiled,
+    core_queries,
+    sparql_query,
+    target_pattern,
+    value_pattern,
+    values_focus,
 )
 from inburgering.validation.fast_shapes import Shape, ShapesGraph, Term, unsupported
 

@@ -43,8 +43,8 @@ def pyshacl_keys(results_graph: object, shapes_graph: object) -> list[Key]:
     for quad in store.quads_for_pattern(None, NamedNode(SH + "result"), None):
         r = quad.object
 
-        def one(local: str) -> str:
-            values = shapes.objects(r, local)
+        def one(local: str, r: object = r) -> str:
+            values = shapes.objects(r, local)  # type: ignore[arg-type]
             return str(values[0]) if values else ""
 
         path_nodes = shapes.objects(r, "resultPath")
