@@ -245,7 +245,8 @@ def load(sources: Sequence[str | Path], *, settings: Settings, key: bytes, rejec
          batch_size: int = DEFAULT_BATCH, progress: Progress | None = None) -> LoadReport:
     """Load ``sources`` into the store and publish them; every person is published or in ``rejects_path``.
 
-    ``store`` defaults to ``settings.store`` (opened and closed here). ``validator`` defaults to the SHACL shapes;
+    ``store`` defaults to ``settings.store`` (opened and closed here). ``validator`` defaults to the shapes on the
+    fast engine (``validator_for('pyshacl')`` gives the reference);
     ``reference_date`` ("today" for date rules) to the load date. Raises ``UsageError`` for bad arguments and
     ``SourceError`` for a source that cannot be read at all.
     """
@@ -257,9 +258,9 @@ def load(sources: Sequence[str | Path], *, settings: Settings, key: bytes, rejec
     pseudonymiser = Pseudonymiser(key)
     kinds = [(str(s), display_location(str(s)), detect_kind(str(s), source_format)) for s in sources]
     if validator is None:
-        from inburgering.loader.checking import shacl_validator
+        from inburgering.loader.checking import validator_for
 
-        validator = shacl_validator()
+        validator = validator_for("fast")
     started = datetime.now(UTC)
     report = LoadReport(load_id=new_load_id(started), started=started,
                         reference_date=reference_date or date.today(), rejects_path=str(rejects_path))
