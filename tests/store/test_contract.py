@@ -5,6 +5,8 @@ Each test runs once per backend of ``INBURGERING_TEST_BACKENDS`` (the ``store`` 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pyoxigraph import (
     BlankNode,
     Literal,
@@ -145,3 +147,14 @@ def test_construct_results_serialize_like_query_triples(store: Store) -> None:
     result = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{G1}> {{ ?s ?p ?o }} }}")
     body = result.serialize(format=RdfFormat.N_TRIPLES)  # type: ignore[union-attr]
     assert [t.subject for t in parse(body, format=RdfFormat.N_TRIPLES)] == [NamedNode(EX + "a")]
+
+
+def test_a_read_only_embedded_store_closes_cleanly(tmp_path: Path) -> None:
+    from inburgering.store import EmbeddedStore
+
+    writer = EmbeddedStore(tmp_path / "store")
+    writer.update("INSERT DATA { GRAPH <urn:g> { <urn:s> <urn:p> 1 } }")
+    writer.close()
+    reader = EmbeddedStore(tmp_path / "store", read_only=True)
+    assert bool(reader.query("ASK { GRAPH <urn:g> { <urn:s> <urn:p> 1 } }"))
+    reader.close()

@@ -23,6 +23,7 @@ class EmbeddedStore:
 
     def __init__(self, path: str | Path | None, *, read_only: bool = False) -> None:
         self.path = Path(path) if path is not None else None
+        self.read_only = read_only
         try:
             if self.path is None:
                 self.ox = OxStore()
@@ -74,7 +75,7 @@ class EmbeddedStore:
         return [g for g in self.ox.named_graphs() if isinstance(g, NamedNode)]
 
     def flush(self) -> None:
-        if self.path is not None:
+        if self.path is not None and not self.read_only:
             self.ox.flush()
 
     def close(self) -> None:
