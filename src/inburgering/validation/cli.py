@@ -52,19 +52,23 @@ def _data(args: argparse.Namespace) -> Graph:
 
 def _store_data(location: str, base: str) -> Graph:
     if location.startswith(("http://", "https://")):
-        from inburgering.store import open_store
+        from inburgering.store import open_settings_store
 
-        store = open_store(location)
+        store = open_settings_store(Settings(store=location))
     else:
         from inburgering.store import EmbeddedStore
 
         if not Path(location).is_dir():
             raise UsageError(f"{location}: no store folder there")
         store = EmbeddedStore(location, read_only=True)
-    graphs = published_graphs(store, base)  # a read-only store is released with its last reference
-    if not graphs:
-        print(f"inburgering validate: no published instance graphs in {location} (base {base})", file=sys.stderr)
-    return store_graph(store, graphs)
+    try:
+        graphs = published_graphs(store, base)
+        if not graphs:
+            print(f"inburgering validate: no published instance graphs in {location} (base {base})",
+                  file=sys.stderr)
+        return store_graph(store, graphs)
+    finally:
+        store.close()
 
 
 def _write_outputs(report: ValidationReport, args: argparse.Namespace) -> None:
