@@ -72,3 +72,12 @@ def test_dutch_labels_are_duos_names_of_the_codes(enums: dict[str, list[str]], m
             if Literal(label, lang="nl") not in set(model_graph.objects(concepts[code], SKOS.prefLabel)):
                 wrong.append(f"{scheme}/{code}: expected {label!r}")
     assert wrong == []
+
+
+def test_extension_ground_notations_fit_duos_verlengingsgrondcode(model_graph: Graph) -> None:
+    """DUO's ``verlengingsgrondcode`` is at most 10 characters (Inburgeringstermijn API)."""
+    scheme = URIRef(ns.scheme_iri("verlengingsgrond"))
+    notations = [str(n) for c in model_graph.subjects(SKOS.inScheme, scheme)
+                 for n in model_graph.objects(c, SKOS.notation)]
+    assert notations
+    assert [n for n in notations if len(n) > 10] == []
