@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from inburgering.loader.inputs import PersonInput
+from inburgering.mapping import builtin_mapping
 from inburgering.sources.ggm import open_ggm
 from inburgering.sources.ggm_model import PERSON_TABLE
 from inburgering.sources.records import GgmPerson, GgmRow, Problem
@@ -50,10 +51,30 @@ def _orphan(row: GgmRow) -> PersonInput:
     return PersonInput(row.file, row.record, None, None, {}, row.problems, orphan=True)
 
 
+def _unmapped(person: GgmPerson, tables_read: frozenset[str]) -> Iterator[PersonInput]:
+    """Rows of tables the mapping does not read that carry values (not only keys): reported, never dropped."""
+    for table, rows in person.rows.items():
+        if table in tables_read:
+            continue
+        for row in rows:
+            facts = sorted(c for c, v in row.values.items()
+                           if v not in (None, "") and c != "id" and not c.endswith("_id"))
+            if facts:
+                reason = (f"table {table} is not in the GGM mapping (mappings/ggm.yaml): "
+                          "this row's values are not published")
+                yield PersonInput(row.file, row.record, None, None, {},
+                                  (Problem(row.file, row.record, f"{table}.{facts[0]}", None, reason),), orphan=True)
+
+
 def ggm_person_inputs(location: str, kind: str) -> Iterator[PersonInput]:
-    """Every person of a GGM source (SQLite, SQLAlchemy URL or CSV folder), then every orphan row."""
+    """Every person of a GGM source (SQLite, SQLAlchemy URL or CSV folder), then every orphan row.
+
+    A person's rows in tables the mapping does not read are reported as rejected rows (the person is published).
+    """
+    tables_read = builtin_mapping("ggm").tables_read()
     with open_ggm(location) as source:
         for person in source.persons():
             yield _input(person)
+            yield from _unmapped(person, tables_read)
         for row in source.orphans():
             yield _orphan(row)

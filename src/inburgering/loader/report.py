@@ -62,7 +62,7 @@ class LoadReport:
     def exit_code(self) -> int:
         if self.persons_published == 0:
             return 2
-        return 1 if self.persons_rejected else 0
+        return 1 if self.persons_rejected or self.orphan_rows else 0
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data (what ``--report`` writes)."""
@@ -87,7 +87,8 @@ class LoadReport:
             for name, c in sorted(getattr(self, key).items()):
                 lines.append(f"  {title} {name}: {c.read} in, {c.published} published, {c.rejected} rejected")
         if self.orphan_rows:
-            lines.append(f"  {self.orphan_rows} GGM rows linked to no person (rejected)")
+            lines.append(f"  {self.orphan_rows} GGM rows rejected (linked to no person, or in a table the mapping "
+                         "does not read)")
         if self.rejects_path and (self.persons_rejected or self.orphan_rows):
             lines.append(f"  rejects: {self.rejects_path}")
         return "\n".join(lines)

@@ -132,6 +132,18 @@ class Mapping:
                 return spec
         raise KeyError(name)
 
+    def tables_read(self) -> frozenset[str]:
+        """The source tables (or resources) any entity, property, condition or identifier reads."""
+        paths = [self.person.bsn, self.person.gemeente, self.person.vnummer or ""]
+        names = {e.source for e in self.entities if e.source}
+        for e in self.entities:
+            paths += [*e.class_exists, e.class_field or "", e.special.field or "", e.when.field if e.when else ""]
+            for p in e.properties:
+                paths += [p.field or "", p.birth or "", p.at or "", p.when.field if p.when else ""]
+        # "$.table.column" reaches into another table; a bare "column" is the entity's own table.
+        names |= {path.removeprefix("$.").split(".")[0] for path in paths if path.startswith("$.") or "." in path}
+        return frozenset(names)
+
 
 def _require(data: dict[str, Any], key: str, where: str, path: Path) -> Any:
     if key not in data or data[key] in (None, ""):
