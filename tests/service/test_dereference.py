@@ -107,3 +107,13 @@ def test_instance_data_with_a_scope(admin_client: TestClient) -> None:
     assert "<h1 id=\"title\">Asielstatushouder 0f1e2d3c4b5a69788796a5b4c3d2e1f0</h1>" in html  # type label + ref
     assert 'href="http://testserver/id/pip/' in html  # links are local
     assert ">pip/0f1e2d3c4b5a69788796a5b4c3d2e1f0-1</a>" in html  # an unlabelled thing shows type/ref
+
+
+def test_head_answers_like_get_without_a_body(client: TestClient) -> None:
+    redirect = client.head("/id/concept/leerroute/B", follow_redirects=False)
+    assert redirect.status_code == 303 and redirect.headers["location"] == "/doc/concept/leerroute/B"
+    get = client.get("/doc/concept/leerroute/B", headers={"Accept": "text/turtle"})
+    head = client.head("/doc/concept/leerroute/B", headers={"Accept": "text/turtle"})
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-type"] == get.headers["content-type"]
+    assert head.headers["etag"] == get.headers["etag"]

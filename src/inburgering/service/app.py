@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from inburgering.errors import StoreError
 from inburgering.security.middleware import install as install_security
 from inburgering.service.deps import Runtime
+from inburgering.service.head import HeadAsGet
 from inburgering.service.routers import documents, pages, resources, sparql_endpoint, stats
 from inburgering.service.worker import ProcessEngine, QueryEngine, ThreadEngine
 from inburgering.settings import Settings
@@ -60,7 +61,7 @@ def create_app(settings: Settings, *, store: Store | None = None, query_workers:
             await runtime.engine.aclose()
 
     app = FastAPI(title="inburgering", summary="SPARQL 1.1 endpoint and linked data on civic integration",
-                  lifespan=lifespan, docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
+                  lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
     local = ThreadEngine(service_store)
     app.state.runtime = Runtime(settings=settings, store=service_store, engine=local, local_engine=local,
                                 templates=Jinja2Templates(directory=str(HERE / "templates")))
@@ -69,6 +70,7 @@ def create_app(settings: Settings, *, store: Store | None = None, query_workers:
         app.include_router(module.router)
     # tokens, rate limit, audit log, security headers, path and size limits; 401/403/429 as the error page
     install_security(app, settings, error_page=resources.error_page)
+    app.add_middleware(HeadAsGet)  # added last: the outermost layer
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
