@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -16,16 +15,11 @@ from playwright.sync_api import Browser, sync_playwright
 
 from inburgering.cli import main
 from inburgering.namespaces import VOCAB
+from servers import free_port
 
 from .conftest import SIZES, build_instance_store
 
 PERSONS = f"SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ ?p <{VOCAB}pseudoniem> ?x }}"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +27,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     folder = tmp_path_factory.mktemp("live")
     store = folder / "store"
     build_instance_store(store)
-    port, log, audit = _free_port(), folder / "server.log", folder / "audit.jsonl"
+    port, log, audit = free_port(), folder / "server.log", folder / "audit.jsonl"
     with log.open("wb") as out:
         process = subprocess.Popen([sys.executable, "-m", "inburgering.cli", "serve", "--store", str(store),
                                     "--port", str(port), "--audit-log", str(audit)], stdout=out, stderr=subprocess.STDOUT)

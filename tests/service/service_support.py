@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from inburgering.service.deps import get_scope
 from inburgering.service.publish import load_public_graphs
 from inburgering.settings import Settings
 from inburgering.store import open_store
+from servers import free_port
 
 HERE = Path(__file__).parent
 DATA = HERE / "data"
@@ -44,12 +44,6 @@ def make_client(store_path: Path, *, scope: AccessScope | None = None, **setting
     if scope is not None:
         app.dependency_overrides[get_scope] = lambda: scope
     return TestClient(app)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class LiveServer:
