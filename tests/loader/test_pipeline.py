@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -212,3 +213,19 @@ def test_ggm_rows_in_a_table_the_mapping_does_not_read_are_reported_not_dropped(
     [reject] = read_rejects(tmp_path / "r.jsonl")
     assert reject["source"].endswith("werk.csv") and reject["record"] == "line 2"
     assert reject["field"] == "werk.ambitie" and "not in the GGM mapping" in reject["reason"]
+
+
+def test_parts_loaded_with_their_own_keys_are_distinct_persons_and_all_stay_published(store: Any,
+                                                                                     tmp_path: Path) -> None:
+    from inburgering.generate import generate_parts
+
+    reports = generate_parts(persons=40, parts=2, seed=3, defects=0.0, format="duo", out=tmp_path / "duo.jsonl")
+    bsns = [[json.loads(line)["bsn"] for line in r.out.read_text(encoding="utf-8").splitlines()] for r in reports]
+    assert bsns[0] == bsns[1]  # the test range is small: BSNs repeat between parts
+    published = 0
+    for k, report in enumerate(reports):
+        done = load([report.out], settings=SETTINGS, key=KEY + f"-part-{k}".encode(), rejects_path=tmp_path / "r.jsonl",
+                    store=store, validator=no_validation)
+        published += done.persons_published
+    assert published == 40
+    assert len(_persons(store)) == 40  # no person of part 1 merged with, or retired by, one of part 2

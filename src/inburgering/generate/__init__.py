@@ -9,7 +9,14 @@
 from __future__ import annotations
 
 from inburgering.generate.defects import KINDS, DefectKind
-from inburgering.generate.run import DEFAULT_REFERENCE_DATE, GenerateReport, bsn_pool, generate
+from inburgering.generate.run import (
+           DEFAULT_REFERENCE_DATE,
+           GenerateReport,
+           bsn_pool,
+           generate,
+           generate_parts,
+)
 from inburgering.generate.writers import FORMATS
 
-__all__ = ["DEFAULT_REFERENCE_DATE", "FORMATS", "KINDS", "DefectKind", "GenerateReport", "bsn_pool", "generate"]
+__all__ = ["DEFAULT_REFERENCE_DATE", "FORMATS", "KINDS", "DefectKind", "GenerateReport", "bsn_pool", "generate",
+           "generate_parts"]

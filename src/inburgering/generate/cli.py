@@ -6,7 +6,8 @@ import argparse
 from datetime import date
 from pathlib import Path
 
-from inburgering.generate.run import DEFAULT_REFERENCE_DATE, generate
+from inburgering.errors import UsageError
+from inburgering.generate.run import DEFAULT_REFERENCE_DATE, GenerateReport, generate, generate_parts
 from inburgering.generate.writers import FORMATS
 
 
@@ -43,14 +44,31 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         "fixed so that a seed always gives the same data)")
     p.add_argument("--reuse-bsns", action="store_true",
                    help="allow more persons than the 9,091 test BSNs (BSNs then repeat)")
+    p.add_argument("--parts", type=int, default=1, metavar="K",
+                   help="split into K parts of distinct persons, each with its own municipalities, written to "
+                        "part-01/ … beside --out; load each part with its own pseudonym key (a benchmark device "
+                        "for more than 9,091 distinct persons; default 1: one file)")
     p.set_defaults(handler=run_generate)
 
 
 def run_generate(args: argparse.Namespace) -> int:
-    report = generate(persons=args.persons, seed=args.seed, defects=args.defects, format=args.format, out=args.out,
-                      reference_date=args.reference_date, reuse_bsns=args.reuse_bsns)
+    if args.parts != 1:
+        if args.reuse_bsns:
+            raise UsageError("--parts and --reuse-bsns exclude each other (parts hold distinct persons)")
+        reports = generate_parts(persons=args.persons, parts=args.parts, seed=args.seed, defects=args.defects,
+                                 format=args.format, out=args.out, reference_date=args.reference_date)
+        for report in reports:
+            _print(report)
+        print(f"{sum(r.persons for r in reports)} persons in {len(reports)} parts; load each part with its own "
+              "pseudonym key")
+        return 0
+    _print(generate(persons=args.persons, seed=args.seed, defects=args.defects, format=args.format, out=args.out,
+                    reference_date=args.reference_date, reuse_bsns=args.reuse_bsns))
+    return 0
+
+
+def _print(report: GenerateReport) -> None:
     kinds = ", ".join(f"{k} {n}" for k, n in report.by_kind.items()) or "none"
     print(f"{report.persons} persons ({report.asielstatushouders} asielstatushouders) → {report.out} "
           f"[{report.format}], {report.defects} defects ({kinds}) → {report.defects_file}, "
           f"{report.persons_per_second:,.0f} persons/s")
-    return 0

@@ -7,6 +7,7 @@ format, the number of persons or the defects around it, and nothing needs to be 
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -79,12 +80,13 @@ def asiel_for(seed: int, index: int) -> bool:
     return (offset + index * _PHI) % 1.0 < ASIEL_SHARE
 
 
-def _gemeente(rng: random.Random) -> str:
+def _gemeente(rng: random.Random, codes: Sequence[str] = _GM_CODES) -> str:
+    """One of the municipalities by weight; ``codes`` renames them (one code per entry of :data:`GEMEENTEN`)."""
     r = rng.random() * _total
-    for code, cum in zip(_GM_CODES, _GM_CUM, strict=True):
+    for code, cum in zip(codes, _GM_CUM, strict=True):
         if r < cum:
             return code
-    return _GM_CODES[-1]
+    return codes[-1]
 
 
 def _begindatum(rng: random.Random, reference: date, needs: Needs) -> date:
@@ -131,8 +133,12 @@ def _pip(rng: random.Random, person: Person, needs: Needs, age: int) -> Pip:
     return Pip(dagtekening, route, niveau, intensiteit, pick(rng, _ALFA), person.gemeente[2:])
 
 
-def make_person(seed: int, index: int, bsn: str, reference: date, needs: Needs = Needs()) -> Person:
-    """Person number ``index`` for ``seed``: the same facts every time (apart from what ``needs`` imposes)."""
+def make_person(seed: int, index: int, bsn: str, reference: date, needs: Needs = Needs(),
+                gemeenten: Sequence[str] = _GM_CODES) -> Person:
+    """Person number ``index`` for ``seed``: the same facts every time (apart from what ``needs`` imposes).
+
+    ``gemeenten`` gives the codes of the municipalities in the order and with the weights of :data:`GEMEENTEN`.
+    """
     rng = random.Random(f"{seed}/{index}/{needs}")
     base = random.Random(f"{seed}/{index}")
     asiel = asiel_for(seed, index) if needs.asiel is None else needs.asiel
@@ -142,7 +148,7 @@ def make_person(seed: int, index: int, bsn: str, reference: date, needs: Needs =
     else:
         geslacht = "V" if base.random() < 0.68 else "M"
         detail = pick(base, _DETAIL_GEZINS)
-    gemeente = _gemeente(base)
+    gemeente = _gemeente(base, gemeenten)
     begin = _begindatum(rng, reference, needs)
     geboorte = _birth(rng, begin, needs.route)
     person = Person(index=index, bsn=bsn, gemeente=gemeente, geslacht=geslacht, geboortedatum=geboorte,
