@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import socket
 import subprocess
 import sys
@@ -123,6 +124,9 @@ class ProcessEngine:
             await asyncio.wait_for(ready, timeout_s)
         finally:
             loop.remove_reader(fd)
+        # uvloop (uvicorn's loop) makes a watched fd non-blocking; an answer larger than the socket buffer then
+        # failed with EAGAIN half-way through. The rest of the message follows promptly: read it blocking.
+        os.set_blocking(fd, True)
         return worker.conn.recv()
 
     async def execute(self, job: QueryJob, *, timeout_s: float) -> QueryAnswer:
