@@ -229,3 +229,19 @@ def test_parts_loaded_with_their_own_keys_are_distinct_persons_and_all_stay_publ
         published += done.persons_published
     assert published == 40
     assert len(_persons(store)) == 40  # no person of part 1 merged with, or retired by, one of part 2
+
+
+def test_a_duo_value_the_mapping_does_not_publish_is_reported_not_dropped(store: Any, tmp_path: Path) -> None:
+    # A Z-route completion date without a PIP: the mapping puts it on the PIP's learning route, which is absent.
+    bsn = next(bsn_pool())
+    bundle = write_bundle(tmp_path / "b.jsonl", [{**duo_person(bsn, pip=False),
+                                                  "zroute": {"datumAfrondingZroute": "2025-03-01"}}])
+    report = load([bundle], settings=SETTINGS, key=KEY, rejects_path=tmp_path / "r.jsonl", store=store,
+                  validator=no_validation)
+    assert (report.persons_published, report.persons_rejected, report.values_not_published) == (1, 0, 1)
+    assert report.exit_code == 1 and report.to_dict()["values_not_published"] == 1
+    [reject] = read_rejects(tmp_path / "r.jsonl")
+    assert (reject["source"], reject["record"], reject["field"], reject["value"], reject["stage"]) == (
+        str(bundle), "line 1", "zroute.datumAfrondingZroute", "2025-03-01", "mapping")
+    assert reject["reason"].startswith("not published: the mapping (duo.yaml) reads this field only in entity leerroute")
+    assert "1 values in fields the mapping does not publish" in report.format_text()

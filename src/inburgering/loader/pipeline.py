@@ -30,6 +30,7 @@ from inburgering.loader.pseudonym import Pseudonymiser
 from inburgering.loader.rejects import Reject, RejectsWriter
 from inburgering.loader.report import LoadReport
 from inburgering.mapping import MappedPerson, Mapping, builtin_mapping, map_person
+from inburgering.mapping.coverage import duo_guard
 from inburgering.namespaces import instance_graph
 from inburgering.settings import Settings
 from inburgering.store import Store, open_settings_store
@@ -95,6 +96,7 @@ class _Run:
     def read_source(self, location: str, shown: str, kind: str) -> None:
         """Take every person of one source; ``shown`` names the source in the report (no password)."""
         mapping = self.mappings.setdefault(KINDS[kind], builtin_mapping(KINDS[kind]))
+        guard = duo_guard(mapping) if kind == "duo" else None
         self.report.sources[shown]  # listed even when empty
         for item in person_inputs(location, kind):
             if item.orphan:
@@ -102,6 +104,10 @@ class _Run:
                     self.rejects.write(Reject(p.file, p.record, p.field, p.value, p.reason, "source"))
                 self.report.orphan_rows += 1
                 continue
+            if guard is not None and not item.problems:
+                for p in guard.unpublished(item.data, file=item.file, record=item.record):
+                    self.rejects.write(Reject(p.file, p.record, p.field, p.value, p.reason, "mapping"))
+                    self.report.values_not_published += 1
             self.report.sources[shown].read += 1
             if item.gemeente:
                 self.report.gemeenten[item.gemeente].read += 1

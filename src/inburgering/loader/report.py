@@ -45,6 +45,8 @@ class LoadReport:
     rejects_path: str | None = None
     #: GGM rows that belong to no person (each is in the rejects file; not counted as persons).
     orphan_rows: int = 0
+    #: Values of a published or rejected person that the mapping does not publish (each in the rejects file).
+    values_not_published: int = 0
 
     @property
     def persons_read(self) -> int:
@@ -62,13 +64,13 @@ class LoadReport:
     def exit_code(self) -> int:
         if self.persons_published == 0:
             return 2
-        return 1 if self.persons_rejected or self.orphan_rows else 0
+        return 1 if self.persons_rejected or self.orphan_rows or self.values_not_published else 0
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data (what ``--report`` writes)."""
         data: dict[str, Any] = {"load_id": self.load_id, "violations": self.violations, "warnings": self.warnings,
                                 "graphs": list(self.graphs), "refused": self.refused, "rejects_path": self.rejects_path,
-                                "orphan_rows": self.orphan_rows}
+                                "orphan_rows": self.orphan_rows, "values_not_published": self.values_not_published}
         data.update(started=self.started.isoformat(), finished=self.finished.isoformat() if self.finished else None,
                     reference_date=self.reference_date.isoformat(), persons_read=self.persons_read,
                     persons_published=self.persons_published, persons_rejected=self.persons_rejected,
@@ -89,6 +91,8 @@ class LoadReport:
         if self.orphan_rows:
             lines.append(f"  {self.orphan_rows} GGM rows rejected (linked to no person, or in a table the mapping "
                          "does not read)")
-        if self.rejects_path and (self.persons_rejected or self.orphan_rows):
+        if self.values_not_published:
+            lines.append(f"  {self.values_not_published} values in fields the mapping does not publish (rejected)")
+        if self.rejects_path and (self.persons_rejected or self.orphan_rows or self.values_not_published):
             lines.append(f"  rejects: {self.rejects_path}")
         return "\n".join(lines)

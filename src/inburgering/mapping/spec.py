@@ -107,6 +107,18 @@ class EntitySpec:
 
 
 @dataclass(frozen=True)
+class NotPublished:
+    """A source field deliberately left out of the graph (``not_published:``), with the reason why.
+
+    With ``unless``, only the values of items where that sibling field has no value are left out.
+    """
+
+    field: str
+    reason: str
+    unless: str | None = None
+
+
+@dataclass(frozen=True)
 class PersonSpec:
     """Where the record holds the person's identifiers and municipality (never written as such)."""
 
@@ -125,6 +137,7 @@ class Mapping:
     entities: tuple[EntitySpec, ...]
     path: Path
     sha256: str
+    not_published: tuple[NotPublished, ...] = ()
 
     def entity(self, name: str) -> EntitySpec:
         for spec in self.entities:
@@ -247,6 +260,17 @@ def _entity(raw: Any, path: Path, known: set[str]) -> EntitySpec:
     )
 
 
+def _not_published(raw: Any, path: Path) -> tuple[NotPublished, ...]:
+    out = []
+    for item in raw or ():
+        if not isinstance(item, dict):
+            raise MappingError("a not_published entry must be a mapping", file=str(path), record="not_published")
+        name = str(_require(item, "field", "not_published", path))
+        reason = str(_require(item, "reason", f"not_published {name}", path))
+        out.append(NotPublished(name, reason, item.get("unless")))
+    return tuple(out)
+
+
 def load_mapping(path: str | Path) -> Mapping:
     """Read and check a mapping file; raises ``MappingError`` naming the file, the entity and the key."""
     path = Path(path)
@@ -275,4 +299,5 @@ def load_mapping(path: str | Path) -> Mapping:
                           gemeente=str(_require(person, "gemeente", "person", path)),
                           vnummer=person.get("vnummer")),
         entities=tuple(entities), path=path, sha256=hashlib.sha256(text).hexdigest(),
+        not_published=_not_published(data.get("not_published"), path),
     )

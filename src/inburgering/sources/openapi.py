@@ -96,3 +96,27 @@ def resource_schema(key: str) -> dict[str, Any]:
         param = _resolve(spec["components"]["parameters"]["Instellingsnummer"], spec)["schema"]
         schema = {"type": "object", "propertyNames": param, "additionalProperties": schema, "minProperties": 1}
     return schema
+
+
+def _leaves(schema: dict[str, Any], path: str) -> list[str]:
+    """Dotted paths of the scalar fields below ``schema``; lists are stepped into, ``*`` is any key of a map."""
+    if "properties" in schema:
+        return [leaf for name, sub in schema["properties"].items() for leaf in _leaves(sub, f"{path}.{name}")]
+    if isinstance(schema.get("additionalProperties"), dict):
+        return _leaves(schema["additionalProperties"], f"{path}.*")
+    if "items" in schema:
+        return _leaves(schema["items"], path)
+    subs = [s for k in ("allOf", "anyOf", "oneOf") for s in schema.get(k, [])]
+    return [leaf for sub in subs for leaf in _leaves(sub, path)] if subs else [path]
+
+
+@cache
+def field_paths(key: str) -> tuple[str, ...]:
+    """Every field DUO defines in the body of bundle key ``key``, as the mapping files write paths.
+
+    >>> field_paths("pip")[:2]
+    ('pip.gemeentecode', 'pip.pip.dagtekeningPip')
+    >>> field_paths("inburgeringsaanbod")[0]
+    'inburgeringsaanbod.*.datumInburgeringsaanbod'
+    """
+    return tuple(_leaves(resource_schema(key), key))
