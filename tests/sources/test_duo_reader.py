@@ -87,6 +87,19 @@ def test_each_problem_names_file_line_field_and_reason(tmp_path: Path, change: d
     assert str(second.problems[0].to_error()).startswith(f"{path}, line 2, field {field}: {reason}")
 
 
+@pytest.mark.parametrize("change", [
+    {"examennummer": {"examennummer": "LBT123456789"}},
+    {"leerbaarheidstoetsResultaten": [{**GOOD["leerbaarheidstoetsResultaten"][0], "examennummer": "LBT123456789"}]},
+])
+def test_duos_lbt_examennummer_is_refused_and_its_value_kept_out_of_the_report(tmp_path: Path,
+                                                                             change: dict[str, Any]) -> None:
+    reject = only(write(tmp_path, {**GOOD, **change}))
+    assert isinstance(reject, DuoReject)
+    [problem] = reject.problems
+    assert problem.field in ("examennummer", "leerbaarheidstoetsResultaten[0].examennummer")
+    assert problem.value is None and "identifies the person's exam registration" in problem.reason
+
+
 def test_bad_json_and_non_objects_are_rejected_with_their_line(tmp_path: Path) -> None:
     path = write(tmp_path, '{"bsn": "999990019",', "[1, 2]", "", GOOD)
     results = list(read_duo_bundle(path))

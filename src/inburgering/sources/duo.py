@@ -33,6 +33,9 @@ GEMEENTE_CODE = re.compile(r"^GM\d{4}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 _formats = FormatChecker(formats=())
+#: DUO fields that identify a person and that no bundle key may carry: their values never reach a report either.
+IDENTIFIERS = {"examennummer": "DUO's LBT examennummer (GET /personen/{bsn}/lbt/examennummer) identifies the "
+                               "person's exam registration: not part of a bundle, never loaded (docs/sources.md)"}
 
 
 def _is_date(value: object) -> bool:
@@ -113,7 +116,9 @@ def schema_problems(key: str, body: Any, *, file: str, record: str) -> list[Prob
         elif error.validator == "additionalProperties" and isinstance(error.instance, dict):
             known = error.schema.get("properties", {})
             for name in error.instance:
-                if name not in known:
+                if name in IDENTIFIERS:
+                    problems.append(Problem(file, record, _path(key, [*where, name]), None, IDENTIFIERS[name]))
+                elif name not in known:
                     problems.append(Problem(file, record, _path(key, [*where, name]), error.instance[name],
                                             "unknown field"))
         elif "propertyNames" in error.schema_path:  # a bad key, e.g. an instellingsnummer that is too short
@@ -139,7 +144,8 @@ def check_line(obj: Any, *, file: str, record: str) -> list[Problem]:
         if key in PERSON_KEYS:
             continue
         if key not in RESOURCES:
-            problems.append(Problem(file, record, key, None, "unknown resource (see docs/sources.md)"))
+            reason = IDENTIFIERS.get(key, "unknown resource (see docs/sources.md)")
+            problems.append(Problem(file, record, key, None, reason))
             continue
         problems.extend(schema_problems(key, body, file=file, record=record))
     return problems
