@@ -13,9 +13,10 @@ from pathlib import Path
 
 from inburgering.errors import UsageError
 from inburgering.loader.checking import ENGINES, validator_for
-from inburgering.loader.inputs import KINDS
+from inburgering.loader.inputs import KINDS, detect_kind
 from inburgering.loader.output import format_result, write_mapped
 from inburgering.loader.pipeline import DEFAULT_BATCH, load
+from inburgering.loader.progress import ProgressBar, count_persons
 from inburgering.loader.pseudonym import KEY_ENV, read_key
 from inburgering.namespaces import meta_graph
 from inburgering.settings import Settings
@@ -74,27 +75,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     q.set_defaults(handler=run_query)
 
 
-class _Progress:
-    """A one-line counter on a terminal; silent otherwise."""
-
-    def __init__(self) -> None:
-        self.active = sys.stderr.isatty()
-
-    def __call__(self, persons: int) -> None:
-        if self.active:
-            print(f"\r{persons} persons read", end="", file=sys.stderr, flush=True)
-
-    def done(self) -> None:
-        if self.active:
-            print(file=sys.stderr)
-
-
 def run_load(args: argparse.Namespace) -> int:
     settings = _settings(args)
     key = read_key(key_file=args.key_file)
     if args.batch_size < 1:
         raise UsageError("--batch-size must be at least 1")
-    progress = _Progress()
+    progress = ProgressBar(None)
+    if progress.active:  # count only for a terminal: a script or a log does not wait for a total
+        progress.total = count_persons([(s, detect_kind(s, args.source_format)) for s in args.sources])
     try:
         report = load(args.sources, settings=settings, key=key, rejects_path=args.rejects, gemeente=args.gemeente,
                       source_format=args.source_format, all_or_nothing=args.all_or_nothing,

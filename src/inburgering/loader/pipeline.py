@@ -112,7 +112,7 @@ class _Run:
             if item.gemeente:
                 self.report.gemeenten[item.gemeente].read += 1
             self.take(shown, item, mapping)
-            if self.progress and self.report.persons_read % 100 == 0:
+            if self.progress:  # every person: the bar itself redraws at most ten times a second
                 self.progress(self.report.persons_read)
 
     def take(self, location: str, item: PersonInput, mapping: Mapping) -> None:
