@@ -244,4 +244,4 @@ def test_a_duo_value_the_mapping_does_not_publish_is_reported_not_dropped(store:
     assert (reject["source"], reject["record"], reject["field"], reject["value"], reject["stage"]) == (
         str(bundle), "line 1", "zroute.datumAfrondingZroute", "2025-03-01", "mapping")
     assert reject["reason"].startswith("not published: the mapping (duo.yaml) reads this field only in entity leerroute")
-    assert "1 values in fields the mapping does not publish" in report.format_text()
+    assert "  1 value in fields the mapping does not publish (rejected)" in report.format_text()

@@ -92,7 +92,8 @@ class LoadReport:
             lines.append(f"  {self.orphan_rows} GGM rows rejected (linked to no person, or in a table the mapping "
                          "does not read)")
         if self.values_not_published:
-            lines.append(f"  {self.values_not_published} values in fields the mapping does not publish (rejected)")
+            n = self.values_not_published
+            lines.append(f"  {n} value{'s' if n != 1 else ''} in fields the mapping does not publish (rejected)")
         if self.rejects_path and (self.persons_rejected or self.orphan_rows or self.values_not_published):
             lines.append(f"  rejects: {self.rejects_path}")
         return "\n".join(lines)
