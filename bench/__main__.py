@@ -1,7 +1,7 @@
 """``python -m bench``: run the benchmarks at the municipality and national scales and write the results.
 
-    python -m bench                      # default: municipality (2,000) + national at --scale 0.05
-    python -m bench --scale 1 --runs 1   # the full national scale (130,000 persons)
+    python -m bench                      # default: municipality (2,000) + national at --scale 0.1 (13,000)
+    python -m bench --scale 1 --runs 1   # the full national scale (130,000 persons, 15 source parts)
     python -m bench --only municipality --parts load,validation
 """
 
@@ -19,7 +19,7 @@ from typing import Any
 
 from bench import report
 from bench.harness import ROOT
-from bench.suite import Config, http_part, load_part, prepare_data, query_part, validation_part
+from bench.suite import SWEEP, Config, load_part, prepare_data, service_part, validation_part
 
 MUNICIPALITY = 2_000
 NATIONAL = 130_000
@@ -28,14 +28,17 @@ PARTS = ("load", "validation", "queries", "http")
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    p.add_argument("--scale", type=float, default=0.05,
-                   help="fraction of the national 130,000 persons for the national scale (default 0.05)")
-    p.add_argument("--runs", type=int, default=3, help="runs per measurement; medians are reported (default 3)")
+    p.add_argument("--scale", type=float, default=0.1,
+                   help="fraction of the national 130,000 persons for the national scale (default 0.1)")
+    p.add_argument("--runs", type=int, default=3,
+                   help="runs per measurement at the municipality scale; medians are reported (default 3)")
+    p.add_argument("--national-runs", type=int, default=1,
+                   help="runs per measurement at the national scale (default 1)")
     p.add_argument("--cap", type=float, default=60.0,
                    help="seconds after which a baseline run (rdflib, pySHACL) is stopped and reported as capped")
     p.add_argument("--only", choices=("municipality", "national"), help="run one scale only")
     p.add_argument("--parts", default=",".join(PARTS), help=f"comma-separated subset of {','.join(PARTS)}")
-    p.add_argument("--http-seconds", type=int, default=5, help="duration of each HTTP measurement")
+    p.add_argument("--http-seconds", type=int, default=4, help="duration of each HTTP measurement (default 4)")
     p.add_argument("--work", type=Path, default=ROOT / "var" / "bench", help="working folder (data and stores)")
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "results", help="where results are written")
     p.add_argument("--stem", default="results", help="file name stem of the results")
@@ -54,6 +57,7 @@ def run_scale(cfg: Config) -> dict[str, Any]:
     started = time.perf_counter()
     out: dict[str, Any] = {"persons": cfg.persons}
     data = prepare_data(cfg, log)
+    out["source_parts"] = data["parts"]
     store = None
     if "load" in cfg.parts:
         out["load"], store = load_part(cfg, data, log)
@@ -62,10 +66,8 @@ def run_scale(cfg: Config) -> dict[str, Any]:
     load_seconds = out["load"]["load_duo"]["seconds"]
     if "validation" in cfg.parts:
         out["validation"] = validation_part(cfg, store, load_seconds, log)
-    if "queries" in cfg.parts:
-        out["queries"] = query_part(cfg, store, log)
-    if "http" in cfg.parts:
-        out["http"] = http_part(cfg, store, log)
+    if {"queries", "http"} & cfg.parts:
+        out.update(service_part(cfg, store, log))
     out["wall_seconds"] = time.perf_counter() - started
     return out
 
@@ -85,16 +87,21 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     results: dict[str, Any] = {"meta": {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "runs": args.runs, "scale": args.scale,
-        "cap_seconds": args.cap, "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()}",
+        "cap_seconds": args.cap, "national_runs": args.national_runs, "http_seconds": args.http_seconds,
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()}",
         "versions": _versions(), "command": "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:]),
     }, "scales": {}}
     for name, persons in scales.items():
-        cfg = Config(name=name, persons=persons, runs=args.runs, cap=args.cap, work=args.work / f"{name}-{persons}",
-                     base=DEFAULT_BASE, http_seconds=args.http_seconds, parts=parts)
+        runs = args.national_runs if name == "national" else args.runs
+        cfg = Config(name=name, persons=persons, runs=runs, cap=args.cap, work=args.work / f"{name}-{persons}",
+                     base=DEFAULT_BASE, http_seconds=args.http_seconds, parts=parts,
+                     sweep=SWEEP if name == "municipality" else ())
         results["scales"][name] = run_scale(cfg)
-    results["meta"]["wall_seconds"] = time.perf_counter() - started
-    for path in report.write(results, args.out, args.stem):
+        results["meta"]["wall_seconds"] = time.perf_counter() - started
+        paths = report.write(results, args.out, args.stem)  # after every scale: a long run keeps what it measured
+    for path in paths:
         print(f"wrote {path}")
+    print(f"python -m bench: {results['meta']['wall_seconds'] / 60:.1f} min")
     return 0
 
 

@@ -39,12 +39,11 @@ def _cli(argv: list[str]) -> int:
 
 
 @step
-def generate(*, persons: int, seed: int, defects: float, format: str, out: str) -> dict[str, Any]:
+def generate(*, persons: int, seed: int, defects: float, format: str, out: str, parts: int = 1) -> dict[str, Any]:
+    """``inburgering generate``; more than 9,091 persons in ``parts`` parts of distinct persons (``--parts``)."""
     started = time.perf_counter()
     argv = ["generate", "--persons", str(persons), "--seed", str(seed), "--defects", str(defects),
-            "--format", format, "--out", out]
-    if persons > 9_091:  # only 9,091 test BSNs pass the elfproef; beyond that the generator repeats them
-        argv.append("--reuse-bsns")
+            "--format", format, "--out", out, "--parts", str(parts)]
     code = _cli(argv)
     if code != 0:
         raise SystemExit(f"generate exited with {code}")
@@ -153,6 +152,35 @@ def _instance_graphs(store: Any, base: str) -> list[str]:
     return published_graphs(store, base=base, special=True)
 
 
+def _subset(store: Any, base: str, persons: int | None) -> tuple[list[str], int, int]:
+    """The published instance graphs of whole municipalities, in code order, until they hold ``persons`` persons
+    (all when ``None``); with their person and quad counts."""
+    from pyoxigraph import NamedNode
+
+    from inburgering.namespaces import inb
+    from inburgering.store.publication import instance_graph_pattern
+
+    pattern = instance_graph_pattern(base)
+    by_gemeente: dict[str, list[str]] = {}
+    for graph in _instance_graphs(store, base):
+        match = pattern.match(graph)
+        by_gemeente.setdefault(match.group(1) if match else graph, []).append(graph)
+    chosen: list[str] = []
+    count = quads = 0
+    for gemeente in sorted(by_gemeente):
+        if persons is not None and count >= persons:
+            break
+        for graph in by_gemeente[gemeente]:
+            g = NamedNode(graph)
+            quads += sum(1 for _ in store.ox.quads_for_pattern(None, None, None, g))
+            count += sum(1 for _ in store.ox.quads_for_pattern(None, NamedNode(RDF_TYPE), NamedNode(inb("Inburgeraar")), g))
+        chosen += by_gemeente[gemeente]
+    return chosen, count, quads
+
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
 def _dataset(store: Any, base: str) -> list[str]:
     """What an analyst's query reads: the published instance graphs and the public graphs."""
     from inburgering.store.publication import public_graphs
@@ -174,29 +202,35 @@ def publish_public(*, store: str, base: str) -> dict[str, Any]:
 
 
 @step
-def validate_fast(*, store: str, base: str, reference_date: str, out: str | None = None) -> dict[str, Any]:
-    """The fast engine over the published data of an on-disk store (ontology and concepts included)."""
+def validate_fast(*, store: str, base: str, reference_date: str, out: str | None = None,
+                  persons: int | None = None) -> dict[str, Any]:
+    """The fast engine over the published data of an on-disk store (ontology and concepts included), or over
+    the graphs of about ``persons`` persons."""
     from inburgering.store import open_store
     from inburgering.validation.fast_validators import validate_store_fast
 
     s = open_store(store)
+    graphs, count, quads = _subset(s, base, persons)
     started = time.perf_counter()
-    report = validate_store_fast(s, graphs=_instance_graphs(s, base), reference_date=reference_date)
+    report = validate_store_fast(s, graphs=graphs, reference_date=reference_date)
     seconds = time.perf_counter() - started
     if out:
         Path(out).write_text(json.dumps(sorted(r.key() for r in report.results)), encoding="utf-8")
-    return {"seconds": seconds, "results": len(report.results), "queries": report.queries}
+    return {"seconds": seconds, "results": len(report.results), "queries": report.queries, "persons": count,
+            "quads": quads}
 
 
 @step
-def validate_pyshacl(*, store: str, base: str, reference_date: str, out: str | None = None) -> dict[str, Any]:
-    """The reference: pySHACL on the whole published graph (as ``inburgering validate --store``)."""
+def validate_pyshacl(*, store: str, base: str, reference_date: str, out: str | None = None,
+                     persons: int | None = None) -> dict[str, Any]:
+    """The reference: pySHACL on the whole published graph (as ``inburgering validate --store``), or on the
+    graphs of about ``persons`` persons."""
     from inburgering.store import open_store
     from inburgering.validation import load_shapes, validate
     from inburgering.validation.fast_compare import pyshacl_keys
 
     s = open_store(store)
-    graphs = _instance_graphs(s, base)
+    graphs, _, _ = _subset(s, base, persons)
     started = time.perf_counter()
     report = validate(s, graphs=graphs, reference_date=reference_date)
     seconds = time.perf_counter() - started
@@ -204,34 +238,6 @@ def validate_pyshacl(*, store: str, base: str, reference_date: str, out: str | N
         keys = pyshacl_keys(report.graph, load_shapes())
         Path(out).write_text(json.dumps(sorted(keys)), encoding="utf-8")
     return {"seconds": seconds, "results": len(report.results)}
-
-
-def _query_files() -> list[Path]:
-    from inburgering.paths import ROOT
-
-    return sorted((ROOT / "src" / "inburgering" / "service" / "queries").glob("*.rq"))
-
-
-@step
-def queries_oxigraph(*, store: str, base: str, repeat: int) -> dict[str, Any]:
-    """Each analyst example query on the on-disk store, over the published graphs; median of ``repeat``."""
-    import statistics
-
-    from inburgering.store import open_store
-
-    s = open_store(store)
-    graphs = _dataset(s, base)
-    out: dict[str, Any] = {}
-    total = time.perf_counter()
-    for path in _query_files():
-        text = path.read_text(encoding="utf-8")
-        times, rows = [], 0
-        for _ in range(repeat):
-            started = time.perf_counter()
-            rows = len(list(s.query(text, default_graph=graphs)))  # type: ignore[arg-type]
-            times.append(time.perf_counter() - started)
-        out[path.stem] = {"ms": 1000 * statistics.median(times), "rows": rows}
-    return {"seconds": time.perf_counter() - total, "queries": out}
 
 
 @step
@@ -244,11 +250,13 @@ def queries_rdflib(*, nquads: str, base: str, repeat: int, progress: str) -> dic
 
     import rdflib
 
+    from bench.web import query_files
+
     started = time.perf_counter()
     dataset = rdflib.Dataset(default_union=True)
     dataset.parse(nquads, format="nquads")
     out: dict[str, Any] = {"parse_seconds": time.perf_counter() - started, "queries": {}}
-    for path in _query_files():
+    for path in query_files():
         text = path.read_text(encoding="utf-8")
         times, rows = [], 0
         for _ in range(repeat):
@@ -262,21 +270,24 @@ def queries_rdflib(*, nquads: str, base: str, repeat: int, progress: str) -> dic
 
 @step
 def sample_resources(*, store: str, base: str, limit: int) -> dict[str, Any]:
-    """Paths of ``limit`` person pages (``/doc/persoon/…``) and the municipalities they belong to."""
-    from pyoxigraph import Store
+    """Paths of ``limit`` person pages (``/doc/persoon/…``) and every municipality with published data."""
+    from pyoxigraph import QuerySolutions
 
     from inburgering.namespaces import VOCAB
+    from inburgering.store import open_store
+    from inburgering.store.publication import instance_graph_pattern
 
-    s = Store.read_only(store)
-    query = (f"SELECT DISTINCT ?p ?gm WHERE {{ GRAPH ?g {{ ?p <{VOCAB}gemeente> ?gm ; "
-             f"<{VOCAB}heeftInburgeringsplicht> ?x }} }} LIMIT {limit}")
-    paths, gemeenten = [], set()
+    s = open_store(store)
+    graphs = _instance_graphs(s, base)
+    query = (f"SELECT DISTINCT ?p WHERE {{ ?p <{VOCAB}gemeente> ?gm ; <{VOCAB}heeftInburgeringsplicht> ?x }} "
+             f"LIMIT {limit}")
     prefix = base.rstrip("/") + "/id/"
-    for row in s.query(query):  # type: ignore[union-attr]
-        iri = row["p"].value
-        if iri.startswith(prefix):
-            paths.append("/doc/" + iri[len(prefix):])
-            gemeenten.add(row["gm"].value.rsplit("/", 1)[-1].upper())
+    result = s.query(query, default_graph=graphs)
+    assert isinstance(result, QuerySolutions)
+    paths = [("/doc/" + row["p"].value[len(prefix):]) for row in result if row["p"].value.startswith(prefix)]
+    pattern = instance_graph_pattern(base)
+    gemeenten = {m.group(1).upper() for g in graphs if (m := pattern.match(g))}
+    s.close()
     return {"seconds": 0.0, "paths": paths, "gemeenten": sorted(gemeenten)}
 
 

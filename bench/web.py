@@ -49,11 +49,12 @@ def free_port() -> int:
 class Server:
     """``inburgering serve`` over ``store`` in a child process (stopped by ``close``)."""
 
-    def __init__(self, store: str, *, base: str, workdir: Path) -> None:
+    def __init__(self, store: str, *, base: str, workdir: Path, query_timeout: float = 10.0) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ, INBURGERING_BASE_IRI=base, INBURGERING_AUDIT_LOG=str(workdir / "audit.jsonl"),
-                   INBURGERING_RATE_LIMIT_PER_MINUTE="100000000", INBURGERING_RATE_LIMIT_BURST="100000000")
+                   INBURGERING_RATE_LIMIT_PER_MINUTE="100000000", INBURGERING_RATE_LIMIT_BURST="100000000",
+                   INBURGERING_QUERY_TIMEOUT_S=f"{query_timeout:g}", INBURGERING_MAX_RESULTS="1000000")
         self.log = (workdir / "serve.log").open("wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "inburgering.cli", "serve", "--store", store, "--host", "127.0.0.1",
@@ -140,6 +141,45 @@ def run_httpx(url: str, paths: list[str], headers: dict[str, str], clients: int,
     p99 = latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))] if latencies else float("nan")
     return HttpResult("", clients, len(latencies) / elapsed, 1000 * statistics.median(latencies) if latencies else
                       float("nan"), 1000 * p99, len(latencies), errors, "httpx")
+
+
+#: A query is repeated (for its median) only while its runs so far took less than this many seconds in total.
+REPEAT_BUDGET_S = 20.0
+
+
+def query_files() -> list[Path]:
+    """The service's analyst example queries."""
+    return sorted((ROOT / "src" / "inburgering" / "service" / "queries").glob("*.rq"))
+
+
+def run_queries(url: str, headers: dict[str, str], *, repeat: int, cap: float, log: Any = print) -> dict[str, Any]:
+    """Each analyst example query through ``/sparql`` (POST, JSON results), median of up to ``repeat`` runs.
+
+    The service's query timeout is the cap: a query that hits it is reported with ``timeout`` and no time.
+    """
+    out: dict[str, Any] = {}
+    with httpx.Client(base_url=url, headers={**headers, "Accept": "application/sparql-results+json"},
+                      timeout=cap + 30) as client:
+        for path in query_files():
+            text = path.read_text(encoding="utf-8")
+            times: list[float] = []
+            row: dict[str, Any] = {}
+            while len(times) < repeat and sum(times) < REPEAT_BUDGET_S:
+                started = time.perf_counter()
+                response = client.post("/sparql", content=text.encode("utf-8"),
+                                       headers={"Content-Type": "application/sparql-query"})
+                elapsed = time.perf_counter() - started
+                if response.status_code != 200:  # a failed run fails the query, whatever runs went before
+                    row = {"ms": None, "rows": None, "status": response.status_code,
+                           "error": response.text.strip()[:200], "timeout": response.status_code == 503}
+                    break
+                times.append(elapsed)
+                row = {"rows": len(response.json()["results"]["bindings"]), "status": 200,
+                       "ms": 1000 * statistics.median(times), "ms_all": [round(1000 * t, 1) for t in times]}
+            out[path.stem] = row
+            log(f"  query {path.stem}: " + (f"{row['ms']:.0f} ms (median of {len(times)}), {row['rows']} rows"
+                                            if row["ms"] is not None else f"HTTP {row['status']}: {row['error'][:80]}"))
+    return out
 
 
 def load_test(url: str, target: str, paths: list[str], headers: dict[str, str], clients: int,
