@@ -1,9 +1,13 @@
 """The service's own queries: a resource's description (with the labels of what it links to) and small SELECTs.
 
-Both go through ``sparql.run_query`` on the in-process engine, so they see exactly the caller's graphs.
+Both see exactly the caller's graphs: the SELECTs and, on stores other than the embedded one, the description
+go through ``sparql.run_query`` on the in-process engine; on an embedded store the description is read from
+the store's indexes over the same readable graphs (``lookup.py``).
 """
 
 from __future__ import annotations
+
+import weakref
 
 from pyoxigraph import (
     NamedNode,
@@ -18,7 +22,9 @@ from pyoxigraph import (
 from inburgering.errors import QueryError
 from inburgering.security.scope import AccessScope
 from inburgering.service.deps import Runtime
-from inburgering.service.sparql import ProtocolDataset, run_query
+from inburgering.service.lookup import DescriptionReader
+from inburgering.service.sparql import ProtocolDataset, derived, readable_graphs, run_query
+from inburgering.store.embedded import EmbeddedStore
 
 LABELS = "<http://www.w3.org/2000/01/rdf-schema#label>, <http://www.w3.org/2004/02/skos/core#prefLabel>"
 #: Inverse links worth showing on a page: scheme membership and the class/property hierarchy.
@@ -57,8 +63,45 @@ async def _run(runtime: Runtime, scope: AccessScope, query: str, media_type: str
     return answer.body
 
 
+_READERS: weakref.WeakKeyDictionary[EmbeddedStore, DescriptionReader] = weakref.WeakKeyDictionary()
+
+
+def _reader(store: object) -> DescriptionReader | None:
+    if not isinstance(store, EmbeddedStore):
+        return None
+    reader = _READERS.get(store)
+    if reader is None or reader.ox is not store.ox:
+        reader = _READERS[store] = DescriptionReader(store.ox)
+    return reader
+
+
+def describe_local(runtime: Runtime, scope: AccessScope, iri: str) -> list[Triple] | None:
+    """The description read from an embedded store's indexes (``lookup.py``), on the calling thread; ``None``
+    for other stores. The same triples as the CONSTRUCT below over the caller's readable graphs."""
+    store = runtime.store
+    reader = _reader(store)
+    if reader is None:
+        return None
+    assert isinstance(store, EmbeddedStore)
+    base = runtime.settings.base_iri
+    readable = readable_graphs(store, scope, base=base)
+    graphs = derived(store, ("readable-set", readable), lambda: frozenset(readable))
+    return reader.describe(iri, graphs, generation=store.generation, max_results=runtime.settings.max_results)
+
+
 async def describe(runtime: Runtime, scope: AccessScope, iri: str) -> list[Triple]:
-    """The triples about ``iri`` plus labels of linked resources; empty when it is unknown in the scope."""
+    """The triples about ``iri`` plus labels of linked resources; empty when it is unknown in the scope.
+
+    An embedded store answers from its indexes (a fraction of a millisecond, so on the event loop); other
+    stores run the CONSTRUCT query below."""
+    local = describe_local(runtime, scope, iri)
+    if local is not None:
+        return local
+    return await describe_sparql(runtime, scope, iri)
+
+
+async def describe_sparql(runtime: Runtime, scope: AccessScope, iri: str) -> list[Triple]:
+    """The description by the CONSTRUCT query (any store)."""
     query = _DESCRIBE % {"r": iri_term(iri), "labels": LABELS, "inverse": INVERSE}
     body = await _run(runtime, scope, query, "application/n-triples")
     return list(parse(body, format=RdfFormat.N_TRIPLES))

@@ -24,6 +24,10 @@ class EmbeddedStore:
     def __init__(self, path: str | Path | None, *, read_only: bool = False) -> None:
         self.path = Path(path) if path is not None else None
         self.read_only = read_only
+        #: Moves on every write made through this object (before and after it). A read-only handle sees the
+        #: store as it was when opened (a RocksDB snapshot), so its generation never moves. Readers may cache
+        #: what they derive from the data (the service's graph lists, its label index) while it is unchanged.
+        self.generation = 0
         try:
             if self.path is None:
                 self.ox = OxStore()
@@ -49,27 +53,44 @@ class EmbeddedStore:
         except OSError as exc:
             raise StoreError(str(exc)) from exc
 
+    def _written(self) -> None:
+        self.generation += 1
+
     def update(self, update: str) -> None:
+        self._written()
         try:
             self.ox.update(update)
         except SyntaxError as exc:
             raise QueryError(f"SPARQL update syntax error: {exc}") from exc
         except OSError as exc:
             raise StoreError(str(exc)) from exc
+        finally:
+            self._written()
 
     def load(self, data: bytes | IO[bytes], *, format: RdfFormat, graph: str | None = None) -> None:
+        self._written()
         try:
             self.ox.bulk_load(data, format=format, to_graph=NamedNode(graph) if graph else None)
         except (SyntaxError, ValueError, OSError) as exc:
             raise StoreError(f"cannot load into {graph or 'the store'}: {exc}") from exc
+        finally:
+            self._written()
 
     def extend(self, quads: Iterable[Quad]) -> None:
-        self.ox.bulk_extend(quads)
+        self._written()
+        try:
+            self.ox.bulk_extend(quads)
+        finally:
+            self._written()
 
     def drop_graph(self, graph: str) -> None:
         node = NamedNode(graph)
         if self.ox.contains_named_graph(node):
-            self.ox.remove_graph(node)
+            self._written()
+            try:
+                self.ox.remove_graph(node)
+            finally:
+                self._written()
 
     def named_graphs(self) -> list[NamedNode]:
         return [g for g in self.ox.named_graphs() if isinstance(g, NamedNode)]
