@@ -102,3 +102,24 @@ def test_schema_refuses_unknown_roles_even_from_sql(tmp_path: Path) -> None:
     TokenStore(db).create(role="analyst")
     with sqlite3.connect(db) as conn, pytest.raises(sqlite3.IntegrityError):
         conn.execute("UPDATE token SET role = 'root'")
+
+
+def test_a_remembered_token_is_revoked_at_once_from_another_connection(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """``verify`` remembers valid tokens, but a revocation by another process (connection) counts at once."""
+    service = TokenStore(tmp_path / "t.sqlite")
+    issued = service.create(role="analyst", gemeenten=["GM0363"])
+    other = service.create(role="analyst", gemeenten=["GM0599"])
+    assert service.verify(issued.token) is not None and service.verify(other.token) is not None
+    lookups = []
+    real = service._verify
+    monkeypatch.setattr(service, "_verify", lambda token: lookups.append(token) or real(token))
+    assert service.verify(issued.token) is not None
+    assert lookups == []  # answered from memory: no table lookup
+    cli = TokenStore(tmp_path / "t.sqlite")  # `inburgering token revoke` in another process
+    cli.revoke(issued.record.token_id)
+    assert service.verify(issued.token) is None
+    assert service.verify(other.token) is not None  # looked up again, still valid
+    assert lookups == [issued.token, other.token]
+    service.revoke(other.record.token_id)  # this connection's own write
+    assert service.verify(other.token) is None

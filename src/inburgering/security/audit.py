@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 from contextvars import ContextVar
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
@@ -49,12 +50,12 @@ class AuditRecord:
         return OUTCOMES.get(self.status, "refused" if self.status < 500 else "error")
 
     def as_line(self) -> dict[str, object]:
-        line = asdict(self)
-        del line["protected"]
+        line: dict[str, object] = {f: getattr(self, f) for f in _LINE_FIELDS}
         line["outcome"] = self.outcome
         return line
 
 
+_LINE_FIELDS = tuple(f.name for f in fields(AuditRecord) if f.name != "protected")
 _current: ContextVar[AuditRecord | None] = ContextVar("inburgering_audit", default=None)
 
 
@@ -98,12 +99,21 @@ def note_access(*, resource: str | None = None, query: str | None = None, result
 
 
 class AuditLog:
-    """An append-only JSON Lines file (or a stream, for tests); safe to call from several threads."""
+    """An append-only JSON Lines file (or a stream, for tests); safe to call from several threads and processes.
+
+    Each line is ONE ``write`` on a descriptor opened with ``O_APPEND``, so lines of several service processes
+    never interleave, and it is in the operating system's hands before ``write`` returns (the middleware calls
+    it before the last byte of the response is sent; there is no buffer in this process to lose). The
+    descriptor stays open between lines; when the file is renamed or removed (log rotation) the next line
+    opens the path again.
+    """
 
     def __init__(self, path: Path | None = None, *, stream: TextIO | None = None) -> None:
         self.path = path
         self._stream = stream
         self._lock = threading.Lock()
+        self._fd: int | None = None
+        self._inode: tuple[int, int] | None = None
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
 
@@ -115,8 +125,31 @@ class AuditLog:
                 self._stream.write(line)
                 self._stream.flush()
             elif self.path is not None:
-                with self.path.open("a", encoding="utf-8") as f:
-                    f.write(line)
+                data = line.encode("utf-8")
+                fd = self._descriptor()
+                written = os.write(fd, data)
+                while written < len(data):  # a regular file takes it whole; stay correct if it does not
+                    written += os.write(fd, data[written:])
+
+    def _descriptor(self) -> int:
+        """The open descriptor of ``path``, reopened when the path no longer names the file it has open."""
+        assert self.path is not None
+        try:
+            stat = os.stat(self.path)
+            current: tuple[int, int] | None = (stat.st_dev, stat.st_ino)
+        except FileNotFoundError:
+            current = None
+        if self._fd is None or current != self._inode:
+            self.close()
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            stat = os.fstat(self._fd)
+            self._inode = (stat.st_dev, stat.st_ino)
+        return self._fd
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
     @staticmethod
     def should_log(record: AuditRecord, *, protected_prefixes: tuple[str, ...]) -> bool:

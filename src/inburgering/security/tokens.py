@@ -10,6 +10,11 @@ once, by ``inburgering token create``, and never written anywhere else.
 frozenset({'GM0363'})
 >>> _ = tokens.revoke(issued.record.token_id); tokens.verify(issued.token) is None
 True
+
+``verify`` remembers the tokens it found valid, keyed by the SHA-256 of the whole token, for as long as the
+database is unchanged: SQLite's ``PRAGMA data_version`` moves whenever another connection (``inburgering token
+revoke`` in another process) commits, and this object's own writes clear the memory. So a revocation takes
+effect on the very next request, and a request costs one ``PRAGMA`` instead of a table lookup.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ from inburgering.security.scope import AccessScope, Role
 
 ROLES: tuple[Role, ...] = ("analyst", "admin")
 _TOKEN = re.compile(r"^inb_([0-9a-f]{8})_([A-Za-z0-9_-]{43})$")
+#: Valid tokens remembered by ``TokenStore.verify`` (the memory is emptied when full).
+MAX_REMEMBERED = 1024
 _GEMEENTE = re.compile(r"^GM\d{4}$")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS token (
@@ -74,6 +81,10 @@ def _sha256(secret: str) -> str:
     return hashlib.sha256(secret.encode("ascii")).hexdigest()
 
 
+def _sha256_any(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -111,6 +122,8 @@ class TokenStore:
         except sqlite3.Error as exc:
             raise UsageError(f"cannot open the token database {self.path}: {exc}") from exc
         self._lock = threading.Lock()  # one connection shared by the service's worker threads
+        self._valid: dict[str, TokenRecord] = {}  # sha256(token) -> record, while data_version is unchanged
+        self._data_version: object = None
         if self.path != ":memory:":
             Path(self.path).chmod(0o600)  # hashes only, but nobody else needs to read them
 
@@ -123,6 +136,7 @@ class TokenStore:
         token_id = secrets.token_hex(4)
         secret = secrets.token_urlsafe(32)
         record = TokenRecord(token_id, role, codes, special_categories, label, _now(), None)
+        self._forget()
         self._run(
             "INSERT INTO token VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
             (token_id, _sha256(secret), role, ",".join(codes), int(special_categories), label, record.created),
@@ -131,6 +145,25 @@ class TokenStore:
 
     def verify(self, token: str) -> TokenRecord | None:
         """The record of a valid, unrevoked token; ``None`` for anything else (same answer for every failure)."""
+        key = _sha256_any(token)
+        version = self._run("PRAGMA data_version")[0][0]
+        with self._lock:
+            if version != self._data_version:
+                self._valid.clear()
+                self._data_version = version
+            remembered = self._valid.get(key)
+        if remembered is not None:
+            return remembered
+        record = self._verify(token)
+        if record is not None:
+            with self._lock:
+                if version == self._data_version:
+                    if len(self._valid) >= MAX_REMEMBERED:
+                        self._valid.clear()
+                    self._valid[key] = record
+        return record
+
+    def _verify(self, token: str) -> TokenRecord | None:
         match = _TOKEN.match(token)
         token_id, secret = match.groups() if match else ("", "")
         rows = self._run("SELECT secret_sha256, * FROM token WHERE token_id = ?", (token_id,))
@@ -150,10 +183,17 @@ class TokenStore:
     def revoke(self, token_id: str) -> TokenRecord:
         """Revoke a token by its id; revoking twice keeps the first time."""
         self._run("UPDATE token SET revoked = coalesce(revoked, ?) WHERE token_id = ?", (_now(), token_id))
+        self._forget()
         rows = self._run("SELECT * FROM token WHERE token_id = ?", (token_id,))
         if not rows:
             raise UsageError(f"no token with id {token_id!r} (see `inburgering token list`)")
         return _record(rows[0])
+
+    def _forget(self) -> None:
+        """This connection wrote: its own writes do not move ``data_version``, so empty the memory here."""
+        with self._lock:
+            self._valid.clear()
+            self._data_version = None
 
     def _run(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
         with self._lock:

@@ -1,7 +1,9 @@
 """Typed FastAPI dependencies: everything a handler needs comes from here, never from a module global.
 
 ``get_scope`` is THE place that decides what a request may read; every handler that touches data takes
-``ScopeDep``.
+``ScopeDep``. They are ``async def`` although they never wait: FastAPI runs a plain ``def`` dependency in a
+worker thread, and three thread hops per request cost more than the work itself (the token check is an
+in-memory lookup once cached, ``security/tokens.py``).
 """
 
 from __future__ import annotations
@@ -33,16 +35,17 @@ class Runtime:
     templates: Jinja2Templates
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 
 
-def get_settings(request: Request) -> Settings:
-    return get_runtime(request).settings
+async def get_settings(request: Request) -> Settings:
+    runtime: Runtime = request.app.state.runtime
+    return runtime.settings
 
 
-def get_scope(request: Request) -> AccessScope:
+async def get_scope(request: Request) -> AccessScope:
     """The caller's scope from its bearer token (``security/auth.py``): no header is ``PUBLIC``; a bad token is a
     401, too many requests a 429 (raised here, answered by the handlers ``security.middleware.install`` adds)."""
     authenticator: Authenticator | None = getattr(request.app.state, "authenticator", None)
@@ -52,14 +55,30 @@ def get_scope(request: Request) -> AccessScope:
     return authenticator.scope_for(request.headers.get("authorization"), client=client)
 
 
-def get_rewriter(request: Request) -> Rewriter:
+async def get_rewriter(request: Request) -> Rewriter:
     """Production IRIs ↔ the address this request reached us at (or ``settings.public_url``)."""
-    settings = get_runtime(request).settings
+    runtime: Runtime = request.app.state.runtime
+    settings = runtime.settings
     local = settings.public_url or str(request.base_url)
     return Rewriter(local=local.rstrip("/"), base=settings.base_iri)
 
 
+@dataclass(frozen=True)
+class Page:
+    """What a resource page needs, as ONE dependency: FastAPI's machinery costs per dependency, and three of
+    them were a sixth of a Turtle page's CPU time."""
+
+    runtime: Runtime
+    scope: AccessScope
+    rewriter: Rewriter
+
+
+async def get_page(request: Request, scope: Annotated[AccessScope, Depends(get_scope)]) -> Page:
+    return Page(request.app.state.runtime, scope, await get_rewriter(request))
+
+
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+PageDep = Annotated[Page, Depends(get_page)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ScopeDep = Annotated[AccessScope, Depends(get_scope)]
 RewriterDep = Annotated[Rewriter, Depends(get_rewriter)]

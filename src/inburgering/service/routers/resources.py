@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from inburgering.errors import AccessError, QueryError
 from inburgering.security import audit
 from inburgering.security.scope import AuthenticationRequired
-from inburgering.service.deps import RewriterDep, Runtime, RuntimeDep, ScopeDep
+from inburgering.service.deps import PageDep, Runtime, RuntimeDep, ScopeDep
 from inburgering.service.describe import describe
 from inburgering.service.negotiation import EXTENSIONS, HTML, RDF_TYPES, choose
 from inburgering.service.rdfresponse import rdf_response, text_response
@@ -89,25 +89,23 @@ async def thing(path: str, request: Request) -> Response:
 
 
 @router.get("/doc/{path:path}", name="document")
-async def document(path: str, request: Request, runtime: RuntimeDep, scope: ScopeDep,
-                   rewriter: RewriterDep) -> Response:
+async def document(path: str, request: Request, page: PageDep) -> Response:
     ref, forced = split_extension(path)
-    iri = rewriter.production_for_path("/id/" + ref)
-    return await serve_description(request, runtime, scope, rewriter, iri, f"/doc/{ref}", forced)
+    iri = page.rewriter.production_for_path("/id/" + ref)
+    return await serve_description(request, page.runtime, page.scope, page.rewriter, iri, f"/doc/{ref}", forced)
 
 
 @router.get("/def/{term}", name="term")
-async def term(term: str, request: Request, runtime: RuntimeDep, scope: ScopeDep,
-               rewriter: RewriterDep) -> Response:
+async def term(term: str, request: Request, page: PageDep) -> Response:
     """A vocabulary term (a slash IRI that names a term) answers with its description directly."""
     ref, forced = split_extension(term)
-    iri = rewriter.production_for_path("/def/" + ref)
-    return await serve_description(request, runtime, scope, rewriter, iri, f"/def/{ref}", forced)
+    iri = page.rewriter.production_for_path("/def/" + ref)
+    return await serve_description(request, page.runtime, page.scope, page.rewriter, iri, f"/def/{ref}", forced)
 
 
 @router.get("/shapes/{name}", name="shape")
-async def shape(name: str, request: Request, runtime: RuntimeDep, scope: ScopeDep,
-                rewriter: RewriterDep) -> Response:
+async def shape(name: str, request: Request, page: PageDep) -> Response:
     ref, forced = split_extension(name)
-    iri = rewriter.production_for_path("/shapes/" + ref)
-    return await serve_description(request, runtime, scope, rewriter, iri, f"/shapes/{ref}", forced)
+    iri = page.rewriter.production_for_path("/shapes/" + ref)
+    return await serve_description(request, page.runtime, page.scope, page.rewriter, iri, f"/shapes/{ref}",
+                                   forced)
