@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     base_iri: str = DEFAULT_BASE
     host: str = "127.0.0.1"
     port: int = 8000
+    #: Service processes (``inburgering serve --workers``). Each opens the on-disk store read-only and keeps
+    #: its own rate-limit buckets, token memory and query workers; they share the port and the audit log.
+    workers: int = 1
     #: Where the service is reached; IRIs under ``base_iri`` are rewritten to it in responses.
     public_url: str | None = None
     query_timeout_s: float = 10.0

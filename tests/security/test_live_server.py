@@ -128,3 +128,61 @@ def test_query_page_sends_a_typed_token(served: tuple[str, Path, Path], browser:
             token.split("_", 2)[2]) == 0
     finally:
         page.close()
+
+
+def _children(pid: int) -> dict[int, str]:
+    """Child processes of ``pid`` and their command lines."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found[int(entry.name)] = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def test_two_service_processes_share_the_port_the_audit_log_and_revocation(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`inburgering serve --workers 2`: two processes answer, every access is logged whole, a revocation
+    counts at once whichever process answers."""
+    store = tmp_path / "store"
+    persons = build_instance_store(store)
+    own = next(p for p in persons if p.gemeente == "GM0363")
+    assert main(["token", "create", "--store", str(store), "--role", "analyst", "--gemeente", "GM0363"]) == 0
+    token = capsys.readouterr().out.strip()
+    port, log, audit = free_port(), tmp_path / "server.log", tmp_path / "audit.jsonl"
+    with log.open("wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "inburgering.cli", "serve", "--store", str(store),
+                                    "--port", str(port), "--audit-log", str(audit), "--workers", "2"],
+                                   stdout=out, stderr=subprocess.STDOUT)
+    page = "http://127.0.0.1:%d/doc/persoon/%s" % (port, own.pseudonym)
+    auth = {"Authorization": f"Bearer {token}", "Accept": "text/turtle"}
+    workers: dict[int, str] = {}
+    try:
+        deadline = time.monotonic() + 90
+        while log.read_text().count("Application startup complete") < 2:
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"inburgering serve --workers 2 did not start: {log.read_text()[-2000:]}")
+            time.sleep(0.2)
+        workers = {pid: cmd for pid, cmd in _children(process.pid).items() if "spawn_main" in cmd}
+        assert len(workers) == 2, _children(process.pid)
+        answers = [httpx.get(page, headers=auth, timeout=10) for _ in range(40)]  # a new connection each
+        assert all(a.status_code == 200 and own.pseudonym in a.text for a in answers)
+        assert main(["token", "revoke", "--store", str(store), token.split("_")[1]]) == 0
+        refused = [httpx.get(page, headers=auth, timeout=10) for _ in range(40)]
+        assert [a.status_code for a in refused] == [401] * 40
+        lines = [json.loads(line) for line in audit.read_text().splitlines()]
+        pages = [line for line in lines if line["endpoint"].startswith("/doc/")]
+        assert [line["outcome"] for line in pages] == ["ok"] * 40 + ["unauthenticated"] * 40
+        assert {line["resource"] for line in pages[:40]} == {own.iri}
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    time.sleep(0.5)
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+
+
+def test_more_processes_need_a_shared_store(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--store", "memory:", "--workers", "2"]) == 2
+    assert "on-disk or remote store" in capsys.readouterr().err

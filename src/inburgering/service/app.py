@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -23,8 +24,20 @@ from inburgering.store import EmbeddedStore, open_settings_store
 from inburgering.store.base import Store
 
 HERE = Path(__file__).parent
-#: Query worker processes for an on-disk store (each holds a read-only handle on the store).
+#: Query worker processes for an on-disk store (each holds a read-only handle on the store), in all: with
+#: several service processes (``--workers``) each gets its share, at least one.
 QUERY_WORKERS = 2
+#: How ``inburgering serve --workers N`` hands its settings to the service processes it starts.
+SETTINGS_ENV = "INBURGERING_SERVE_SETTINGS"
+
+
+def check_service_store(settings: Settings) -> None:
+    """Refuse to serve an on-disk store that does not exist (a clear error instead of an empty service)."""
+    location = settings.store
+    if location == "memory:" or location.startswith(("http://", "https://")):
+        return
+    if not (Path(location) / "CURRENT").is_file():
+        raise StoreError(f"no store at {location}: load data first (inburgering load, or inburgering demo)")
 
 
 def open_service_store(settings: Settings) -> Store:
@@ -32,9 +45,14 @@ def open_service_store(settings: Settings) -> Store:
     location = settings.store
     if location == "memory:" or location.startswith(("http://", "https://")):
         return open_settings_store(settings)
-    if not (Path(location) / "CURRENT").is_file():
-        raise StoreError(f"no store at {location}: load data first (inburgering load, or inburgering demo)")
+    check_service_store(settings)
     return EmbeddedStore(location, read_only=True)
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one service process started by ``inburgering serve --workers N`` (a uvicorn factory)."""
+    settings = Settings.model_validate_json(os.environ[SETTINGS_ENV])
+    return create_app(settings, query_workers=max(1, QUERY_WORKERS // max(1, settings.workers)))
 
 
 def _engine_for(store: Store, workers: int) -> QueryEngine:

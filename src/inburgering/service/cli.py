@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import secrets
 from pathlib import Path
 from typing import Any
 
+from inburgering.errors import UsageError
 from inburgering.paths import DATA_DIR
 from inburgering.settings import Settings
 
@@ -16,7 +18,7 @@ DEMO_KEY = Path("var/demo-pseudonym.key")
 def _settings(args: argparse.Namespace) -> Settings:
     """Environment (``INBURGERING_*``) first, flags on top."""
     overrides: dict[str, Any] = {}
-    for flag in ("store", "host", "port", "base_iri", "audit_log", "public_url", "token_db"):
+    for flag in ("store", "host", "port", "base_iri", "audit_log", "public_url", "token_db", "workers"):
         value = getattr(args, flag, None)
         if value is not None:
             overrides[flag] = value
@@ -27,6 +29,8 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--store", help="store folder, memory:, or a SPARQL endpoint URL (default var/store)")
     parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port to listen on (default 8000)")
+    parser.add_argument("--workers", type=int,
+                        help="service processes sharing the port (default 1; an on-disk or remote store only)")
     parser.add_argument("--base-iri", dest="base_iri", help="production base of instance IRIs")
     parser.add_argument("--public-url", dest="public_url",
                         help="where clients reach the service (default: the request's own address)")
@@ -49,12 +53,29 @@ def serve(settings: Settings) -> None:
     """Serve ``settings.store`` on ``settings.host:settings.port`` until interrupted."""
     import uvicorn
 
-    from inburgering.service.app import create_app
+    from inburgering.service.app import SETTINGS_ENV, create_app
 
-    app = create_app(settings)
+    if settings.workers < 1:
+        raise UsageError(f"--workers {settings.workers}: expected 1 or more")
+    if settings.workers > 1 and settings.store == "memory:":
+        raise UsageError("--workers above 1 needs an on-disk or remote store: every process would have its own "
+                         "empty in-memory store")
+    if settings.workers == 1:
+        app = create_app(settings)
+    else:
+        from inburgering.service.app import check_service_store
+
+        check_service_store(settings)  # fail here, once, rather than in every worker process
     print(f"inburgering: serving {settings.store} on http://{settings.host}:{settings.port}/ "
-          f"(SPARQL at /sparql; Ctrl-C stops)", flush=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", access_log=False)
+          f"(SPARQL at /sparql; {settings.workers} process{'es' if settings.workers > 1 else ''}; Ctrl-C stops)",
+          flush=True)
+    if settings.workers == 1:
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", access_log=False)
+        return
+    # Worker processes are fresh interpreters (spawn): each builds the app from the settings in its environment.
+    os.environ[SETTINGS_ENV] = settings.model_dump_json()
+    uvicorn.run("inburgering.service.app:app_from_environment", factory=True, workers=settings.workers,
+                host=settings.host, port=settings.port, log_level="info", access_log=False)
 
 
 def run_serve(args: argparse.Namespace) -> int:
