@@ -1,0 +1,59 @@
+"""The benchmark harness's own logic (``bench/``): national parts, caps, and how results become target rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench.harness import Measurement
+from bench.suite import Config, baseline_b_cap, load_ratios, part_key, source_parts
+
+from bench import report
+
+
+def test_the_national_scale_needs_parts_of_at_most_9091_persons() -> None:
+    assert [source_parts(n) for n in (2_000, 9_091, 9_092, 13_000, 130_000)] == [1, 1, 2, 2, 15]
+    assert part_key(1) != part_key(2) != part_key(15)
+
+
+def _cfg(cap: float) -> Config:
+    return Config(name="x", persons=10, runs=1, cap=cap, work=Path("."), base="https://example.org",
+                  http_seconds=1, parts=frozenset())
+
+
+def test_baseline_b_stops_at_three_and_a_half_times_the_loader_or_twice_the_cap() -> None:
+    load = Measurement("load", 1, 10.0, [10.0], 100.0)
+    assert baseline_b_cap(_cfg(60), load) == 35.0
+    assert baseline_b_cap(_cfg(10), load) == 20.0
+
+
+def test_ratios_compare_quads_per_second_and_a_capped_baseline_gives_a_lower_bound() -> None:
+    load = Measurement("load", 1, 10.0, [10.0], 100.0, extra={"quads": 1_000})
+    a = Measurement("a", 1, 2.0, [2.0], 50.0)
+    b = Measurement("b", 1, None, [], None, capped=True, cap_seconds=40.0)
+    ratios = load_ratios(load, a, b, 1_000)
+    assert ratios["load_vs_baseline_a"] == 0.2 and ratios["load_vs_baseline_b_at_least"] == 4.0
+    assert "load_vs_baseline_b" not in ratios
+
+
+def test_target_rows_say_met_or_not_and_a_timed_out_query_never_meets_its_target() -> None:
+    results = {"scales": {"national": {
+        "load": {"ratios": {"load_vs_baseline_a": 0.5, "load_vs_baseline_b_at_least": 3.3},
+                 "load_duo": {"peak_mb": 300.0}, "load_ggm_sqlite": {"peak_mb": 5000.0}},
+        "validation": {"speedup_at_least": 12.0, "validation_vs_load": 0.5,
+                       "sweep": [{"persons": 250, "speedup": 30.0, "identical_results": True},
+                                 {"persons": 500, "speedup": 55.0, "identical_results": True},
+                                 {"persons": 2000, "speedup_at_least": 20.0}]},
+        "queries": {"cap_seconds": 60, "query_timeout_seconds": 30, "queries": {
+            "q1": {"ms": 400.0, "ratio": 12.0}, "q2": {"ms": None, "timeout": True, "ratio": None}}},
+        "http": {"results": [{"target": "resource-turtle", "clients": 8, "requests_per_s": 1600.0, "p99_ms": 60.0}]},
+    }}}
+    rows = {r["target"]: r for r in report.targets(results)}
+    met = {name: row["met"] for name, row in rows.items()}
+    assert met["load DUO vs baseline A (Oxigraph bulk load)"] is False
+    assert met["load DUO vs baseline B (capped: at least)"] is True
+    assert met["validation speed-up at 500 persons (largest where pySHACL finishes)"] is True
+    assert met["validation time / load time (≤ 1)"] is True
+    assert met["query q1: ms (≤ 1000)"] is True and met["query q1: vs rdflib"] is True
+    assert rows["query q2: ms (timed out: at least)"]["value"] == 30_000 and not met["query q2: ms (timed out: at least)"]
+    assert met["Turtle resources/s at 8 clients"] is True and met["Turtle p99 ms at 8 clients (≤ 50)"] is False
+    assert rows["load peak memory MB (≤ 4096)"]["value"] == 5000.0 and not met["load peak memory MB (≤ 4096)"]
