@@ -38,6 +38,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="seconds after which a baseline run (rdflib, pySHACL) is stopped and reported as capped")
     p.add_argument("--only", choices=("municipality", "national"), help="run one scale only")
     p.add_argument("--parts", default=",".join(PARTS), help=f"comma-separated subset of {','.join(PARTS)}")
+    p.add_argument("--serve-workers", type=int, default=os.cpu_count() or 1,
+                   help="service processes (inburgering serve --workers; default: one per core)")
     p.add_argument("--http-seconds", type=int, default=4, help="duration of each HTTP measurement (default 4)")
     p.add_argument("--work", type=Path, default=ROOT / "var" / "bench", help="working folder (data and stores)")
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "results", help="where results are written")
@@ -88,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {"meta": {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "runs": args.runs, "scale": args.scale,
         "cap_seconds": args.cap, "national_runs": args.national_runs, "http_seconds": args.http_seconds,
+        "serve_workers": args.serve_workers,
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()}",
         "versions": _versions(), "command": "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:]),
     }, "scales": {}}
@@ -95,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         runs = args.national_runs if name == "national" else args.runs
         cfg = Config(name=name, persons=persons, runs=runs, cap=args.cap, work=args.work / f"{name}-{persons}",
                      base=DEFAULT_BASE, http_seconds=args.http_seconds, parts=parts,
-                     sweep=SWEEP if name == "municipality" else ())
+                     sweep=SWEEP if name == "municipality" else (), serve_workers=args.serve_workers)
         results["scales"][name] = run_scale(cfg)
         results["meta"]["wall_seconds"] = time.perf_counter() - started
         paths = report.write(results, args.out, args.stem)  # after every scale: a long run keeps what it measured

@@ -93,7 +93,8 @@ def markdown(results: dict[str, Any]) -> str:
               f"at the municipality scale, {meta.get('national_runs', meta['runs'])} at the national scale; "
               f"queries: median of up to 3 runs within 20 s; capped baselines: 1 run, stopped at "
               f"{meta['cap_seconds']:.0f} s (baseline B: at 3.5x the loader's time, at most twice that); "
-              f"queries through the service stopped at its timeout of 30 s. "
+              f"queries through the service stopped at its timeout of 30 s; service processes: "
+              f"{meta.get('serve_workers', 1)}. "
               f"Versions: {meta['versions']}."), "",
              "## Targets", "", "| scale | target | measured | goal | met |", "|---|---|---|---|---|"]
     for row in results["targets"]:

@@ -44,6 +44,8 @@ class Config:
     load_runs: int = 0
     #: Validate subsets of the store of these sizes too (fast engine against whole-graph pySHACL).
     sweep: tuple[int, ...] = ()
+    #: Service processes (``inburgering serve --workers``).
+    serve_workers: int = 1
 
     def __post_init__(self) -> None:
         self.load_runs = self.load_runs or self.runs
@@ -260,7 +262,8 @@ def service_part(cfg: Config, store: Path, log: Any) -> dict[str, Any]:
     token = run_child("make_token", {"store": str(store), "gemeenten": persons["gemeenten"]})
     assert token is not None
     out: dict[str, Any] = {}
-    server = Server(str(store), base=cfg.base, workdir=cfg.work, query_timeout=query_cap(cfg))
+    server = Server(str(store), base=cfg.base, workdir=cfg.work, query_timeout=query_cap(cfg),
+                    workers=cfg.serve_workers)
     try:
         auth = {"Authorization": f"Bearer {token['token']}"}
         if "queries" in cfg.parts:

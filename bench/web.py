@@ -49,7 +49,7 @@ def free_port() -> int:
 class Server:
     """``inburgering serve`` over ``store`` in a child process (stopped by ``close``)."""
 
-    def __init__(self, store: str, *, base: str, workdir: Path, query_timeout: float = 10.0) -> None:
+    def __init__(self, store: str, *, base: str, workdir: Path, query_timeout: float = 10.0, workers: int = 1) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ, INBURGERING_BASE_IRI=base, INBURGERING_AUDIT_LOG=str(workdir / "audit.jsonl"),
@@ -58,7 +58,7 @@ class Server:
         self.log = (workdir / "serve.log").open("wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "inburgering.cli", "serve", "--store", store, "--host", "127.0.0.1",
-             "--port", str(self.port)], cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+             "--port", str(self.port), "--workers", str(workers)], cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         self._wait()
 
     def _wait(self) -> None:
