@@ -40,6 +40,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--parts", default=",".join(PARTS), help=f"comma-separated subset of {','.join(PARTS)}")
     p.add_argument("--serve-workers", type=int, default=os.cpu_count() or 1,
                    help="service processes (inburgering serve --workers; default: one per core)")
+    p.add_argument("--skip-ggm", action="store_true",
+                   help="load the DUO bundle only (the GGM SQLite load is skipped; for long national runs)")
     p.add_argument("--http-seconds", type=int, default=4, help="duration of each HTTP measurement (default 4)")
     p.add_argument("--work", type=Path, default=ROOT / "var" / "bench", help="working folder (data and stores)")
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "results", help="where results are written")
@@ -98,7 +100,8 @@ def main(argv: list[str] | None = None) -> int:
         runs = args.national_runs if name == "national" else args.runs
         cfg = Config(name=name, persons=persons, runs=runs, cap=args.cap, work=args.work / f"{name}-{persons}",
                      base=DEFAULT_BASE, http_seconds=args.http_seconds, parts=parts,
-                     sweep=SWEEP if name == "municipality" else (), serve_workers=args.serve_workers)
+                     sweep=SWEEP if name == "municipality" else (), serve_workers=args.serve_workers,
+                     sources=("duo",) if args.skip_ggm else ("duo", "ggm-sqlite"))
         results["scales"][name] = run_scale(cfg)
         results["meta"]["wall_seconds"] = time.perf_counter() - started
         paths = report.write(results, args.out, args.stem)  # after every scale: a long run keeps what it measured
