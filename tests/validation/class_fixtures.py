@@ -2,7 +2,7 @@
 
 Run ``.venv/bin/python tests/validation/class_fixtures.py`` after regenerating ``shapes/classes.ttl`` and commit
 the folders. The law rules' fixtures are hand-written; these are written by this tool because there are 53
-classes and 260 property shapes, but they are plain data like the others and are checked the same way:
+classes and 263 property shapes, but they are plain data like the others and are checked the same way:
 ``conforming.ttl`` holds one instance of the class with a valid value for every property; ``violating.ttl``
 holds one instance that breaks every property shape once (required properties left out, others given a value
 of the wrong datatype, a concept of another scheme, an untyped node, a too long text, a number out of range,
