@@ -63,3 +63,87 @@ def test_a_child_without_its_parent_is_a_mapping_error() -> None:
                                                                           "datumOordeel": "2023-01-01", "grond": "BIO"}}]}
     with pytest.raises(MappingError, match="without its inburgeringsplicht"):
         map_person(builtin_mapping("duo"), record, base="https://x.org", pseudonym="a" * 32)
+
+
+TABLES = """
+  - entity: punt
+    type: aandachtspunt
+    for_each: punt
+    key: "{id}"
+    class: Aandachtspunt
+    parent: {entity: persoon, property: heeftAandachtspunt}
+    properties: [{property: startdatum, field: start, as: date}]
+  - entity: sub
+    type: subdoelaandachtspunt
+    for_each: sub
+    key: "{id}"
+    class: SubdoelAandachtspunt
+    parent: {entity: punt, property: heeftSubdoelAandachtspunt, join: {punt_id: id}}
+    special: {field: ^.soort, in: [Verslaving]}
+    properties:
+      - {property: subdoel, field: tekst, as: concept, scheme: subdoelfinancien, when: {field: ^.soort, in: [Financien]}}
+      - {property: subdoel, field: tekst, as: concept, scheme: subdoelverslaving, when: {field: ^.soort, in: [Verslaving]}}
+  - entity: termijn
+    type: inburgeringstermijn
+    from: termijn
+    class: Inburgeringstermijn
+    properties: [{property: boetebedrag, field: boete, as: decimal}]
+"""
+
+
+def test_a_parent_path_picks_the_code_list_and_the_graph_of_a_child(tmp_path: Path) -> None:
+    mapping = load_mapping(_write(tmp_path, PERSON + TABLES))
+    record = {"gemeente": "GM0363", "punt": [{"id": 1, "soort": "Financien"}, {"id": 2, "soort": "Verslaving"}],
+              "sub": [{"id": 11, "punt_id": 1, "tekst": "ik heb hulp"}, {"id": 12, "punt_id": 2, "tekst": "ik heb hulp"}]}
+    person = map_person(mapping, record, base="https://x.org", pseudonym="a" * 32)
+    subdoel = "https://w3id.org/inburgering/def/subdoel"
+    ordinary = {t.object.value for t in person.triples if t.predicate.value == subdoel}
+    special = {t.object.value for t in person.special if t.predicate.value == subdoel}
+    assert ordinary == {"https://w3id.org/inburgering/id/concept/subdoelfinancien/ik-heb-hulp"}
+    assert special == {"https://w3id.org/inburgering/id/concept/subdoelverslaving/ik-heb-hulp"}
+
+
+def test_a_parent_path_without_a_parent_is_a_mapping_error(tmp_path: Path) -> None:
+    body = PERSON + "  - {entity: pip, type: pip, class: PIP, from: pip, when: ^.x}\n"
+    with pytest.raises(MappingError, match="entity pip: a '\\^.' path reads the parent's item"):
+        load_mapping(_write(tmp_path, body))
+
+
+@pytest.mark.parametrize(("value", "expected"), [("250.50", "250.5"), (100, "100"), ("0.05", "0.05")])
+def test_a_decimal_is_written_in_canonical_form(tmp_path: Path, value: object, expected: str) -> None:
+    mapping = load_mapping(_write(tmp_path, PERSON + TABLES))
+    person = map_person(mapping, {"gemeente": "GM0363", "termijn": {"boete": value}}, base="https://x.org",
+                        pseudonym="a" * 32)
+    [boete] = [t.object for t in person.triples if t.predicate.value.endswith("/boetebedrag")]
+    assert (boete.value, boete.datatype.value) == (expected, "http://www.w3.org/2001/XMLSchema#decimal")
+
+
+def test_a_decimal_that_is_not_a_number_names_the_field(tmp_path: Path) -> None:
+    mapping = load_mapping(_write(tmp_path, PERSON + TABLES))
+    with pytest.raises(MappingError, match="field boete: not a number: 'veel' \\(expected decimal\\)"):
+        map_person(mapping, {"gemeente": "GM0363", "termijn": {"boete": "veel"}}, base="https://x.org",
+                   pseudonym="a" * 32)
+
+
+def test_columns_read_follow_fields_keys_joins_parents_and_derived_keys(tmp_path: Path) -> None:
+    text = HEAD.replace("person: {bsn: bsn, gemeente: gemeente}",
+                        "person: {bsn: np.bsn, gemeente: gemeente}\nderived: {gemeente: ib.gm}\n")
+    path = tmp_path / "m.yaml"
+    path.write_text(text + PERSON.replace("pseudonym}]", "pseudonym}, {property: gemeente, field: gemeente, "
+                                          "as: gemeente}]") + TABLES, encoding="utf-8")
+    mapping = load_mapping(path)
+    assert mapping.derived == {"gemeente": "ib.gm"}
+    assert mapping.columns_read() == {
+        ("np", "bsn"), ("ib", "gm"), ("punt", None), ("punt", "id"), ("punt", "start"), ("punt", "soort"),
+        ("sub", None), ("sub", "id"), ("sub", "punt_id"), ("sub", "tekst"), ("termijn", None), ("termijn", "boete")}
+
+
+@pytest.mark.parametrize(("section", "expected"), [
+    ("derived: {gemeente: gm}", "needs the column it is filled from, as table.column"),
+    ("derived: [gemeente]", "must be a mapping of record keys to columns"),
+])
+def test_mistakes_in_the_derived_keys_are_named(tmp_path: Path, section: str, expected: str) -> None:
+    path = tmp_path / "m.yaml"
+    path.write_text(HEAD.replace("entities:\n", section + "\nentities:\n") + PERSON, encoding="utf-8")
+    with pytest.raises(MappingError, match=expected):
+        load_mapping(path)

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
@@ -22,6 +23,7 @@ from inburgering.namespaces import RDF, XSD, concept_iri, gemeente_iri, inb, thi
 
 _TYPE = NamedNode(RDF + "type")
 _DATE, _BOOLEAN, _INTEGER = NamedNode(XSD + "date"), NamedNode(XSD + "boolean"), NamedNode(XSD + "integer")
+_DECIMAL = NamedNode(XSD + "decimal")
 _KEY_FIELD = re.compile(r"\{([^{}]+)\}")
 _TRUE = {"true", "1", "ja", "j", "yes", "y"}
 _FALSE = {"false", "0", "nee", "n", "no"}
@@ -142,6 +144,16 @@ def _literal(ctx: _Context, kind: str, value: Any, where: str) -> Literal:
                 raise ValueError(f"not a whole number: {value!r}")
             return Literal(str(int(str(value).strip()) if not isinstance(value, float) else int(value)),
                            datatype=_INTEGER)
+        if kind == "decimal":
+            if isinstance(value, bool):
+                raise ValueError(f"not a number: {value!r}")
+            try:
+                number = Decimal(str(value).strip())
+            except InvalidOperation:
+                raise ValueError(f"not a number: {value!r}") from None
+            if not number.is_finite():
+                raise ValueError(f"not a number: {value!r}")
+            return Literal(format(number.normalize(), "f"), datatype=_DECIMAL)
     except ValueError as exc:
         raise _error(ctx, f"{exc} (expected {kind})", where) from exc
     return Literal(str(value))
@@ -241,8 +253,16 @@ def _is_special(ctx: _Context, spec: EntitySpec, item: Any) -> bool:
 
 def _map_entity(ctx: _Context, spec: EntitySpec, done: dict[str, list[_Instance]], out: MappedPerson) -> None:
     instances: list[_Instance] = []
-    for n, item in enumerate(_items(ctx, spec), start=1):
-        if not _holds(ctx, item, spec.when):
+    on_parent = spec.when is not None and spec.when.field.startswith("^.")
+    for n, row in enumerate(_items(ctx, spec), start=1):
+        if not on_parent and not _holds(ctx, row, spec.when):
+            continue
+        parents = _joined(ctx, done.get(spec.parent.entity, []), row, spec.parent.join) if spec.parent else []
+        if spec.parent and not parents:
+            raise _error(ctx, f"a {spec.name} without its {spec.parent.entity}", spec.source)
+        # "^.field" paths read the parent's item (a sub-goal's scheme follows its point of attention).
+        item = {**row, "^": parents[0].item} if spec.uses_parent and isinstance(row, MappingABC) else row
+        if on_parent and not _holds(ctx, item, spec.when):
             continue
         node = _node(ctx, spec, item, n)
         special = _is_special(ctx, spec, item)
@@ -254,13 +274,9 @@ def _map_entity(ctx: _Context, spec: EntitySpec, done: dict[str, list[_Instance]
         for path, cls in spec.class_exists.items():
             if not _empty(resolve(item, ctx.root, path)):
                 triples.append(Triple(node, _TYPE, _term_node(cls)))
-        if spec.parent:
-            parents = _joined(ctx, done.get(spec.parent.entity, []), item, spec.parent.join)
-            if not parents:
-                raise _error(ctx, f"a {spec.name} without its {spec.parent.entity}", spec.source)
-            if spec.parent.property:
-                link, parent = _term_node(spec.parent.property), parents[0].node
-                triples.append(Triple(node, link, parent) if spec.parent.inverse else Triple(parent, link, node))
+        if spec.parent and spec.parent.property:
+            link, parent = _term_node(spec.parent.property), parents[0].node
+            triples.append(Triple(node, link, parent) if spec.parent.inverse else Triple(parent, link, node))
         extra: list[Triple] = []
         for prop in spec.properties:
             if not _holds(ctx, item, prop.when):
@@ -274,7 +290,7 @@ def _map_entity(ctx: _Context, spec: EntitySpec, done: dict[str, list[_Instance]
         if node.value not in out.nodes:  # the same thing seen twice (current and history) is one node
             out.counts[spec.type] += 1
             out.nodes.add(node.value)
-        instances.append(_Instance(item, node, special))
+        instances.append(_Instance(row, node, special))
     done[spec.name] = instances
 
 

@@ -8,7 +8,8 @@ A mapping file is read once, checked, and turned into the frozen dataclasses bel
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,12 @@ import yaml
 from inburgering.errors import MappingError
 from inburgering.namespaces import inb
 
+#: ``{field}`` (or ``{a|b}``) in an entity's key.
+_KEY_FIELD = re.compile(r"\{([^{}]+)\}")
+
 #: How a source value becomes an RDF term (``as:`` in a property).
 VALUE_KINDS = frozenset({
-    "string", "date", "boolean", "integer",  # literals
+    "string", "date", "boolean", "integer", "decimal",  # literals
     "concept",  # a SKOS concept: concept_iri(scheme, value)
     "gemeente",  # a municipality's TOOI IRI from "GM0363" or "0363"
     "instelling",  # an institution's IRI from its instellingsnummer
@@ -104,6 +108,8 @@ class EntitySpec:
     parent: Link | None = None
     special: Special = Special()
     properties: tuple[PropertySpec, ...] = ()
+    #: Some path reads the parent's item (``^.field``).
+    uses_parent: bool = False
 
 
 @dataclass(frozen=True)
@@ -138,6 +144,8 @@ class Mapping:
     path: Path
     sha256: str
     not_published: tuple[NotPublished, ...] = ()
+    #: Record key → the ``table.column`` the reader fills it from (``derived:``; the GGM's ``gemeente``).
+    derived: dict[str, str] = field(default_factory=dict)
 
     def entity(self, name: str) -> EntitySpec:
         for spec in self.entities:
@@ -147,15 +155,51 @@ class Mapping:
 
     def tables_read(self) -> frozenset[str]:
         """The source tables (or resources) any entity, property, condition or identifier reads."""
-        paths = [self.person.bsn, self.person.gemeente, self.person.vnummer or ""]
-        names = {e.source for e in self.entities if e.source}
+        return frozenset(table for table, _ in self.columns_read())
+
+    def columns_read(self) -> frozenset[tuple[str, str | None]]:
+        """Every ``(table, column)`` the mapping reads, computed from the entities (for table-shaped sources).
+
+        An entity's ``for_each``/``from`` names its table; a bare field is a column of that table,
+        ``$.t.c`` column ``c`` of table ``t``, ``^.c`` a column of the parent entity's table, a ``derived``
+        record key the column it is filled from. Keys (``{id}``) and joins count as read. ``(table, None)``:
+        only the table's rows are read (``$.asielstatushouder``: the person has a row there).
+        """
+        tables = {e.name: e.source.removeprefix("$.").split(".")[0] if e.source else None
+                  for e in self.entities}
+        read: set[tuple[str, str | None]] = set()
+
+        def add(path: str | None, table: str | None, parent: str | None = None) -> None:
+            if not path:
+                return
+            if path.removeprefix("$.") in self.derived and (path.startswith("$.") or table is None):
+                path = "$." + self.derived[path.removeprefix("$.")]
+            if path.startswith("$."):
+                first, _, rest = path[2:].partition(".")
+                read.add((first, rest.split(".")[0] if rest else None))
+            elif path.startswith("^."):
+                if parent is not None:
+                    read.add((parent, path[2:].split(".")[0]))
+            elif table is not None:
+                read.add((table, path.split(".")[0]))
+            elif "." in path:  # from the record's root
+                add("$." + path, None)
+
+        for path in (self.person.bsn, self.person.gemeente, self.person.vnummer):
+            add(path, None)
         for e in self.entities:
-            paths += [*e.class_exists, e.class_field or "", e.special.field or "", e.when.field if e.when else ""]
+            table = tables[e.name]
+            parent = tables[e.parent.entity] if e.parent else None
+            if table is not None:
+                read.add((table, None))
+            for path in _own_paths(e):
+                add(path, table, parent)
+            if e.parent and e.parent.join:
+                add(e.parent.join.parent_field, parent)
             for p in e.properties:
-                paths += [p.field or "", p.birth or "", p.at or "", p.when.field if p.when else ""]
-        # "$.table.column" reaches into another table; a bare "column" is the entity's own table.
-        names |= {path.removeprefix("$.").split(".")[0] for path in paths if path.startswith("$.") or "." in path}
-        return frozenset(names)
+                if p.join and p.entity:
+                    add(p.join.parent_field, tables.get(p.entity))
+        return frozenset(read)
 
 
 def _require(data: dict[str, Any], key: str, where: str, path: Path) -> Any:
@@ -249,7 +293,7 @@ def _entity(raw: Any, path: Path, known: set[str]) -> EntitySpec:
             inb(cls)
         except KeyError as exc:
             raise MappingError(str(exc).strip("'\""), file=str(path), record=where, field="class") from exc
-    return EntitySpec(
+    spec = EntitySpec(
         name=name, type=str(_require(raw, "type", where, path)), classes=classes,
         source=raw.get("from") or raw.get("for_each"), many="for_each" in raw, key=raw.get("key"),
         when=_condition(raw.get("when")), class_field=chooser.get("field"),
@@ -258,6 +302,39 @@ def _entity(raw: Any, path: Path, known: set[str]) -> EntitySpec:
         parent=parent, special=_special(raw.get("special")),
         properties=tuple(_property(p, where, path) for p in raw.get("properties", [])),
     )
+    if any(p.startswith("^.") for p in _own_paths(spec)):
+        if parent is None:
+            raise MappingError("a '^.' path reads the parent's item, but the entity has no parent",
+                               file=str(path), record=where)
+        spec = replace(spec, uses_parent=True)
+    return spec
+
+
+def _own_paths(e: EntitySpec) -> list[str]:
+    """The paths an entity reads on its item (or, with ``$.``/``^.``, elsewhere); not joins' parent sides."""
+    paths = [*e.class_exists, e.class_field, e.special.field, e.when.field if e.when else None]
+    paths += [part for name in _KEY_FIELD.findall(e.key or "") for part in name.split("|") if part != "n"]
+    if e.parent and e.parent.join:
+        paths.append(e.parent.join.child_field)
+    for p in e.properties:
+        paths += [p.field, p.birth, p.at, p.when.field if p.when else None]
+        if p.join:
+            paths.append(p.join.child_field)
+    return [path for path in paths if path]
+
+
+def _derived(raw: Any, path: Path) -> dict[str, str]:
+    """``derived:`` (record key → the ``table.column`` it is filled from)."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise MappingError("must be a mapping of record keys to columns", file=str(path), record="top level",
+                           field="derived")
+    for name, column in raw.items():
+        if not isinstance(column, str) or column.count(".") != 1:
+            raise MappingError("needs the column it is filled from, as table.column", file=str(path),
+                               record="derived", field=str(name))
+    return {str(name): str(column) for name, column in raw.items()}
 
 
 def _not_published(raw: Any, path: Path) -> tuple[NotPublished, ...]:
@@ -295,6 +372,7 @@ def load_mapping(path: str | Path) -> Mapping:
                                    record=f"entity {spec.name}, property {prop.property}", field="entity")
     return Mapping(
         kind=str(_require(data, "kind", "top level", path)), version=str(_require(data, "version", "top level", path)),
+        derived=_derived(data.get("derived"), path),
         person=PersonSpec(bsn=str(_require(person, "bsn", "person", path)),
                           gemeente=str(_require(person, "gemeente", "person", path)),
                           vnummer=person.get("vnummer")),
