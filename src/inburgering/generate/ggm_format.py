@@ -76,8 +76,10 @@ def _traject_rows(p: Person, pid: int, plicht: int, ids: _Ids, rows: Rows) -> No
     rows["inburgeringstraject"].append({"id": traject, "inburgeringsplicht_id": plicht})
     lbt = p.lbt
     rows["brede_intake"].append({
-        "id": intake, "inburgeringstraject_id": traject, "startdatum": iso(p.kennisgeving),
+        # not after its end, also when a defect moves the notification past the PIP (the GGM publishes the intake)
+        "id": intake, "inburgeringstraject_id": traject, "startdatum": iso(min(p.kennisgeving, p.pip.dagtekening)),
         "einddatum": iso(p.pip.dagtekening), "gevolgde_uren_knm_en_taalles": p.uren.taalles_en_knm if p.uren else None,
+        "datum_tot_peildatum": iso(p.uren.bekend_tot) if p.uren else None,
         "lbt_resultaat": lbt.resultaat if lbt else None, "lbt_behaalde_score": lbt.behaalde_score if lbt else None,
         "lbt_benodigde_score": lbt.benodigde_score if lbt else None,
         "lbt_datum_afname": iso(lbt.datum) if lbt else None})

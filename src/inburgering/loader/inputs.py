@@ -31,6 +31,10 @@ class PersonInput:
     vnummer: str | None = None
     #: A GGM row that no foreign key links to a person: rejected, counted apart from persons.
     orphan: bool = False
+    #: ``table.column`` of every value the mapping deliberately does not publish (counted in the load report).
+    not_published: tuple[str, ...] = ()
+    #: Values the mapping would lose (a column it neither reads nor lists): each a reject of its own.
+    unpublished: tuple[Problem, ...] = ()
 
 
 def detect_kind(location: str, forced: str | None = None) -> str:

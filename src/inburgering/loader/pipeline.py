@@ -104,11 +104,13 @@ class _Run:
                     self.rejects.write(Reject(p.file, p.record, p.field, p.value, p.reason, "source"))
                 self.report.orphan_rows += 1
                 continue
-            if guard is not None and not item.problems:
-                for p in guard.unpublished(item.data, file=item.file, record=item.record):
+            if not item.problems:  # values the mapping would lose: DUO's guard, or found by the GGM reader
+                lost = guard.unpublished(item.data, file=item.file, record=item.record) if guard is not None else []
+                for p in (*lost, *item.unpublished):
                     self.rejects.write(Reject(p.file, p.record, p.field, p.value, p.reason, "mapping"))
                     self.report.values_not_published += 1
             self.report.sources[shown].read += 1
+            self.report.deliberately_not_published.update(item.not_published)
             if item.gemeente:
                 self.report.gemeenten[item.gemeente].read += 1
             self.take(shown, item, mapping)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -43,10 +43,13 @@ class LoadReport:
     #: ``--all-or-nothing`` refused the whole load.
     refused: bool = False
     rejects_path: str | None = None
-    #: GGM rows that belong to no person (each is in the rejects file; not counted as persons).
+    #: GGM rows that belong to no person, or hold values no mapping reads (each is in the rejects file; not
+    #: counted as persons).
     orphan_rows: int = 0
     #: Values of a published or rejected person that the mapping does not publish (each in the rejects file).
     values_not_published: int = 0
+    #: ``table.column`` → values read but deliberately not published (the GGM mapping's ``not_published``).
+    deliberately_not_published: Counter[str] = field(default_factory=Counter)
 
     @property
     def persons_read(self) -> int:
@@ -70,7 +73,8 @@ class LoadReport:
         """The report as JSON-ready data (what ``--report`` writes)."""
         data: dict[str, Any] = {"load_id": self.load_id, "violations": self.violations, "warnings": self.warnings,
                                 "graphs": list(self.graphs), "refused": self.refused, "rejects_path": self.rejects_path,
-                                "orphan_rows": self.orphan_rows, "values_not_published": self.values_not_published}
+                                "orphan_rows": self.orphan_rows, "values_not_published": self.values_not_published,
+                                "deliberately_not_published": dict(sorted(self.deliberately_not_published.items()))}
         data.update(started=self.started.isoformat(), finished=self.finished.isoformat() if self.finished else None,
                     reference_date=self.reference_date.isoformat(), persons_read=self.persons_read,
                     persons_published=self.persons_published, persons_rejected=self.persons_rejected,
@@ -89,11 +93,13 @@ class LoadReport:
             for name, c in sorted(getattr(self, key).items()):
                 lines.append(f"  {title} {name}: {c.read} in, {c.published} published, {c.rejected} rejected")
         if self.orphan_rows:
-            lines.append(f"  {self.orphan_rows} GGM rows rejected (linked to no person, or in a table the mapping "
-                         "does not read)")
+            lines.append(f"  {self.orphan_rows} GGM rows linked to no person (rejected)")
         if self.values_not_published:
             n = self.values_not_published
             lines.append(f"  {n} value{'s' if n != 1 else ''} in fields the mapping does not publish (rejected)")
+        if self.deliberately_not_published:
+            lines.append("  not published by design (docs/mapping.md): " + ", ".join(
+                f"{name} {n}" for name, n in sorted(self.deliberately_not_published.items())))
         if self.rejects_path and (self.persons_rejected or self.orphan_rows or self.values_not_published):
             lines.append(f"  rejects: {self.rejects_path}")
         return "\n".join(lines)
