@@ -142,3 +142,39 @@ def test_a_write_is_seen_at_once(tmp_path: Any) -> None:
     assert "nieuw" in {t.object.value for t in describe_local(rt, ANALYST, PERSON) or []}
     publish(store, base=BASE, graphs=[("GM0363", f"{BASE}/graph/gm0363/load2")])  # retires load1
     assert describe_local(rt, ANALYST, PERSON) == []
+
+
+def test_public_pages_are_remembered_until_the_store_changes() -> None:
+    """Public documents come from memory per store generation; a write through the store shows at once, and
+    a request with a token never gets the public memory."""
+    from fastapi.testclient import TestClient
+
+    from inburgering.service import create_app
+    from inburgering.service.deps import get_scope
+    from inburgering.service.routers import resources
+
+    store = EmbeddedStore(None)
+    load_public_graphs(store, base=BASE, ontology_dir=DATA / "ontology", shapes_dir=DATA / "shapes")
+    store.load((DATA / "instance.trig").read_bytes(), format=RdfFormat.TRIG)
+    app = create_app(Settings(store="memory:"), store=store, query_workers=0)
+    concept = f"{W3ID}/id/concept/leerroute/B"
+    renders = []
+    real = resources._render
+    resources_render = lambda *a: renders.append(a[2]) or real(*a)  # noqa: E731
+    with TestClient(app) as client, pytest.MonkeyPatch.context() as mp:
+        mp.setattr(resources, "_render", resources_render)
+        first = client.get("/doc/concept/leerroute/B", headers={"Accept": "text/turtle"})
+        second = client.get("/doc/concept/leerroute/B", headers={"Accept": "text/turtle"})
+        assert first.status_code == second.status_code == 200 and first.content == second.content
+        assert renders == [concept]  # the second came from memory
+        assert client.get("/doc/concept/leerroute/B", headers={"If-None-Match": first.headers["etag"],
+                                                               "Accept": "text/turtle"}).status_code == 304
+        store.load(f'<{BASE}/graph/concepts> {{ <{concept}> <http://www.w3.org/2004/02/skos/core#prefLabel> '
+                   '"nieuw label"@nl . }'.encode(), format=RdfFormat.TRIG)
+        third = client.get("/doc/concept/leerroute/B", headers={"Accept": "text/turtle"})
+        assert "nieuw label" in third.text and renders == [concept, concept]
+        app.dependency_overrides[get_scope] = lambda: ADMIN
+        assert "nieuw label" in client.get("/doc/concept/leerroute/B", headers={"Accept": "text/turtle"}).text
+        assert renders == [concept, concept, concept]  # with a token: rendered for this scope
+        app.dependency_overrides.clear()
+        assert client.get(PERSON.replace(BASE, "").replace("/id/", "/doc/")).status_code == 401

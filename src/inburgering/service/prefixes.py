@@ -30,16 +30,17 @@ def prefixes_for(triples: Iterable[Triple], *, base: str) -> dict[str, str]:
     out.pop("concept", None)
     roots = (CONCEPT, base.rstrip("/") + "/id/")
     taken = set(out.values())
-    for triple in triples:
+    iris = set()
+    for triple in triples:  # each distinct IRI once (a page repeats its subjects), in a fixed order
         for term in (triple.subject, triple.object):
-            if not isinstance(term, NamedNode):
-                continue
-            iri = term.value
-            for root in roots:
-                if iri.startswith(root):
-                    name, slash, _ = iri[len(root):].partition("/")
-                    ns = root + name + slash
-                    if slash and ns not in taken and _NAME.match(name) and name not in out:
-                        out[name] = ns
-                        taken.add(ns)
+            if isinstance(term, NamedNode):
+                iris.add(term.value)
+    for iri in sorted(iris):
+        for root in roots:
+            if iri.startswith(root):
+                name, slash, _ = iri[len(root):].partition("/")
+                ns = root + name + slash
+                if slash and ns not in taken and _NAME.match(name) and name not in out:
+                    out[name] = ns
+                    taken.add(ns)
     return out

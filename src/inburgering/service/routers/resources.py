@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from pyoxigraph import Triple
 
 from inburgering.errors import AccessError, QueryError
 from inburgering.security import audit
-from inburgering.security.scope import AuthenticationRequired
+from inburgering.security.scope import PUBLIC, AuthenticationRequired
 from inburgering.service.deps import PageDep, Runtime, RuntimeDep, ScopeDep
-from inburgering.service.describe import describe
+from inburgering.service.describe import describe, describe_local
 from inburgering.service.negotiation import EXTENSIONS, HTML, RDF_TYPES, choose
-from inburgering.service.rdfresponse import rdf_response, text_response
+from inburgering.service.rdfresponse import serialize_triples, text_response
 from inburgering.service.rewrite import Rewriter
+from inburgering.service.sparql import derived
 from inburgering.service.view import resource_view
+from inburgering.store.embedded import EmbeddedStore
 
 router = APIRouter()
 
@@ -50,13 +53,54 @@ def _alternates(doc_path: str) -> list[dict[str, str]]:
             for ext, media in EXTENSIONS.items()]
 
 
+def _render(runtime: Runtime, rewriter: Rewriter, iri: str, triples: list[Triple], media: str,
+            doc_path: str) -> bytes:
+    if media != HTML:
+        return serialize_triples(triples, media, rewriter=rewriter)
+    html = runtime.templates.get_template("resource.html").render(
+        page=resource_view(iri, triples), alternates=_alternates(doc_path))
+    return rewriter.text_to_local(html).encode("utf-8")
+
+
+#: Public pages remembered per store generation (a few kB each; the set is emptied when full).
+MAX_PUBLIC_PAGES = 2048
+
+
+def _public_page(runtime: Runtime, rewriter: Rewriter, iri: str, media: str, doc_path: str) -> tuple[bytes, int] | None:
+    """A page as the public sees it, remembered per store generation (``sparql.derived``): the ontology,
+    concepts and shapes do not change while a read-only store is served. ``None`` on other stores."""
+    store = runtime.store
+    if not isinstance(store, EmbeddedStore):
+        return None
+
+    def render() -> tuple[bytes, int]:
+        triples = describe_local(runtime, PUBLIC, iri) or []
+        return (_render(runtime, rewriter, iri, triples, media, doc_path) if triples else b""), len(triples)
+
+    pages: dict[tuple[str, ...], tuple[bytes, int]] = derived(store, ("public-pages",), dict)
+    key = (iri, media, doc_path, rewriter.local, rewriter.base)
+    page = pages.get(key)
+    if page is None:
+        page = render()
+        if len(pages) >= MAX_PUBLIC_PAGES:
+            pages.clear()
+        pages[key] = page
+    return page
+
+
 async def serve_description(request: Request, runtime: RuntimeDep, scope: ScopeDep, rewriter: Rewriter,
                             iri: str, doc_path: str, forced: str | None) -> Response:
     """The document about ``iri``: HTML or RDF by ``forced`` (an extension) or by ``Accept``."""
     media = forced or choose(request.headers.get("accept"), DOC_TYPES)
     if media is None:
         return error_page(request, 406, "this document is available as " + ", ".join(DOC_TYPES))
+    headers = {"Link": ", ".join(f'<{a["href"]}>; rel="alternate"; type="{a["media"]}"'
+                                 for a in _alternates(doc_path) if a["media"] != media)}
     try:
+        page = _public_page(runtime, rewriter, iri, media, doc_path) if scope == PUBLIC else None
+        if page is not None and page[1]:
+            audit.note_access(resource=iri, result_count=page[1], protected=False)
+            return text_response(page[0], media, request=request, headers=headers)
         triples = await describe(runtime, scope, iri)
     except QueryError as exc:
         return error_page(request, 404 if "not a valid IRI" in str(exc) else 500, str(exc))
@@ -70,13 +114,8 @@ async def serve_description(request: Request, runtime: RuntimeDep, scope: ScopeD
             if not scope.may_read_instance_data:
                 raise AccessError(f"{rewriter.to_local(iri)}: this token may not read instance data")
         return error_page(request, 404, f"nothing is known about {rewriter.to_local(iri)}")
-    headers = {"Link": ", ".join(f'<{a["href"]}>; rel="alternate"; type="{a["media"]}"'
-                                 for a in _alternates(doc_path) if a["media"] != media)}
-    if media != HTML:
-        return rdf_response(triples, media, request=request, rewriter=rewriter, headers=headers)
-    html = runtime.templates.get_template("resource.html").render(
-        page=resource_view(iri, triples), alternates=_alternates(doc_path), request=request)
-    return text_response(rewriter.text_to_local(html).encode("utf-8"), HTML, request=request, headers=headers)
+    return text_response(_render(runtime, rewriter, iri, triples, media, doc_path), media, request=request,
+                         headers=headers)
 
 
 @router.get("/id/{path:path}", name="thing")
