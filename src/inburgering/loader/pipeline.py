@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from pyoxigraph import NamedNode, Quad
+from pyoxigraph import Triple
 
 from inburgering.errors import MappingError, UsageError
 from inburgering.loader.checking import Finding, Validator, attribute
@@ -29,6 +29,8 @@ from inburgering.loader.provenance import (
 from inburgering.loader.pseudonym import Pseudonymiser
 from inburgering.loader.rejects import Reject, RejectsWriter
 from inburgering.loader.report import LoadReport
+from inburgering.loader.worker import ValidationWorker
+from inburgering.loader.writer import GraphWriter
 from inburgering.mapping import MappedPerson, Mapping, builtin_mapping, map_person
 from inburgering.mapping.coverage import duo_guard
 from inburgering.namespaces import instance_graph
@@ -73,6 +75,7 @@ class _Run:
     """The state of one load while it runs."""
 
     store: Store
+    writer: GraphWriter
     base: str
     report: LoadReport
     rejects: RejectsWriter
@@ -87,6 +90,10 @@ class _Run:
     mappings: dict[str, Mapping] = field(default_factory=dict)
     #: Pseudonym → where it was first seen, per source (a person twice in one source is an error).
     seen: dict[tuple[str, str], str] = field(default_factory=dict)
+    #: Validates in a second process when the validator is the fast engine (see ``loader.worker``).
+    worker: ValidationWorker | None = None
+    #: The batch the worker is validating; settled when the next batch is sent, or by ``drain``.
+    inflight: list[_Pending] | None = None
 
     def person_rejected(self, location: str, gemeente: str | None) -> None:
         self.report.sources[location].rejected += 1
@@ -159,19 +166,38 @@ class _Run:
                       severity=finding.severity)
 
     def flush(self) -> None:
-        """Validate the batch, reject the persons with violations, write the others into the load's graphs."""
+        """Validate the batch and ``settle`` it; with a worker, the batch is validated while the next is mapped."""
         if not self.batch:
             return
-        people = [p.person for p in self.batch]
-        triples = [t for person in people for t in (*person.triples, *person.special)]
-        findings = self.validator(triples, reference_date=self.report.reference_date)
-        by_person, orphans = attribute(findings, people)
+        batch, self.batch = self.batch, []
+        triples = [t for p in batch for t in (*p.person.triples, *p.person.special)]
+        day = self.report.reference_date
+        if self.worker is None:
+            self.writer.wait()  # the previous batch is in the store before the validator runs (kill -9 tests)
+            self.settle(batch, self.validator(triples, reference_date=day))
+            return
+        previous, self.inflight = self.inflight, None
+        findings = self.worker.result() if previous is not None else []
+        self.worker.submit(triples, reference_date=day)
+        self.inflight = batch
+        if previous is not None:
+            self.settle(previous, findings)
+
+    def drain(self) -> None:
+        """Settle the batch still in the worker (the last one)."""
+        batch, self.inflight = self.inflight, None
+        if batch is not None and self.worker is not None:
+            self.settle(batch, self.worker.result())
+
+    def settle(self, batch: list[_Pending], findings: Sequence[Finding]) -> None:
+        """Reject the persons of a validated batch that have violations; queue the others for writing."""
+        by_person, orphans = attribute(findings, [p.person for p in batch])
         for finding in orphans:
             self._count(finding)
             self.rejects.write(Reject("", "", finding.path, finding.value, finding.message, "shacl", rule=finding.rule,
                                       focus=finding.focus, severity=finding.severity))
-        quads: list[Quad] = []
-        for pending in self.batch:
+        graphs: defaultdict[str, list[Triple]] = defaultdict(list)
+        for pending in batch:
             results = by_person.get(pending.person.pseudonym, [])
             for finding in results:
                 self._count(finding)
@@ -180,10 +206,8 @@ class _Run:
                 self.rejects.write(self._shacl_reject(pending, finding))
             self._tally(pending, published=not violations)
             if not violations:
-                quads += self._quads(pending.person)
-        if quads:
-            self.store.extend(quads)
-        self.batch.clear()
+                self._place(pending.person, graphs)
+        self.writer.write(graphs)
 
     def _count(self, finding: Finding) -> None:
         if finding.is_violation:
@@ -209,19 +233,19 @@ class _Run:
             else:
                 entity.rejected += n
 
-    def _quads(self, person: MappedPerson) -> list[Quad]:
+    def _place(self, person: MappedPerson, graphs: defaultdict[str, list[Triple]]) -> None:
+        """Add a conforming person's triples to their graphs in ``graphs`` and count them."""
         main = instance_graph(self.base, person.gemeente, self.report.load_id)
-        out = [Quad(t.subject, t.predicate, t.object, NamedNode(main)) for t in person.triples]
+        graphs[main] += person.triples
         self.graphs.add((person.gemeente, main))
         self.counts[main].triples += len(person.triples)
         self.counts[main].persons += 1
         if person.special:
             special = instance_graph(self.base, person.gemeente, self.report.load_id, special=True)
-            out += [Quad(t.subject, t.predicate, t.object, NamedNode(special)) for t in person.special]
+            graphs[special] += person.special
             self.graphs.add((person.gemeente, special))
             self.counts[special].triples += len(person.special)
             self.counts[special].persons += 1
-        return out
 
 
 def _finish(run: _Run, sources: Sequence[SourceFile], all_or_nothing: bool) -> None:
@@ -272,19 +296,35 @@ def load(sources: Sequence[str | Path], *, settings: Settings, key: bytes, rejec
     started = datetime.now(UTC)
     report = LoadReport(load_id=new_load_id(started), started=started,
                         reference_date=reference_date or date.today(), rejects_path=str(rejects_path))
+    worker = _worker_for(validator)
     own = store is None
-    store = store if store is not None else open_settings_store(settings)
     try:
-        drop_stale_graphs(store, base=settings.base_iri)
-        with RejectsWriter(rejects_path) as rejects:
-            run = _Run(store, settings.base_iri, report, rejects, pseudonymiser, validator, gemeente,
-                       batch_size, progress)
-            for location, shown, kind in kinds:
-                run.read_source(location, shown, kind)
-            run.flush()
-            _finish(run, [SourceFile(shown, kind, file_sha256(loc) if kind != "ggm-db" else None)
-                          for loc, shown, kind in kinds], all_or_nothing)
+        store = store if store is not None else open_settings_store(settings)
+        try:
+            drop_stale_graphs(store, base=settings.base_iri)
+            with RejectsWriter(rejects_path) as rejects, GraphWriter(store) as writer:
+                run = _Run(store, writer, settings.base_iri, report, rejects, pseudonymiser, validator, gemeente,
+                           batch_size, progress, worker=worker)
+                for location, shown, kind in kinds:
+                    run.read_source(location, shown, kind)
+                run.flush()
+                run.drain()
+                writer.wait()
+                _finish(run, [SourceFile(shown, kind, file_sha256(loc) if kind != "ggm-db" else None)
+                              for loc, shown, kind in kinds], all_or_nothing)
+        finally:
+            if own:
+                store.close()
     finally:
-        if own:
-            store.close()
+        if worker is not None:
+            worker.close()
     return report
+
+
+def _worker_for(validator: Validator) -> ValidationWorker | None:
+    """A validation process for the fast engine, forked before the store is opened (it inherits no store)."""
+    from inburgering.validation.fast_validators import FastValidator
+
+    if isinstance(validator, FastValidator) and ValidationWorker.available():
+        return ValidationWorker.start(validator)
+    return None
