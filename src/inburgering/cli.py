@@ -15,26 +15,33 @@ from collections.abc import Callable, Sequence
 from inburgering import __version__
 from inburgering.errors import InburgeringError
 
-#: Modules that each define ``register(subparsers)``; a sub-command's handler returns its exit code.
-COMMAND_MODULES = (
-    "inburgering.model.cli",  # model build | stats | docs
-    "inburgering.validation.cli",  # validate
-    "inburgering.generate.cli",  # generate
-    "inburgering.loader.cli",  # load, query
-    "inburgering.service.cli",  # serve, demo
-    "inburgering.security.cli",  # token create | list | revoke
-)
+#: Modules that each define ``register(subparsers)``, and the sub-commands each registers; a sub-command's
+#: handler returns its exit code.
+COMMAND_MODULES = {
+    "inburgering.model.cli": ("model",),  # model build | stats | docs
+    "inburgering.validation.cli": ("validate",),
+    "inburgering.generate.cli": ("generate",),
+    "inburgering.loader.cli": ("load", "map", "query"),
+    "inburgering.service.cli": ("serve", "demo"),
+    "inburgering.security.cli": ("token",),  # token create | list | revoke
+}
 
 Handler = Callable[[argparse.Namespace], int]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every sub-command, or only of the module that registers ``command``.
+
+    Only that module is imported then: ``inburgering load`` does not pay for importing pySHACL and rdflib (about
+    half a second), which other sub-commands need.
+    """
     parser = argparse.ArgumentParser(
         prog="inburgering",
         description="Linked data for Dutch civic integration (Wet inburgering 2021): model, validation, loading, service.")
     parser.add_argument("--version", action="version", version=f"inburgering {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    names = [m for m, commands in COMMAND_MODULES.items() if command in commands] or list(COMMAND_MODULES)
+    for name in names:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
@@ -47,9 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (``sys.exit(main())`` in the console script)."""
-    parser = build_parser()
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(args_list[0] if args_list else None)
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(args_list)
     except SystemExit as exc:  # argparse prints its own usage message
         return int(exc.code or 0) if exc.code in (0, None) else 2
     handler: Handler | None = getattr(args, "handler", None)

@@ -19,12 +19,25 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from inburgering.errors import SourceError
 from inburgering.sources.bsn import bsn_problem, is_test_bsn, is_valid_bsn
 from inburgering.sources.duo import read_duo_bundle
-from inburgering.sources.ggm import GgmSource, open_ggm
 from inburgering.sources.records import DuoLine, DuoRecord, DuoReject, GgmPerson, GgmRow, Problem
+
+if TYPE_CHECKING:
+    from inburgering.sources.ggm import GgmSource, open_ggm
+
+
+def __getattr__(name: str) -> Any:
+    """``GgmSource`` and ``open_ggm`` are imported when first used: they bring SQLAlchemy, which a DUO load
+    does not need (a noticeable part of the loader's start-up)."""
+    if name in ("GgmSource", "open_ggm"):
+        from inburgering.sources import ggm
+
+        return getattr(ggm, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class SourceKind(enum.Enum):
