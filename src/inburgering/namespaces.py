@@ -91,6 +91,7 @@ def inb(local_name: str) -> str:
     return VOCAB + local_name
 
 
+@lru_cache(maxsize=8192)
 def segment(value: str) -> str:
     """An IRI path segment for a code or notation: spaces become hyphens, other unsafe characters go.
 
@@ -113,7 +114,12 @@ def concept_iri(scheme: str, notation: str) -> str:
     return f"{CONCEPT}{segment(scheme)}/{segment(notation)}"
 
 
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
 def _ref(ref: str) -> str:
+    if _UNRESERVED.fullmatch(ref):  # the common case (pseudonym-key): nothing to escape, no need for quote()
+        return ref
     return quote(ref, safe="-._~")
 
 

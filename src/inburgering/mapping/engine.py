@@ -67,16 +67,23 @@ def _term_node(local_name: str) -> NamedNode:
     return NamedNode(inb(local_name))
 
 
+@lru_cache(maxsize=4096)
+def _steps(path: str) -> tuple[bool, tuple[str, ...]]:
+    """A dotted path parsed once: whether it starts at the record's root, and its parts."""
+    return path.startswith("$."), tuple(path.removeprefix("$.").split("."))
+
+
 def resolve(item: Any, root: Any, path: str) -> Any:
     """The value at a dotted ``path`` in ``item`` (``$.``-prefixed paths start at the record's root).
 
     A list of exactly one element is stepped through (a GGM table with one row for the person).
     """
-    node = root if path.startswith("$.") else item
-    for part in path.removeprefix("$.").split("."):
+    from_root, parts = _steps(path)
+    node = root if from_root else item
+    for part in parts:
         if isinstance(node, list) and len(node) == 1:  # a one-row table: step into its row
             node = node[0]
-        if not isinstance(node, MappingABC):
+        if type(node) is not dict and not isinstance(node, MappingABC):  # dict first: the ABC check is slow
             return None
         node = node.get(part)
     return node
