@@ -17,3 +17,15 @@ def test_output_piped_into_head_gives_no_traceback(tmp_path: Path) -> None:
     done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=300)
     assert len(done.stdout.splitlines()) == 1
     assert "Traceback" not in done.stderr and "BrokenPipeError" not in done.stderr, done.stderr
+
+
+def test_load_whose_reader_has_gone_still_writes_its_report(tmp_path: Path) -> None:
+    # `true` exits at once: by the time the load prints its summary, nobody reads the pipe (EPIPE).
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample" / "ggm.sqlite"
+    report = tmp_path / "report.json"
+    command = (f"INBURGERING_PSEUDONYM_KEY=pipe-test-key-not-a-secret {sys.executable} -m inburgering.cli load "
+               f"--store memory: --rejects {tmp_path / 'r.jsonl'} --report {report} --reference-date 2026-11-01 "
+               f"{sample} | true")
+    done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=300)
+    assert "Traceback" not in done.stderr, done.stderr
+    assert '"persons_published": 186' in report.read_text(encoding="utf-8")

@@ -90,10 +90,10 @@ def run_load(args: argparse.Namespace) -> int:
                       validator=validator_for(args.engine))
     finally:
         progress.done()
-    print(report.format_text())
-    if args.report:
+    if args.report:  # before printing: a script that stops reading the output still gets its report
         Path(args.report).write_text(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n",
                                      encoding="utf-8")
+    print(report.format_text())
     return report.exit_code
 
 
