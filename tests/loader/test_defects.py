@@ -64,6 +64,7 @@ def test_exactly_the_defective_persons_are_rejected(fmt: str, engine: str, tmp_p
     report = load([source], settings=Settings(base_iri=BASE), key=KEY, rejects_path=tmp_path / "rejects.jsonl",
                   store=store, reference_date=TODAY, validator=validator_for(engine))
     assert report.persons_read == persons
+    assert (report.orphan_rows, report.values_not_published) == (0, 0)  # nothing lost beyond the defects
     assert report.persons_rejected == len(expected_rejected)
     assert report.persons_published == persons - len(expected_rejected)
     pseudo = Pseudonymiser(KEY)
