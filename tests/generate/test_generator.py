@@ -171,3 +171,34 @@ def test_the_sex_split_follows_cbs_in_the_ggm_form(tmp_path: Path) -> None:
         asiel_men, gezins_women = share("asielstatushouder", "M"), share("gezinsmigrant_en_overige_migrant", "V")
     db.close()
     assert 0.55 <= asiel_men <= 0.65 and 0.63 <= gezins_women <= 0.73
+
+
+def test_the_ggm_form_fills_the_ggm_only_tables_with_values_the_ontology_knows(ggm: dict[str, Path],
+                                                                              tmp_path: Path) -> None:
+    from pyoxigraph import NamedNode, RdfFormat, Store
+
+    from inburgering.loader.output import write_mapped
+    from inburgering.namespaces import inb
+    from inburgering.paths import ONTOLOGY_DIR
+    from inburgering.settings import Settings
+
+    with sqlite3.connect(ggm["ggm-sqlite"]) as db:
+        counts = {t: db.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0]
+                  for t in ("werk", "educatie", "taalvaardigheid", "ict_vaardigheid", "diplomawaardering",
+                            "verblijfplaats_azc", "voorbereiding_op_inburgering", "introductiemodule", "hoofddoel",
+                            "ontwikkelwens", "subdoel_ontwikkelwens", "subdoel_aandachtspunt", "training")}
+        gezins_werk = db.execute("SELECT COUNT(*) FROM werk w JOIN gezinsmigrant_en_overige_migrant g "
+                                 "ON g.id = w.asielstatushouder_id").fetchone()[0]
+    db.close()
+    assert all(n > 0 for n in counts.values()), counts
+    assert gezins_werk == 0  # work, education, skills and the AZC are kept for asielstatushouders only
+    out = tmp_path / "mapped.nt"
+    write_mapped([ggm["ggm-sqlite"]], settings=Settings(base_iri="https://data.example.org"), key=b"k" * 16, out=out)
+    store = Store()
+    store.load(path=str(ONTOLOGY_DIR / "concepts.ttl"), format=RdfFormat.TURTLE)
+    concepts = {str(q.subject.value) for q in store.quads_for_pattern(
+        None, NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+        NamedNode("http://www.w3.org/2004/02/skos/core#Concept"))}
+    values = [line.split(" ", 2)[2].rstrip(" .\n").strip("<>") for line in out.read_text().splitlines()
+              if f"<{inb('subdoel')}>" in line]
+    assert len(values) > 20 and set(values) <= concepts  # every sub-goal is a concept of its kind's list

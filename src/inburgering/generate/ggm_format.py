@@ -10,6 +10,7 @@ from collections import defaultdict
 from typing import Any
 
 from inburgering.generate.facts import Person, iso
+from inburgering.generate.ggm_extra import ggm_extra_rows
 
 Rows = dict[str, list[dict[str, Any]]]
 #: DUO vrijstelling reasons → the GGM's EindoordeelVrijstelling values.
@@ -116,7 +117,10 @@ def to_ggm(p: Person) -> Rows:
     if p.pip is not None:
         _traject_rows(p, pid, plicht, ids, rows)
     start = iso(p.pip.dagtekening) if p.pip else iso(p.kennisgeving)
+    punten = []
     for punt in p.aandachtspunten:
-        rows["aandachtspunt"].append({"id": ids.next(), "inburgeraar_id": pid, "aandachtspunt_omschrijving": punt,
+        punten.append((ids.next(), punt))
+        rows["aandachtspunt"].append({"id": punten[-1][0], "inburgeraar_id": pid, "aandachtspunt_omschrijving": punt,
                                       "start_datum": start})
+    ggm_extra_rows(p, pid, ids.next, rows, punten)
     return rows

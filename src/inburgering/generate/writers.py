@@ -20,7 +20,9 @@ GGM_TABLES = ("natuurlijk_persoon", "vreemdeling", "inburgeraar", "asielstatusho
               "gezinsmigrant_en_overige_migrant", "inburgeringsplicht", "ontheffing", "vrijstelling",
               "inburgeringstermijn", "aanvraag_verlenging_inburgeringstermijn", "verlengingsgrond",
               "inburgeringstraject", "brede_intake", "pip", "leerroute", "map", "pvt", "examen", "examenonderdeel",
-              "inburgeringsaanbod", "aandachtspunt")
+              "inburgeringsaanbod", "aandachtspunt", "subdoel_aandachtspunt", "hoofddoel", "ontwikkelwens",
+              "subdoel_ontwikkelwens", "training", "werk", "educatie", "taalvaardigheid", "ict_vaardigheid",
+              "diplomawaardering", "verblijfplaats_azc", "voorbereiding_op_inburgering", "introductiemodule")
 _FLUSH = 2000
 
 
