@@ -47,5 +47,9 @@ class QueryError(StoreError):
     """A SPARQL query is malformed, refused, too slow or too large."""
 
 
+class QueryTimeout(QueryError):
+    """A query ran out of its time limit (the client's, or the one the store was given)."""
+
+
 class AccessError(InburgeringError):
     """A caller tried to reach data outside its scope."""

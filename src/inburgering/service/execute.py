@@ -18,7 +18,7 @@ from pyoxigraph import (
     serialize,
 )
 
-from inburgering.errors import InburgeringError, QueryError
+from inburgering.errors import InburgeringError, QueryError, QueryTimeout
 from inburgering.namespaces import DEFAULT_BASE
 from inburgering.service.prefixes import prefixes_for
 from inburgering.store.base import Store
@@ -124,6 +124,8 @@ def execute_job(store: Store, job: QueryJob) -> QueryAnswer:
         return _triples(result, job)
     except ResultTooLarge as exc:
         return QueryAnswer(error_kind="too-large", error=str(exc))
+    except QueryTimeout as exc:  # a remote store that stopped at the time limit it was given
+        return QueryAnswer(error_kind="timeout", error=str(exc))
     except QueryError as exc:
         return QueryAnswer(error_kind="syntax", error=str(exc))
     except (InburgeringError, OSError, ValueError, RuntimeError) as exc:

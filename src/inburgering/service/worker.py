@@ -3,7 +3,9 @@
 pyoxigraph cannot cancel a running query, so each worker process opens the on-disk store read-only
 (``Store.read_only``) and a query that outlives its timeout is ended by killing its worker; a fresh worker
 takes its place. In-memory and remote stores use ``ThreadEngine``: the caller gets its timeout error on time,
-but the evaluation itself cannot be stopped (documented in docs/service.md).
+but an in-memory evaluation itself cannot be stopped (documented in docs/service.md). A remote store is given
+the same time limit for client queries (``RemoteStore.with_timeout``): the client stops waiting, and a server
+that takes a time limit (Virtuoso) stops the query itself; Oxigraph server cannot (docs/remote-stores.md).
 """
 
 from __future__ import annotations
@@ -159,16 +161,31 @@ class ProcessEngine:
 
 
 class ThreadEngine:
-    """Runs jobs in a thread on a store object (in-memory or remote): timely errors, no real cancellation."""
+    """Runs jobs in a thread on a store object (in-memory or remote): timely errors; a remote store gets the
+    time limit too (see the module docstring)."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._timed: dict[float, Store] = {}
+
+    def _store_for(self, timeout_s: float) -> Store:
+        with_timeout = getattr(self.store, "with_timeout", None)
+        if with_timeout is None:
+            return self.store
+        if timeout_s not in self._timed:
+            self._timed[timeout_s] = with_timeout(timeout_s)
+        return self._timed[timeout_s]
 
     async def execute(self, job: QueryJob, *, timeout_s: float) -> QueryAnswer:
+        store = self._store_for(timeout_s)
         try:
-            return await asyncio.wait_for(asyncio.to_thread(execute_job, self.store, job), timeout_s)
+            answer = await asyncio.wait_for(asyncio.to_thread(execute_job, store, job), timeout_s)
         except TimeoutError:
             return _timeout_answer(timeout_s)
+        # The store stopped at the limit a moment before we did: the same answer as our own time-out.
+        return _timeout_answer(timeout_s) if answer.error_kind == "timeout" else answer
 
     async def aclose(self) -> None:
-        return None
+        for store in self._timed.values():
+            store.close()
+        self._timed.clear()

@@ -25,7 +25,7 @@ from pyoxigraph import (
     serialize,
 )
 
-from inburgering.errors import QueryError, StoreError
+from inburgering.errors import QueryError, QueryTimeout, StoreError
 from inburgering.store.base import QueryResult
 from inburgering.store.querylex import inspect_query
 from inburgering.store.remote_dataset import (
@@ -37,6 +37,7 @@ from inburgering.store.remote_dataset import (
     top_level_operations,
 )
 from inburgering.store.remote_http import (
+    SERVER_GRACE_S,
     Auth,
     Dialect,
     Endpoints,
@@ -93,6 +94,17 @@ class RemoteStore:
         return cls(settings.store, update_url=settings.store_update_url, gsp_url=settings.store_gsp_url,
                    user=settings.store_user, password=settings.store_password, **options)
 
+    def with_timeout(self, timeout_s: float) -> RemoteStore:
+        """The same store with another query time limit (the service's limit for client queries); it shares
+        this one's endpoints and credentials, and has its own connection pool."""
+        http = self._http
+        other = RemoteStore(self.url, user=http.user, password=http.password, auth=http.auth,
+                            timeout_s=timeout_s, write_timeout_s=http.client.timeout.read or 600.0,
+                            batch_size=self.batch_size)
+        other._wanted = self._wanted
+        other._endpoints = self._endpoints
+        return other
+
     @property
     def endpoints(self) -> Endpoints:
         """The query, update and GSP endpoints (asks the server who it is on first use)."""
@@ -132,10 +144,13 @@ class RemoteStore:
         form = inspect_query(query).form
         graph_form = form in ("CONSTRUCT", "DESCRIBE")
         text, params = self._dataset(query, default_graph, named_graphs, union_default_graph)
+        grace = 0.0
         if endpoints.dialect == "virtuoso":  # Virtuoso stops at this limit and answers partially: we raise then
-            params.append(("timeout", str(int(self._http.timeout_s * 1000))))
+            params.append(("timeout", str(max(1, int(self._http.timeout_s * 1000)))))
+            grace = SERVER_GRACE_S
+        accept = accept or (N_TRIPLES if graph_form else RESULTS_XML)
         body, headers = self._http.query(endpoints.query, text, form=form if form != "UNKNOWN" else "SELECT",
-                                         params=params, accept=accept or (N_TRIPLES if graph_form else RESULTS_XML))
+                                         params=params, accept=accept, grace_s=grace)
         self._check_complete(headers)
         return body, headers.get("content-type", "").split(";")[0].strip(), graph_form
 
@@ -171,8 +186,8 @@ class RemoteStore:
     def _check_complete(self, headers: dict[str, str]) -> None:
         """Virtuoso cuts results at ResultSetMaxRows and returns partial "anytime" results on time-outs."""
         if "x-sql-state" in headers:
-            raise QueryError(f"the store returned a partial result ({headers.get('x-sql-message', '')}); "
-                             "the query ran out of the server's time limit")
+            raise QueryTimeout(f"the store stopped the query at its time limit and returned a partial result "
+                               f"({headers.get('x-sql-message', '')})")
         if "x-sparql-maxrows" in headers:
             raise QueryError(f"the store cut the result at {headers['x-sparql-maxrows']} rows "
                              "(Virtuoso ResultSetMaxRows); add a LIMIT or raise that setting")

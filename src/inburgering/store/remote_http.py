@@ -7,6 +7,7 @@ Which server is behind the URL (Oxigraph, Virtuoso, Fuseki, GraphDB, or any othe
 from __future__ import annotations
 
 import re
+import time
 import urllib.error
 from dataclasses import dataclass
 from typing import Literal
@@ -16,10 +17,10 @@ import httpx
 from SPARQLWrapper import BASIC, DIGEST, POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException, Unauthorized
 
-from inburgering.errors import QueryError, StoreError
+from inburgering.errors import QueryError, QueryTimeout, StoreError
 
 #: Seconds the client waits beyond its time limit, so a server told to stop at that limit can say so.
-SERVER_GRACE_S = 5
+SERVER_GRACE_S = 5.0
 Dialect = Literal["oxigraph", "virtuoso", "fuseki", "graphdb", "generic"]
 Auth = Literal["basic", "digest"]
 
@@ -122,12 +123,17 @@ class Http:
         return str(response.headers.get("server", ""))
 
     def query(self, url: str, query: str, *, form: str, params: list[tuple[str, str]],
-              accept: str) -> tuple[bytes, dict[str, str]]:
-        """POST a query (SPARQL 1.1 Protocol); returns the body and the response headers (lower-case names)."""
+              accept: str, grace_s: float = 0.0) -> tuple[bytes, dict[str, str]]:
+        """POST a query (SPARQL 1.1 Protocol); returns the body and the response headers (lower-case names).
+
+        The client waits ``timeout_s`` plus ``grace_s`` (for a server that was given the time limit itself, so
+        it can answer that it stopped); a failure after the limit is a ``QueryTimeout``.
+        """
         wrapper = SPARQLWrapper(url)
         wrapper.setMethod(POST)
         wrapper.setOnlyConneg(True)
-        wrapper.setTimeout(int(self.timeout_s) + SERVER_GRACE_S)  # let a server-side time limit answer first
+        # Set directly: setTimeout() rounds down to whole seconds, and 0 there means "wait forever".
+        wrapper.timeout = self.timeout_s + grace_s  # type: ignore[assignment]
         wrapper.setQuery(query)
         wrapper.queryType = form  # our lexer's reading, not SPARQLWrapper's first-keyword guess
         for name, value in params:
@@ -136,6 +142,7 @@ class Http:
         if self.user is not None:
             wrapper.setCredentials(self.user, self.password or "")
             wrapper.setHTTPAuth(DIGEST if self.auth == "digest" else BASIC)
+        started = time.monotonic()
         try:
             response = wrapper.query().response
             body = response.read()
@@ -144,10 +151,24 @@ class Http:
         except Unauthorized as exc:
             raise StoreError(f"the store at {url} refused our credentials") from exc
         except SPARQLWrapperException as exc:
+            # A server told to stop at our limit (Virtuoso's ``timeout``) may answer with a plain error then
+            # (measured: "SR177: Misc Transaction Error" for an ORDER BY that ran out of time).
+            self._raise_if_out_of_time(started, exc, stopped_by_server=True)
             raise StoreError(f"the store at {url} failed the query: {_server_message(exc)}") from exc
         except (urllib.error.URLError, OSError) as exc:  # includes time-outs and refused connections
+            self._raise_if_out_of_time(started, exc, stopped_by_server=False)
             raise StoreError(f"cannot reach the SPARQL endpoint {url}: {exc}") from exc
         return body, {k.lower(): v for k, v in response.info().items()}
+
+    def _raise_if_out_of_time(self, started: float, exc: Exception, *, stopped_by_server: bool) -> None:
+        """A failure that came at or after the time limit is that limit, whatever the server called it."""
+        limit = self.timeout_s
+        if time.monotonic() - started < limit:
+            return
+        if stopped_by_server:
+            raise QueryTimeout(f"the store stopped the query at the time limit of {limit:g} s") from exc
+        raise QueryTimeout(f"no answer from the store within the time limit of {limit:g} s; the store "
+                           "may still be evaluating the query (Oxigraph server cannot stop one)") from exc
 
     def post(self, url: str, *, params: dict[str, str] | None = None, data: dict[str, str] | None = None,
              content: bytes | None = None, content_type: str | None = None) -> None:
