@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 
 from inburgering.cli import main
+from inburgering.namespaces import DEFAULT_BASE, inb
+from inburgering.store import open_store
+from inburgering.store.publication import published_graphs
 from servers import backend_params, clear_store
 
 
@@ -27,7 +30,22 @@ def test_load_query_and_validate_through_a_remote_store(remote: str, request: py
                  "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a <https://w3id.org/inburgering/def/Inburgeraar> }"]) == 0
     answer = json.loads(capsys.readouterr().out)
     assert answer["results"]["bindings"][0]["n"]["value"] == "8"
-    summary = tmp_path / "validation.json"
-    assert main(["validate", "--store", url, "--json", str(summary)]) == 0
-    result = json.loads(summary.read_text())
-    assert (result["conforms"], result["violations"]) == (True, 0)  # the loader published only conforming persons
+    for engine in ("pyshacl", "fast"):  # both engines read the published graphs from the remote store
+        summary = tmp_path / f"validation-{engine}.json"
+        assert main(["validate", "--store", url, "--engine", engine, "--json", str(summary)]) == 0
+        result = json.loads(summary.read_text())
+        assert (result["conforms"], result["violations"]) == (True, 0)  # only conforming persons were published
+    # A defect the shapes catch, put into a published graph behind the loader's back: both engines find it.
+    store = open_store(url)
+    graph = next(g for g in published_graphs(store, base=DEFAULT_BASE) if "bijzonder" not in g)
+    person = store.query(f"SELECT ?p WHERE {{ GRAPH <{graph}> {{ ?p a <{inb('Inburgeraar')}> }} }} LIMIT 1")
+    iri = next(iter(person))["p"].value  # type: ignore[call-overload]
+    store.update(f'INSERT DATA {{ GRAPH <{graph}> {{ <{iri}> <{inb("pseudoniem")}> "not-a-pseudonym" }} }}')
+    store.close()
+    found = {}
+    for engine in ("pyshacl", "fast"):
+        summary = tmp_path / f"defect-{engine}.json"
+        assert main(["validate", "--store", url, "--engine", engine, "--json", str(summary)]) == 1
+        found[engine] = json.loads(summary.read_text())["violations"]
+    assert found["pyshacl"] == found["fast"] >= 1
+
