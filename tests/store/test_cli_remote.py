@@ -11,7 +11,7 @@ from inburgering.cli import main
 from inburgering.namespaces import DEFAULT_BASE, inb
 from inburgering.store import open_store
 from inburgering.store.publication import published_graphs
-from servers import backend_params, clear_store
+from servers import backend_params, clear_store, free_port
 
 
 @pytest.mark.slow
@@ -49,3 +49,11 @@ def test_load_query_and_validate_through_a_remote_store(remote: str, request: py
         found[engine] = json.loads(summary.read_text())["violations"]
     assert found["pyshacl"] == found["fast"] >= 1
 
+
+def test_serve_on_an_unreachable_store_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    """As ``serve`` without a store folder (tests/service/test_cli_and_examples.py): at start-up, not at the
+    first request."""
+    nowhere = f"http://127.0.0.1:{free_port()}/query"  # nothing listens there
+    assert main(["serve", "--store", nowhere, "--port", str(free_port())]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("inburgering serve: cannot reach the SPARQL endpoint") and "\n" not in err

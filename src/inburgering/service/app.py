@@ -43,7 +43,11 @@ def check_service_store(settings: Settings) -> None:
 def open_service_store(settings: Settings) -> Store:
     """The store the service reads: an on-disk store is opened read-only (the service never writes)."""
     location = settings.store
-    if location == "memory:" or location.startswith(("http://", "https://")):
+    if location.startswith(("http://", "https://")):
+        store = open_settings_store(settings)
+        _ = store.endpoints  # type: ignore[attr-defined]  # asks the server now: unreachable is a start-up error
+        return store
+    if location == "memory:":
         return open_settings_store(settings)
     check_service_store(settings)
     return EmbeddedStore(location, read_only=True)
