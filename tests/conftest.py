@@ -9,7 +9,7 @@ import pytest
 
 from inburgering.store.base import Store
 from pg_support import pg_schema  # noqa: F401  (the PostgreSQL fixture, for every folder)
-from servers import OxigraphServer, VirtuosoServer, backend_params, clear_store
+from servers import OxigraphServer, ServerProcess, VirtuosoServer, backend_params
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -53,9 +53,28 @@ def store_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> s
     """
     if backend == "embedded":
         return str(tmp_path / "store")
-    server = request.getfixturevalue(f"{backend}_server")
-    clear_store(server.url)
-    return str(server.url)
+    server: ServerProcess = request.getfixturevalue(f"{backend}_server")
+    return server.clear()
+
+
+@pytest.fixture(scope="module", params=backend_params())
+def module_backend(request: pytest.FixtureRequest) -> str:
+    """The backend of a store that the tests of one module share (see ``module_store_url``)."""
+    return str(request.param)
+
+
+@pytest.fixture(scope="module")
+def module_store_url(module_backend: str, request: pytest.FixtureRequest,
+                     tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Where one module's shared store lives, on each backend: a new folder, or a cleared remote server
+    lent to this module until its last test on that backend. For tests that only read: one load per backend
+    and module keeps the three-backend suite fast."""
+    if module_backend == "embedded":
+        yield str(tmp_path_factory.mktemp("shared") / "store")
+        return
+    server: ServerProcess = request.getfixturevalue(f"{module_backend}_server")
+    yield server.clear(for_module=request.module.__name__)
+    server.give_back()
 
 
 @pytest.fixture

@@ -112,6 +112,22 @@ class ServerProcess:
         workdir.mkdir(parents=True, exist_ok=True)
         self.log_path = workdir / f"{self.name}.log"
         self.process: subprocess.Popen[bytes] | None = None
+        #: The test module whose shared store this server holds now (``module_store_url``), if any.
+        self.lent_to: str | None = None
+
+    def clear(self, *, for_module: str | None = None) -> str:
+        """Empty the server for a test (or, with ``for_module``, lend it to that module until ``give_back``);
+        returns its URL. Clearing a server another module holds fails that test: it would wipe the module's
+        shared store under its remaining tests."""
+        if self.lent_to is not None:
+            pytest.fail(f"the {self.name} server holds the shared store of {self.lent_to}; a test that "
+                        "clears it must not run in between (move it to another module)", pytrace=False)
+        clear_store(self.url)
+        self.lent_to = for_module
+        return self.url
+
+    def give_back(self) -> None:
+        self.lent_to = None
 
     def _spawn(self, argv: list[str]) -> None:
         with self.log_path.open("wb") as log:
@@ -211,6 +227,7 @@ __all__ = [
     "BACKENDS",
     "REMOTE_BACKENDS",
     "OxigraphServer",
+    "ServerProcess",
     "VirtuosoServer",
     "backend_params",
     "clear_store",

@@ -61,10 +61,11 @@ def _person_trig(p: Person, rng: random.Random) -> tuple[str, str]:
     return main, special
 
 
-def build_instance_store(path: Path) -> list[Person]:
-    """Public graphs plus published instance graphs per municipality (and their ``/bijzonder`` graphs)."""
+def build_instance_store(location: str) -> list[Person]:
+    """Public graphs plus published instance graphs per municipality (and their ``/bijzonder`` graphs), in the
+    store at ``location`` (a folder, or a cleared remote store's URL)."""
     rng = random.Random(6)
-    store = open_store(str(path))
+    store = open_store(location)
     load_public_graphs(store, base=BASE)
     persons, parts, meta = [], [], []
     for gemeente, size in SIZES.items():
@@ -88,9 +89,9 @@ def build_instance_store(path: Path) -> list[Person]:
 
 @dataclass
 class Deployment:
-    """A service over the test store, its tokens and its audit log."""
+    """A service over the test store (a folder or a remote store's URL), its tokens and its audit log."""
 
-    store: Path
+    store: str
     tokens: TokenStore
     audit_log: Path
     persons: list[Person]
@@ -112,9 +113,10 @@ class Deployment:
 
 
 @pytest.fixture(scope="module")
-def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+def deployment(module_store_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+    """The deployment, once per module on each backend (``module_store_url``)."""
     folder = tmp_path_factory.mktemp("deployment")
-    persons = build_instance_store(folder / "store")
+    persons = build_instance_store(module_store_url)
     tokens = TokenStore(folder / "tokens.sqlite")
-    yield Deployment(folder / "store", tokens, folder / "audit.jsonl", persons)
+    yield Deployment(module_store_url, tokens, folder / "audit.jsonl", persons)
     tokens.close()

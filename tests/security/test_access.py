@@ -96,13 +96,24 @@ def test_analyst_reads_its_municipality_only(client: TestClient, amsterdam: dict
     (f"SELECT (COUNT(*) AS ?n) WHERE {{ {ROT_PERSON} }}", {"default-graph-uri": ROT.replace("https", "HTTPS")}),
 ])
 def test_escape_attempts_find_nothing(client: TestClient, amsterdam: dict[str, str], query: str,
-                                      params: dict[str, str]) -> None:
+                                      params: dict[str, str], module_backend: str) -> None:
     response = client.get("/sparql", params={"query": query, **params},
                           headers={"Accept": "application/sparql-results+json", **amsterdam})
-    if response.status_code == 200:  # an escape the parser accepts must still see nothing
-        assert response.json()["results"]["bindings"][0]["n"]["value"] == "0", query
-    else:
+    if response.status_code != 200:
         assert response.status_code == 400, response.text
+        return
+    found = response.json()["results"]["bindings"][0]["n"]["value"]
+    if module_backend == "virtuoso" and "FILTER(?g =" in query and found == "1":
+        # Virtuoso 7.2 counts one (empty) solution when a GRAPH ?g pattern is pinned by a FILTER to a
+        # graph outside the dataset; for ANY such graph, even one that does not exist (docs/remote-stores.md).
+        # Wrong, but it tells nothing: the same answer as for a graph that never existed, and no rows at all.
+        nowhere = query.replace(ROT, f"{BASE}/graph/gm9999/never")
+        assert count(client, nowhere, amsterdam) == 1
+        rows = client.get("/sparql", params={"query": query.replace("SELECT (COUNT(*) AS ?n)", "SELECT *")},
+                          headers={"Accept": "application/sparql-results+json", **amsterdam})
+        assert rows.status_code == 200 and rows.json()["results"]["bindings"] == [], rows.text
+        return
+    assert found == "0", query  # an escape the parser accepts must still see nothing
 
 
 def test_describe_and_documents_of_another_municipality_are_empty(client: TestClient, deployment: Deployment,

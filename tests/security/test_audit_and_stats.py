@@ -8,7 +8,7 @@ from pathlib import Path
 
 from inburgering.namespaces import VOCAB
 from inburgering.security.stats import person_tables, record_tables
-from inburgering.store import EmbeddedStore
+from inburgering.store import EmbeddedStore, open_store
 from inburgering.store.publication import published_graphs
 
 from .attack import recovered
@@ -81,9 +81,13 @@ def test_stats_are_public_suppressed_and_cannot_be_undone(deployment: Deployment
 
 def _truth(deployment: Deployment) -> dict[tuple[str, ...], int]:
     """Every number before suppression, counted straight from the store."""
-    store = EmbeddedStore(deployment.store, read_only=True)
-    graphs = published_graphs(store, base=BASE, special=True)
-    tables = person_tables(store, graphs) + record_tables(store, graphs)
+    store = (open_store(deployment.store) if deployment.store.startswith("http")
+             else EmbeddedStore(deployment.store, read_only=True))
+    try:
+        graphs = published_graphs(store, base=BASE, special=True)
+        tables = person_tables(store, graphs) + record_tables(store, graphs)
+    finally:
+        store.close()
     return {k: v for table in tables for k, v in table.values().items()}
 
 

@@ -23,13 +23,16 @@ PERSONS = f"SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ ?p <{VOCAB}pseudoniem> ?x
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, Path]]:
+def served(module_store_url: str,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[str], Path]]:
+    """``inburgering serve`` over the deployment's store on each backend; yields its URL, the ``--store`` and
+    ``--token-db`` options the token commands need, and its audit log."""
     folder = tmp_path_factory.mktemp("live")
-    store = folder / "store"
-    build_instance_store(store)
+    build_instance_store(module_store_url)
+    store = ["--store", module_store_url, "--token-db", str(folder / "tokens.sqlite")]
     port, log, audit = free_port(), folder / "server.log", folder / "audit.jsonl"
     with log.open("wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "inburgering.cli", "serve", "--store", str(store),
+        process = subprocess.Popen([sys.executable, "-m", "inburgering.cli", "serve", *store,
                                     "--port", str(port), "--audit-log", str(audit)], stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -48,10 +51,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
         process.wait(timeout=20)
 
 
-def test_cli_token_opens_the_data_of_a_real_server(served: tuple[str, Path, Path],
+def test_cli_token_opens_the_data_of_a_real_server(served: tuple[str, list[str], Path],
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     url, store, audit = served
-    assert main(["token", "create", "--store", str(store), "--role", "analyst", "--gemeente", "GM0363"]) == 0
+    assert main(["token", "create", *store, "--role", "analyst", "--gemeente", "GM0363"]) == 0
     token = capsys.readouterr().out.strip()
     accept = {"Accept": "application/sparql-results+json"}
     anonymous = httpx.get(url + "/sparql", params={"query": PERSONS}, headers=accept)
@@ -61,7 +64,7 @@ def test_cli_token_opens_the_data_of_a_real_server(served: tuple[str, Path, Path
     assert with_token.json()["results"]["bindings"][0]["n"]["value"] == str(SIZES["GM0363"])
     raw = httpx.get(url + "/id/persoon/%2e%2e/%2e%2e/graph/meta", headers={"Authorization": f"Bearer {token}"})
     assert raw.status_code == 400
-    assert main(["token", "revoke", "--store", str(store), token.split("_")[1]]) == 0
+    assert main(["token", "revoke", *store, token.split("_")[1]]) == 0
     revoked = httpx.get(url + "/sparql", params={"query": PERSONS}, headers={"Authorization": f"Bearer {token}"})
     assert revoked.status_code == 401
     lines = [json.loads(line) for line in audit.read_text().splitlines()]
@@ -84,7 +87,8 @@ def browser() -> Iterator[Browser]:
 
 @pytest.mark.browser
 @pytest.mark.parametrize("path", ["/stats", "/query", "/"])
-def test_pages_render_under_the_csp_in_chromium(served: tuple[str, Path, Path], browser: Browser, path: str) -> None:
+def test_pages_render_under_the_csp_in_chromium(served: tuple[str, list[str], Path], browser: Browser,
+                                                path: str) -> None:
     """The pages work in a real browser with the Content-Security-Policy on: no violation, charts drawn."""
     page = browser.new_page()
     problems: list[str] = []
@@ -106,11 +110,11 @@ def test_pages_render_under_the_csp_in_chromium(served: tuple[str, Path, Path], 
 
 
 @pytest.mark.browser
-def test_query_page_sends_a_typed_token(served: tuple[str, Path, Path], browser: Browser,
+def test_query_page_sends_a_typed_token(served: tuple[str, list[str], Path], browser: Browser,
                                         capsys: pytest.CaptureFixture[str]) -> None:
     """An analyst types a token on the query page: its queries see the municipality's data, without it they do not."""
     url, store, _ = served
-    assert main(["token", "create", "--store", str(store), "--role", "analyst", "--gemeente", "GM0363"]) == 0
+    assert main(["token", "create", *store, "--role", "analyst", "--gemeente", "GM0363"]) == 0
     token = capsys.readouterr().out.strip()
     page = browser.new_page()
     try:

@@ -30,30 +30,32 @@ INSTANCE_GRAPH = f"{BASE}/graph/gm0363/load1"
 ADMIN = AccessScope(token_id="test-admin", role="admin", gemeenten=frozenset({"GM0363"}), special_categories=True)
 
 
-def build_store(path: Path) -> Path:
-    """The test store: ontology, concepts, shapes and metadata from tests/service/data, plus one person."""
-    store = open_store(str(path))
+def build_store(location: str) -> str:
+    """The test store at ``location`` (a folder or a cleared remote store's URL): ontology, concepts, shapes
+    and metadata from tests/service/data, plus one person."""
+    store = open_store(location)
     load_public_graphs(store, base=BASE, ontology_dir=DATA / "ontology", shapes_dir=DATA / "shapes")
     store.load((DATA / "instance.trig").read_bytes(), format=RdfFormat.TRIG)
     store.close()
-    return path
+    return location
 
 
-def make_client(store_path: Path, *, scope: AccessScope | None = None, **settings: object) -> TestClient:
-    app = create_app(Settings(store=str(store_path), **settings))  # type: ignore[arg-type]
+def make_client(location: str | Path, *, scope: AccessScope | None = None, **settings: object) -> TestClient:
+    app = create_app(Settings(store=str(location), **settings))  # type: ignore[arg-type]
     if scope is not None:
         app.dependency_overrides[get_scope] = lambda: scope
     return TestClient(app)
 
 
 class LiveServer:
-    """A real uvicorn process serving a store; ``url`` is its root."""
+    """A real uvicorn process serving a store (a folder or a remote store's URL); ``url`` is its root; its log
+    goes to ``logs``."""
 
-    def __init__(self, store: Path, *, scope: str = "public", timeout_s: float = 60.0) -> None:
+    def __init__(self, store: str, *, logs: Path, scope: str = "public", timeout_s: float = 60.0) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        self.log = store.parent / f"server-{self.port}.log"
+        self.log = logs / f"server-{self.port}.log"
         with self.log.open("wb") as log:
             # The public server is the real command; another scope needs the injecting helper script.
             command = ([sys.executable, "-m", "inburgering.cli", "serve"] if scope == "public"

@@ -26,6 +26,14 @@ def test_landing_page_links_everything(client: TestClient) -> None:
     assert "1 waardelijsten" in html  # counted from the concepts graph
 
 
+def test_ontology_page_lists_the_terms_by_kind_and_label(client: TestClient) -> None:
+    html = client.get("/def", headers={"Accept": "text/html"}).text
+    assert "Plan Inburgering en Participatie" in html
+    # classes first, each kind sorted by label
+    order = [html.index(label) for label in ("Asielstatushouder", "Plan Inburgering en Participatie", "heeft PIP")]
+    assert order == sorted(order)
+
+
 def test_scheme_browsing(client: TestClient) -> None:
     html = client.get("/schemes").text
     assert 'href="http://testserver/id/scheme/leerroute"' in html
@@ -71,6 +79,8 @@ def test_no_dump_of_other_graphs(client: TestClient) -> None:
     assert client.get("/downloads/gm0363.ttl").status_code == 404
 
 
+# Embedded only: the remote servers hold this module's shared store meanwhile; the same load of the project's
+# own model runs on every backend in tests/security/conftest.py (build_instance_store).
 def test_loads_the_projects_own_model(tmp_path: Path) -> None:
     store = open_store(str(tmp_path / "store"))
     report = load_public_graphs(store, base="https://data.example.org", ontology_dir=ONTOLOGY_DIR,

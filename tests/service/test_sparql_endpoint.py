@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from pyoxigraph import QueryResultsFormat, QuerySolutions, RdfFormat, parse, parse_query_results
-from service_support import INSTANCE_GRAPH, PERSON, make_client
+from service_support import INSTANCE_GRAPH, PERSON, build_store, make_client
+
+from servers import OxigraphServer
 
 COUNT_PIPS = "SELECT (COUNT(*) AS ?n) WHERE { ?p a <https://w3id.org/inburgering/def/PIP> }"
 #: Four-way cross product of the whole store: far too slow for a short time limit.
@@ -136,15 +138,15 @@ def test_two_query_parameters_are_400(client: TestClient) -> None:
     assert response.status_code == 400
 
 
-def test_oversized_request_is_413(store_path: Path) -> None:
-    with make_client(store_path, max_query_bytes=100) as small:
+def test_oversized_request_is_413(store_location: str) -> None:
+    with make_client(store_location, max_query_bytes=100) as small:
         response = small.post("/sparql", data={"query": "ASK {}" + " " * 200})
     assert response.status_code == 413
 
 
 @pytest.fixture(scope="module")
-def limited(store_path: Path) -> Iterator[TestClient]:
-    with make_client(store_path, query_timeout_s=0.5, max_results=5) as c:
+def limited(store_location: str) -> Iterator[TestClient]:
+    with make_client(store_location, query_timeout_s=0.5, max_results=5) as c:
         yield c
 
 
@@ -158,26 +160,52 @@ def test_result_cap_is_a_clear_error(limited: TestClient) -> None:
     assert small.status_code == 200
 
 
-def test_timeout_stops_the_query_and_the_endpoint_recovers(limited: TestClient) -> None:
+def test_timeout_stops_the_query_and_the_endpoint_recovers(limited: TestClient, module_backend: str) -> None:
+    if module_backend == "oxigraph":
+        pytest.skip("on the Oxigraph server: test_timeout_on_a_server_that_cannot_stop_the_query")
     engine = limited.app.state.runtime.engine  # type: ignore[attr-defined]
-    before = {w.process.pid for w in engine._all}
+    before = {w.process.pid for w in getattr(engine, "_all", [])}
     response = limited.get("/sparql", params={"query": SLOW})
     assert response.status_code == 503
     assert "time limit of 0.5 s" in response.text
-    after = {w.process.pid for w in engine._all}
-    assert len(before - after) == 1  # the worker that ran it was killed and replaced
-    for pid in before - after:
-        assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text().lower()
+    if module_backend == "embedded":  # a query worker process: killed and replaced
+        after = {w.process.pid for w in engine._all}
+        assert len(before - after) == 1
+        for pid in before - after:
+            assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text().lower()
+    # Virtuoso was given the same limit and stopped the query itself (tests/store/test_remote_timeout.py).
     assert limited.get("/sparql", params={"query": "ASK {}"}).json()["boolean"] is True
+    assert limited.get("/sparql", params={"query": COUNT_PIPS}).status_code == 200
 
 
-def test_a_slow_query_does_not_block_other_requests(store_path: Path) -> None:
+def test_timeout_on_a_server_that_cannot_stop_the_query(module_backend: str, tmp_path: Path) -> None:
+    """Oxigraph server goes on evaluating a query after its client gave up (docs/remote-stores.md): the
+    service still answers 503 on time and stays responsive. A server of its own, stopped afterwards, ends
+    the query."""
+    if module_backend != "oxigraph":
+        pytest.skip("the Oxigraph server only; the other backends stop the query (test above)")
+    server = OxigraphServer(tmp_path / "oxigraph").start()
+    try:
+        with make_client(build_store(server.url), query_timeout_s=0.5) as c:
+            response = c.get("/sparql", params={"query": SLOW})
+            assert response.status_code == 503
+            assert "time limit of 0.5 s" in response.text
+            assert c.get("/sparql", params={"query": "ASK {}"}).json()["boolean"] is True
+            assert _count(c.get("/sparql", params={"query": COUNT_PIPS}).text) == 0
+            assert c.get("/def/PIP", headers={"Accept": "text/turtle"}).status_code == 200
+    finally:
+        server.stop()
+
+
+def test_a_slow_query_does_not_block_other_requests(store_location: str, module_backend: str) -> None:
     """While one query runs in a worker until its time limit, the event loop answers other requests."""
     import threading
     import time
 
+    if module_backend != "embedded":
+        pytest.skip("query worker processes exist on the embedded store only; remote stores: the tests above")
     finished: list[str] = []
-    with make_client(store_path, query_timeout_s=5) as c:
+    with make_client(store_location, query_timeout_s=5) as c:
         def slow() -> None:
             c.get("/sparql", params={"query": SLOW})
             finished.append("slow")

@@ -94,13 +94,13 @@ TESTS = manifest_tests()
 
 
 @pytest.fixture(scope="module")
-def protocol_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    path = tmp_path_factory.mktemp("w3c") / "store"
-    store = open_store(str(path))
+def protocol_server(module_store_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    store = open_store(module_store_url)
     for graph, file in graph_data().items():
         store.load(file.read_bytes(), format=RdfFormat.N_TRIPLES, graph=graph)
     store.close()
-    server = LiveServer(path, scope="admin")  # the test graphs are not public graphs: read them as an admin
+    # the test graphs are not public graphs: read them as an admin
+    server = LiveServer(module_store_url, logs=tmp_path_factory.mktemp("w3c"), scope="admin")
     yield server
     server.stop()
 
