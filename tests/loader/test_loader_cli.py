@@ -17,6 +17,7 @@ def key_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(KEY_ENV, "cli-test-key-not-a-secret")
 
 
+# Embedded only: that no store folder appears is the point (a remote store is there before and after).
 def test_load_without_a_key_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                        capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.delenv(KEY_ENV, raising=False)
@@ -28,9 +29,10 @@ def test_load_without_a_key_is_refused(tmp_path: Path, monkeypatch: pytest.Monke
     assert not (tmp_path / "store").exists()
 
 
-def test_load_exit_codes_and_json_report(tmp_path: Path, key_env: None, capsys: pytest.CaptureFixture[str]) -> None:
+def test_load_exit_codes_and_json_report(tmp_path: Path, key_env: None, capsys: pytest.CaptureFixture[str],
+                                         store_url: str) -> None:
     bsns = bsn_pool()
-    store, rejects, report = tmp_path / "store", tmp_path / "r.jsonl", tmp_path / "report.json"
+    store, rejects, report = store_url, tmp_path / "r.jsonl", tmp_path / "report.json"
     good = write_bundle(tmp_path / "good.jsonl", [duo_person(next(bsns)), duo_person(next(bsns))])
     assert main(["load", "--store", str(store), "--rejects", str(rejects), "--report", str(report),
                  "--reference-date", "2025-01-01", str(good)]) == 0
@@ -54,19 +56,20 @@ def test_usage_errors_exit_2_with_one_line(tmp_path: Path, key_env: None, capsys
     assert "source not found" in err and "Traceback" not in err
 
 
-def test_gemeente_option_rejects_other_municipalities(tmp_path: Path, key_env: None) -> None:
+def test_gemeente_option_rejects_other_municipalities(tmp_path: Path, key_env: None, store_url: str) -> None:
     bsns = bsn_pool()
     bundle = write_bundle(tmp_path / "b.jsonl", [duo_person(next(bsns), "GM0363"), duo_person(next(bsns), "GM0599")])
     rejects = tmp_path / "r.jsonl"
-    assert main(["load", "--store", str(tmp_path / "s"), "--rejects", str(rejects), "--gemeente", "GM0363",
+    assert main(["load", "--store", store_url, "--rejects", str(rejects), "--gemeente", "GM0363",
                  str(bundle)]) == 1
     [reject] = [json.loads(line) for line in rejects.read_text().splitlines()]
     assert (reject["record"], reject["field"], reject["value"]) == ("line 2", "gemeente", "GM0599")
 
 
-def test_query_formats_over_published_graphs(tmp_path: Path, key_env: None, capsys: pytest.CaptureFixture[str]) -> None:
+def test_query_formats_over_published_graphs(tmp_path: Path, key_env: None, capsys: pytest.CaptureFixture[str],
+                                             store_url: str) -> None:
     bsns = bsn_pool()
-    store = tmp_path / "store"
+    store = store_url
     bundle = write_bundle(tmp_path / "b.jsonl", [duo_person(next(bsns)), duo_person(next(bsns))])
     assert main(["load", "--store", str(store), "--rejects", str(tmp_path / "r.jsonl"), str(bundle)]) == 0
     capsys.readouterr()
