@@ -61,11 +61,11 @@ def _person_trig(p: Person, rng: random.Random) -> tuple[str, str]:
     return main, special
 
 
-def build_instance_store(location: str) -> list[Person]:
+def build_instance_store(location: str | Path) -> list[Person]:
     """Public graphs plus published instance graphs per municipality (and their ``/bijzonder`` graphs), in the
     store at ``location`` (a folder, or a cleared remote store's URL)."""
     rng = random.Random(6)
-    store = open_store(location)
+    store = open_store(str(location))
     load_public_graphs(store, base=BASE)
     persons, parts, meta = [], [], []
     for gemeente, size in SIZES.items():

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from pyoxigraph import QueryResultsFormat, QuerySolutions, RdfFormat
 
-from inburgering.errors import QueryError, StoreError
+from inburgering.errors import QueryError, QueryTimeout, StoreError
 from inburgering.store.base import Store
 from inburgering.store.remote import RemoteStore
 from inburgering.store.remote_dataset import (
@@ -88,7 +88,9 @@ def test_a_slow_query_on_virtuoso_is_an_error_never_a_partial_result(remote: str
     """Virtuoso stops a query at the time limit and answers with what it has so far ("anytime" results)."""
     hurried = RemoteStore(request.getfixturevalue(f"{remote}_server").url, timeout_s=1)
     slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"  # its system graphs
-    with pytest.raises(QueryError, match="partial result"):
+    # Its answer at the limit is a partial result (X-SQL-State) or, measured under load, an error: both are
+    # the server stopping the query, a QueryTimeout, never rows.
+    with pytest.raises(QueryTimeout, match="the store stopped the query"):
         hurried.query(slow)
     hurried.close()
 
