@@ -17,6 +17,7 @@ from inburgering.service import create_app
 from inburgering.service.publish import load_public_graphs
 from inburgering.settings import Settings
 from inburgering.store import open_store
+from inburgering.store.publication import refresh_unions
 
 BASE = DEFAULT_BASE
 #: Persons per municipality: two that publish counts, one too small to show.
@@ -83,6 +84,7 @@ def build_instance_store(location: str | Path) -> list[Person]:
                         f"<{VOCAB}published> true .")
     parts.append(f"<{meta_graph(BASE)}> {{\n" + "\n".join(meta) + "\n}")
     store.load("\n".join(parts).encode(), format=RdfFormat.TRIG)
+    refresh_unions(store, base=BASE)  # union graphs of every municipality, as publication writes them
     store.close()
     return persons
 

@@ -22,6 +22,7 @@ from inburgering.namespaces import meta_graph
 from inburgering.settings import Settings
 from inburgering.store import open_settings_store
 from inburgering.store.publication import public_graphs, published_graphs
+from inburgering.store.unions import default_graphs, registered_unions
 
 
 def _date(value: str) -> date:
@@ -127,7 +128,9 @@ def run_query(args: argparse.Namespace) -> int:
         graphs = published_graphs(store, base=base, special=True) + public_graphs(store, base=base)
         if args.meta:
             graphs.append(meta_graph(base))
-        result = store.query(text, default_graph=graphs, named_graphs=graphs)
+        # The same triples as the list, in as few graphs as the union graphs allow (store/unions.py).
+        defaults = default_graphs(graphs, registered_unions(store, base=base))
+        result = store.query(text, default_graph=defaults, named_graphs=graphs)
         sys.stdout.write(format_result(result, args.output))
     finally:
         store.close()

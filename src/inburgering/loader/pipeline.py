@@ -36,7 +36,8 @@ from inburgering.mapping.coverage import duo_guard
 from inburgering.namespaces import instance_graph
 from inburgering.settings import Settings
 from inburgering.store import Store, open_settings_store
-from inburgering.store.publication import drop_stale_graphs, publish
+from inburgering.store.publication import drop_stale_graphs, new_union_id, publish
+from inburgering.store.unions import UnionWriter
 
 #: Persons validated together: pySHACL's time grows faster than linearly with the graph (perf-notes.md).
 DEFAULT_BATCH = 500
@@ -75,7 +76,7 @@ class _Run:
     """The state of one load while it runs."""
 
     store: Store
-    writer: GraphWriter
+    writer: UnionWriter
     base: str
     report: LoadReport
     rejects: RejectsWriter
@@ -267,7 +268,8 @@ def _finish(run: _Run, sources: Sequence[SourceFile], all_or_nothing: bool) -> N
         return
     graphs = sorted(run.graphs)
     publish(run.store, base=run.base, graphs=graphs, provenance=prov,
-            activity=load_activity(run.base, report.load_id))
+            activity=load_activity(run.base, report.load_id),
+            unions=run.writer if isinstance(run.writer, UnionWriter) else None)
     report.graphs = [g for _, g in graphs]
 
 
@@ -302,7 +304,9 @@ def load(sources: Sequence[str | Path], *, settings: Settings, key: bytes, rejec
         store = store if store is not None else open_settings_store(settings)
         try:
             drop_stale_graphs(store, base=settings.base_iri)
-            with RejectsWriter(rejects_path) as rejects, GraphWriter(store) as writer:
+            with RejectsWriter(rejects_path) as rejects, GraphWriter(store) as graph_writer:
+                # Every batch also goes into the load's union graphs, in the same write (store/unions.py).
+                writer = UnionWriter(graph_writer, base=settings.base_iri, union_id=new_union_id())
                 run = _Run(store, writer, settings.base_iri, report, rejects, pseudonymiser, validator, gemeente,
                            batch_size, progress, worker=worker)
                 for location, shown, kind in kinds:

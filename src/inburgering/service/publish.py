@@ -15,6 +15,7 @@ from inburgering.namespaces import SKOS, public_graph
 from inburgering.paths import ONTOLOGY_DIR, SHAPES_DIR
 from inburgering.service.metadata import dataset_description
 from inburgering.store.base import Store
+from inburgering.store.publication import refresh_unions
 
 _SCHEME = NamedNode(SKOS + "ConceptScheme")
 _CONCEPT = NamedNode(SKOS + "Concept")
@@ -68,4 +69,5 @@ def load_public_graphs(store: Store, *, base: str, ontology_dir: Path = ONTOLOGY
     store.extend(Quad(t.subject, t.predicate, t.object, dataset) for t in triples)
     report.triples[dataset.value] = len(triples)
     store.flush()
+    refresh_unions(store, base=base)  # the union graphs hold the public graphs too
     return report

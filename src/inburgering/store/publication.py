@@ -19,7 +19,9 @@ graphs. Readers (the service, the query command, the security layer) build their
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 
 from pyoxigraph import NamedNode, Quad, QuerySolutions
 
@@ -34,6 +36,7 @@ from inburgering.namespaces import (
     public_graph,
 )
 from inburgering.store.base import Store
+from inburgering.store.unions import UnionWriter, build_unions, registered_unions, union_graph_pattern
 
 #: The public graphs a reader may always add to its dataset.
 PUBLIC_GRAPHS = ("ontology", "concepts", "shapes", "dataset")
@@ -90,14 +93,24 @@ def public_graphs(store: Store, *, base: str) -> list[str]:
 
 
 def publish(store: Store, *, base: str, graphs: Sequence[tuple[str, str]],
-            provenance: Iterable[Quad] = (), activity: str | None = None) -> None:
+            provenance: Iterable[Quad] = (), activity: str | None = None,
+            unions: UnionWriter | None = None) -> None:
     """Make ``graphs`` (pairs of ``GM0363`` code and graph IRI) visible, in ONE update of the meta graph.
 
-    The same update retires every graph published before for those municipalities (``inb:published false``)
-    and inserts ``provenance`` (quads in the meta graph). It is one DELETE/INSERT operation, so any SPARQL 1.1
-    store applies it all or not at all.
+    The same update retires every graph published before for those municipalities (``inb:published false``),
+    inserts ``provenance`` (quads in the meta graph) and swaps the registered union graphs for new ones, written
+    just before (``store/unions.py``; ``unions``: the loader already wrote its graphs into them). It is one
+    DELETE/INSERT operation, so any SPARQL 1.1 store applies it all or not at all.
     """
     meta = NamedNode(meta_graph(base))
+    old_unions = _registrations(store, base)
+    codes_in = {code.upper() for code, _ in graphs}
+    pattern = instance_graph_pattern(base)
+    kept = [g for g in published_graphs(store, base=base, special=True)
+            if (m := pattern.match(g)) is None or m.group(1).upper() not in codes_in]
+    union_quads = build_unions(store, base=base, union_id=unions.union_id if unions else new_union_id(),
+                               members=[*kept, *(g for _, g in graphs), *public_graphs(store, base=base)],
+                               written=unions.written if unions else frozenset())
     lines = []
     for code, graph in graphs:
         g = NamedNode(graph)
@@ -105,11 +118,11 @@ def publish(store: Store, *, base: str, graphs: Sequence[tuple[str, str]],
                      "inb:published true .")
         if activity:
             lines.append(f"{g} prov:wasGeneratedBy {NamedNode(activity)} .")
-    for quad in provenance:
+    for quad in (*provenance, *union_quads):
         lines.append(f"{quad.subject} {quad.predicate} {quad.object} .")
     codes = " ".join(str(NamedNode(gemeente_iri(code))) for code in sorted({c for c, _ in graphs}))
     update = _prefixes() + (
-        f"DELETE {{ GRAPH {meta} {{ ?old inb:published true }} }}\n"
+        f"DELETE {{ GRAPH {meta} {{ ?old inb:published true .\n{old_unions} }} }}\n"
         f"INSERT {{ GRAPH {meta} {{ ?old inb:published false .\n" + "\n".join(lines) + "\n} }\n"
         f"WHERE {{ OPTIONAL {{ GRAPH {meta} {{ ?old a inb:InstanceGraph ; inb:published true ; inb:gemeente ?gm . "
         f"VALUES ?gm {{ {codes} }} }} }} }}")
@@ -117,19 +130,48 @@ def publish(store: Store, *, base: str, graphs: Sequence[tuple[str, str]],
     store.flush()
 
 
-def stale_graphs(store: Store, *, base: str) -> list[str]:
-    """Instance graphs in the store that are not published: superseded by a later load, or left by a crash."""
-    live = set(published_graphs(store, base=base, special=True))
-    pattern = instance_graph_pattern(base)
-    return sorted(g.value for g in store.named_graphs() if pattern.match(g.value) and g.value not in live)
+def new_union_id() -> str:
+    """A fresh id for the union graphs of one publication (``store/unions.py``)."""
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + secrets.token_hex(3)
 
 
-def drop_stale_graphs(store: Store, *, base: str) -> list[str]:
+def _registrations(store: Store, base: str) -> str:
+    """The meta-graph triples that register the current union graphs, as template text to delete them."""
+    unions = sorted(registered_unions(store, base=base).items())
+    return "\n".join(f"{NamedNode(u)} a prov:Collection ; prov:hadMember "
+                     + ", ".join(str(NamedNode(m)) for m in sorted(members)) + " ." for u, members in unions)
+
+
+def refresh_unions(store: Store, *, base: str) -> None:
+    """Write new union graphs of what is published now, swap their registration in one update and drop the old
+    ones: after the public graphs changed (``service/publish.py``). Publishing does this by itself."""
+    members = published_graphs(store, base=base, special=True) + public_graphs(store, base=base)
+    union_quads = build_unions(store, base=base, union_id=new_union_id(), members=members)
+    lines = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in union_quads)
+    meta = NamedNode(meta_graph(base))
+    old = _registrations(store, base)
+    store.update(_prefixes() + (f"DELETE {{ GRAPH {meta} {{\n{old}\n}} }}\n" if old else "")
+                 + f"INSERT {{ GRAPH {meta} {{\n{lines}\n}} }} WHERE {{}}")
+    store.flush()
+    drop_stale_graphs(store, base=base, instance=False)
+
+
+def stale_graphs(store: Store, *, base: str, instance: bool = True) -> list[str]:
+    """Graphs in the store that no reader uses: instance graphs that are not published (superseded by a later
+    load, or left by a crash) and union graphs that are not registered; ``instance=False``: union graphs only."""
+    live = set(published_graphs(store, base=base, special=True)) if instance else set()
+    live.update(registered_unions(store, base=base))
+    patterns = [union_graph_pattern(base)] + ([instance_graph_pattern(base)] if instance else [])
+    return sorted(g.value for g in store.named_graphs()
+                  if any(p.match(g.value) for p in patterns) and g.value not in live)
+
+
+def drop_stale_graphs(store: Store, *, base: str, instance: bool = True) -> list[str]:
     """Drop the graphs :func:`stale_graphs` finds (a load does this first); returns their IRIs.
 
     Only one load may run against a store at a time: a second one would drop the first one's unpublished graphs.
     """
-    stale = stale_graphs(store, base=base)
+    stale = stale_graphs(store, base=base, instance=instance)
     for graph in stale:
         store.drop_graph(graph)
     if stale:
@@ -138,4 +180,5 @@ def drop_stale_graphs(store: Store, *, base: str) -> list[str]:
 
 
 __all__ = ["PUBLIC_GRAPHS", "drop_stale_graphs", "gemeente_code", "instance_graph", "instance_graph_pattern",
-           "is_special", "public_graphs", "publish", "published_graphs", "stale_graphs"]
+           "is_special", "new_union_id", "public_graphs", "publish", "published_graphs", "refresh_unions",
+           "stale_graphs"]

@@ -1,0 +1,103 @@
+"""Union graphs on every backend: a union holds exactly its members' triples, a reload swaps it in the same
+update that publishes, and the analyst queries answer over it as over the list of its members."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pyoxigraph import NamedNode, QuerySolutions
+
+from inburgering.cli import main
+from inburgering.loader import load, no_validation
+from inburgering.namespaces import DEFAULT_BASE
+from inburgering.paths import ROOT
+from inburgering.service.publish import load_public_graphs
+from inburgering.settings import Settings
+from inburgering.store import open_store
+from inburgering.store.base import Store
+from inburgering.store.publication import public_graphs, published_graphs
+from inburgering.store.unions import default_graphs, registered_unions
+
+BASE = DEFAULT_BASE  # the query command's default
+KEY = b"union-test-key-not-a-secret"
+SETTINGS = Settings(base_iri=BASE)
+QUERIES = sorted((ROOT / "src" / "inburgering" / "service" / "queries").glob("*.rq"))
+
+
+def _triples(store: Store, graphs: list[str]) -> set[tuple[str, str, str]]:
+    result = store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", default_graph=graphs, named_graphs=[])
+    assert isinstance(result, QuerySolutions)
+    return {(str(r["s"]), str(r["p"]), str(r["o"])) for r in result}
+
+
+def _rows(store: Store, query: str, graphs: list[str]) -> list[tuple[str, ...]]:
+    result = store.query(query, default_graph=graphs, named_graphs=[])
+    assert isinstance(result, QuerySolutions)
+    names = [v.value for v in result.variables]
+    return sorted(tuple(str(r[n]) if r[n] is not None else "" for n in names) for r in result)
+
+
+def _generate(tmp_path: Path, name: str, persons: int, seed: int) -> Path:
+    out = tmp_path / name / "bundle.jsonl"
+    out.parent.mkdir()
+    assert main(["generate", "--persons", str(persons), "--seed", str(seed), "--format", "duo", "--out",
+                 str(out)]) == 0
+    return out
+
+
+def test_unions_hold_their_members_and_a_reload_swaps_them(store: Store, tmp_path: Path) -> None:
+    load_public_graphs(store, base=BASE)
+    bundle = _generate(tmp_path, "a", 12, 3)
+    load([bundle], settings=SETTINGS, key=KEY, rejects_path=tmp_path / "r1.jsonl", store=store,
+         validator=no_validation)
+    first = registered_unions(store, base=BASE)
+    published = published_graphs(store, base=BASE, special=True)
+    assert first and set().union(*first.values()) == set(published + public_graphs(store, base=BASE))
+    for union, members in first.items():
+        assert _triples(store, [union]) == _triples(store, sorted(members)), union
+
+    reload = _generate(tmp_path, "b", 4, 4)  # other persons: the municipalities it holds are replaced
+    report = load([reload], settings=SETTINGS, key=KEY, rejects_path=tmp_path / "r2.jsonl", store=store,
+                  validator=no_validation)
+    second = registered_unions(store, base=BASE)
+    assert not set(first) & set(second)
+    live = published_graphs(store, base=BASE, special=True)
+    assert set(report.graphs) <= set(live) and set().union(*second.values()) == set(live + public_graphs(
+        store, base=BASE))
+    for union, members in second.items():
+        assert _triples(store, [union]) == _triples(store, sorted(members)), union
+
+    readable = live + public_graphs(store, base=BASE)
+    defaults = default_graphs(readable, second)
+    assert sorted(defaults) == sorted(second)  # everything readable: one graph per kind
+    for path in QUERIES:
+        text = path.read_text(encoding="utf-8")
+        assert _rows(store, text, defaults) == _rows(store, text, readable), path.name
+
+
+def test_the_query_command_reads_the_unions(store_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    store = open_store(store_url)
+    try:
+        load([_generate(tmp_path, "a", 6, 5)], settings=SETTINGS, key=KEY, rejects_path=tmp_path / "r.jsonl",
+             store=store, validator=no_validation)
+        unions = registered_unions(store, base=BASE)
+        count = "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a <https://w3id.org/inburgering/def/Inburgeraar> }"
+        listed = int(_rows(store, count, published_graphs(store, base=BASE, special=True))[0][0].split('"')[1])
+    finally:
+        store.close()
+    assert unions and listed > 0
+    used: list[list[str]] = []
+    real = store.__class__.query
+
+    def spy(self: Store, query: str, **kwargs: Any) -> Any:
+        used.append(list(kwargs.get("default_graph") or []))
+        return real(self, query, **kwargs)
+
+    monkeypatch.setattr(store.__class__, "query", spy)
+    assert main(["query", "--store", store_url, "--format", "csv", count]) == 0
+    assert int(capsys.readouterr().out.split()[-1]) == listed
+    assert sorted(used[-1]) == sorted(unions)  # the union graphs, not the list of their members
