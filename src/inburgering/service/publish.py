@@ -15,7 +15,7 @@ from inburgering.namespaces import SKOS, public_graph
 from inburgering.paths import ONTOLOGY_DIR, SHAPES_DIR
 from inburgering.service.metadata import dataset_description
 from inburgering.store.base import Store
-from inburgering.store.publication import refresh_unions
+from inburgering.store.publication import public_quads, replace_public_in_unions
 
 _SCHEME = NamedNode(SKOS + "ConceptScheme")
 _CONCEPT = NamedNode(SKOS + "Concept")
@@ -56,6 +56,7 @@ def load_public_graphs(store: Store, *, base: str, ontology_dir: Path = ONTOLOGY
                        shapes_dir: Path = SHAPES_DIR) -> PublicGraphsReport:
     """Replace the four public graphs of ``base`` in ``store``; a file with SKOS concepts goes to ``concepts``."""
     report = PublicGraphsReport()
+    before = public_quads(store, base=base)
     for name, files in _sources(ontology_dir, shapes_dir).items():
         graph = NamedNode(public_graph(base, name))
         store.drop_graph(graph.value)
@@ -69,5 +70,5 @@ def load_public_graphs(store: Store, *, base: str, ontology_dir: Path = ONTOLOGY
     store.extend(Quad(t.subject, t.predicate, t.object, dataset) for t in triples)
     report.triples[dataset.value] = len(triples)
     store.flush()
-    refresh_unions(store, base=base)  # the union graphs hold the public graphs too
+    replace_public_in_unions(store, base=base, before=before)  # the union graphs hold the public graphs too
     return report

@@ -156,6 +156,46 @@ def refresh_unions(store: Store, *, base: str) -> None:
     drop_stale_graphs(store, base=base, instance=False)
 
 
+def public_quads(store: Store, *, base: str) -> list[Quad] | None:
+    """The quads of the public graphs, on the embedded store (``None`` elsewhere): for
+    :func:`replace_public_in_unions` after the public graphs are replaced."""
+    ox = getattr(store, "ox", None)
+    if ox is None:
+        return None
+    return [q for g in public_graphs(store, base=base) for q in ox.quads_for_pattern(None, None, None, NamedNode(g))]
+
+
+def replace_public_in_unions(store: Store, *, base: str, before: list[Quad] | None) -> None:
+    """Bring the registered unions up to date with the public graphs, which were ``before`` and just changed.
+
+    On the embedded store the public triples of each union are changed in place (public data, readable by
+    everyone; the public graphs themselves are replaced without a transaction too): a triple that is gone is
+    removed unless an instance member holds it, the new ones are added. Elsewhere, or with no union registered
+    yet, :func:`refresh_unions` writes new unions (a full copy).
+    """
+    ox = getattr(store, "ox", None)
+    unions = {u: m for u, m in registered_unions(store, base=base).items() if not is_special(u)}
+    if ox is None or before is None or not unions:
+        refresh_unions(store, base=base)
+        return
+    public = public_graphs(store, base=base)
+    now = [q for g in public for q in ox.quads_for_pattern(None, None, None, NamedNode(g))]
+    current = {q.triple for q in now}
+    gone = {q.triple for q in before} - current
+    meta, lines = NamedNode(meta_graph(base)), []
+    for union, members in sorted(unions.items()):
+        node, instance = NamedNode(union), members - set(public)
+        for t in gone:
+            holders = ox.quads_for_pattern(t.subject, t.predicate, t.object)
+            if not any(getattr(q.graph_name, "value", None) in instance for q in holders):
+                ox.remove(Quad(t.subject, t.predicate, t.object, node))
+        ox.bulk_extend(Quad(t.subject, t.predicate, t.object, node) for t in current)
+        lines += [f"{node} prov:hadMember {NamedNode(g)} ." for g in public if g not in members]
+    if lines:
+        store.update(_prefixes() + f"INSERT DATA {{ GRAPH {meta} {{\n" + "\n".join(lines) + "\n} }")
+    store.flush()
+
+
 def stale_graphs(store: Store, *, base: str, instance: bool = True) -> list[str]:
     """Graphs in the store that no reader uses: instance graphs that are not published (superseded by a later
     load, or left by a crash) and union graphs that are not registered; ``instance=False``: union graphs only."""
@@ -180,5 +220,5 @@ def drop_stale_graphs(store: Store, *, base: str, instance: bool = True) -> list
 
 
 __all__ = ["PUBLIC_GRAPHS", "drop_stale_graphs", "gemeente_code", "instance_graph", "instance_graph_pattern",
-           "is_special", "new_union_id", "public_graphs", "publish", "published_graphs", "refresh_unions",
-           "stale_graphs"]
+           "is_special", "new_union_id", "public_graphs", "public_quads", "publish", "published_graphs",
+           "refresh_unions", "replace_public_in_unions", "stale_graphs"]
