@@ -141,3 +141,26 @@ def test_a_failed_background_write_is_raised_not_lost() -> None:
         graph_writer.wait()
     with pytest.raises(StoreError, match="disk full"), GraphWriter(store) as graph_writer:
         graph_writer.write(batch)  # not waited for: leaving the block must still raise it
+
+
+class _CountingStore(EmbeddedStore):
+    loads: list[int]
+
+    def load(self, data: Any, *, format: Any, graph: str | None = None) -> None:
+        self.loads.append(data.count(b"\n"))
+        super().load(data, format=format, graph=graph)
+
+
+def test_batches_are_gathered_into_growing_bulk_loads(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(writer, "FIRST_WRITE", 2)
+    monkeypatch.setattr(writer, "LARGEST_WRITE", 4)
+    store = _CountingStore(None)
+    store.loads = []
+    p = NamedNode("http://example.org/p")
+    with GraphWriter(store) as graph_writer:
+        for i in range(11):
+            graph_writer.write({"http://example.org/g": [Triple(NamedNode(f"http://example.org/s{i}"), p,
+                                                                Literal(i))]})
+        graph_writer.wait()  # writes what is gathered so far
+        assert len(store.ox) == 11
+    assert store.loads == [2, 4, 4, 1]
