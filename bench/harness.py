@@ -74,7 +74,8 @@ def measure(step: str, args: dict[str, Any], *, runs: int, cap: float | None = N
         peaks.append(result.pop("peak_mb"))
         result.pop("wall_seconds", None)
         extras.append(result)
-        log(f"  {step} run {i + 1}/{runs}: {seconds[-1]:.2f} s, peak {peaks[-1]:.0f} MB")
+        log(f"  {step} run {i + 1}/{runs}: {seconds[-1]:.2f} s (CPU {result.get('cpu_s', 0):.0f} s), "
+            f"peak {peaks[-1]:.0f} MB")
     return Measurement(step, runs, statistics.median(seconds), seconds, statistics.median(peaks),
                        extra=_median_extras(extras))
 

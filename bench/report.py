@@ -114,7 +114,7 @@ def markdown(results: dict[str, Any]) -> str:
 def _load_table(load: dict[str, Any]) -> list[str]:
     if not load:
         return []
-    out = ["| load step | median s | runs | peak MB | quads/s | note |", "|---|---|---|---|---|---|"]
+    out = ["| load step | median s | CPU s | runs | peak MB | quads/s | note |", "|---|---|---|---|---|---|---|"]
     quads = load.get("quads")
     for key in ("load_duo", "load_ggm_sqlite", "baseline_a", "baseline_b"):
         m = load.get(key)
@@ -125,8 +125,8 @@ def _load_table(load: dict[str, Any]) -> list[str]:
         if key.startswith("load"):
             note = (f"{_fmt(m.get('persons_published'))} published, {_fmt(m.get('persons_rejected'))} rejected; "
                     f"{m.get('parts', 1)} part(s); store {_fmt(m.get('store_mb'), 0)} MB")
-        out.append(f"| {key} | {_fmt(m['seconds'])} | {m['runs']} | {_fmt(m['peak_mb'], 0)} | {_fmt(rate, 0)} | "
-                   f"{note} |")
+        out.append(f"| {key} | {_fmt(m['seconds'])} | {_fmt(m.get('cpu_s'), 1)} | {m['runs']} | "
+                   f"{_fmt(m['peak_mb'], 0)} | {_fmt(rate, 0)} | {note} |")
     out.append("")
     for source, key in (("DUO", "ratios"), ("GGM SQLite", "ratios_ggm_sqlite")):
         r = load.get(key, {})

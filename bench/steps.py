@@ -1,7 +1,8 @@
 """The measured steps, each run in its own process: ``python -m bench.steps STEP JSON-ARGS``.
 
-A step prints one JSON line with at least ``seconds`` (the measured work, imports excluded) and ``peak_mb``
-(the process's peak resident memory, children included).
+A step prints one JSON line with at least ``seconds`` (the measured work, imports excluded), ``peak_mb``
+(the process's peak resident memory, children included) and ``cpu_s`` (its CPU time, imports included: on a
+shared machine, wall time grows with the load average but CPU time hardly does).
 """
 
 from __future__ import annotations
@@ -307,10 +308,17 @@ def make_token(*, store: str, gemeenten: list[str]) -> dict[str, Any]:
     return {"seconds": 0.0, "token": buffer.getvalue().strip().splitlines()[-1].split()[-1]}
 
 
+def cpu_seconds() -> float:
+    """CPU time (user + system) of this process and its children so far, start-up and imports included."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def main() -> None:
     name, args = sys.argv[1], json.loads(sys.argv[2])
     result = STEPS[name](**args)
     result["peak_mb"] = peak_mb()
+    result["cpu_s"] = cpu_seconds()
     print(json.dumps(result))
 
 

@@ -102,10 +102,10 @@ def run_load(cfg: Config, sources: list[str], label: str, log: Any, engine: str 
     Keeps the last store."""
     stores = cfg.work / f"stores-{label}"
     _fresh(stores).mkdir(parents=True)
-    seconds, peaks, runs = [], [], []
+    seconds, peaks, cpus, runs = [], [], [], []
     for i in range(cfg.load_runs):
         _fresh(stores / "store")
-        total, peak, parts = 0.0, 0.0, []
+        total, peak, cpu, parts = 0.0, 0.0, 0.0, []
         for k, source in enumerate(sources, start=1):
             args = {"store": str(stores / "store"), "sources": [source], "rejects": str(stores / f"rejects-{k}.jsonl"),
                     "report": str(stores / f"report-{k}.json"), "key": part_key(k), "engine": engine,
@@ -114,12 +114,14 @@ def run_load(cfg: Config, sources: list[str], label: str, log: Any, engine: str 
             assert result is not None
             total += result["seconds"]
             peak = max(peak, result["peak_mb"])
+            cpu += result["cpu_s"]
             parts.append(result)
             if len(sources) > 1:
-                log(f"    part {k}/{len(sources)}: {result['seconds']:.1f} s, {result['persons_published']:,} "
-                    f"published, peak {result['peak_mb']:.0f} MB")
+                log(f"    part {k}/{len(sources)}: {result['seconds']:.1f} s (CPU {result['cpu_s']:.0f} s), "
+                    f"{result['persons_published']:,} published, peak {result['peak_mb']:.0f} MB")
         seconds.append(total)
         peaks.append(peak)
+        cpus.append(cpu)
         runs.append(parts)
         log(f"  load {label} run {i + 1}/{cfg.load_runs}: {total:.2f} s, {parts[-1]['quads']:,} quads, "
             f"peak {peak:.0f} MB")
@@ -129,7 +131,7 @@ def run_load(cfg: Config, sources: list[str], label: str, log: Any, engine: str 
              "persons_published": sum(p["persons_published"] or 0 for p in last),
              "persons_rejected": sum(p["persons_rejected"] or 0 for p in last),
              "exit_codes": sorted({p["exit_code"] for p in last}),
-             "part_seconds": [round(p["seconds"], 2) for p in last],
+             "part_seconds": [round(p["seconds"], 2) for p in last], "cpu_s": statistics.median(cpus),
              "store_mb": _size_mb(stores / "store")}
     m = Measurement(f"load-{label}", cfg.load_runs, statistics.median(seconds), seconds, statistics.median(peaks),
                     extra=extra)
