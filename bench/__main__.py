@@ -1,7 +1,7 @@
 """``python -m bench``: run the benchmarks at the municipality and national scales and write the results.
 
     python -m bench                      # default: municipality (2,000) + national at --scale 0.1 (13,000)
-    python -m bench --scale 1 --runs 1   # the full national scale (130,000 persons, 15 source parts)
+    python -m bench --only national --scale 1 --cap 120 --skip-ggm   # all 130,000 persons, 15 source parts
     python -m bench --only municipality --parts load,validation
 """
 

@@ -104,7 +104,8 @@ def markdown(results: dict[str, Any]) -> str:
         parts = r.get("source_parts", 1)
         lines += ["", f"## {scale}: {r['persons']:,} persons"
                   + (f" in {parts} source parts" if parts > 1 else "")
-                  + f", {_fmt(r.get('load', {}).get('quads'))} quads; {_fmt(r.get('wall_seconds', 0) / 60, 1)} min",
+                  + f", {_fmt(r.get('load', {}).get('quads'))} quads"
+                  + (f"; {_fmt(r['wall_seconds'] / 60, 1)} min" if r.get("wall_seconds") else ""),
                   ""]
         lines += _load_table(r.get("load", {})) + _validation_table(r.get("validation", {}))
         lines += _query_table(r.get("queries", {})) + _http_table(r.get("http", {}))
@@ -129,9 +130,12 @@ def _load_table(load: dict[str, Any]) -> list[str]:
                    f"{_fmt(m['peak_mb'], 0)} | {_fmt(rate, 0)} | {note} |")
     out.append("")
     for source, key in (("DUO", "ratios"), ("GGM SQLite", "ratios_ggm_sqlite")):
-        r = load.get(key, {})
+        r = load.get(key)
+        if not r:
+            continue
         b = (f"{_fmt(r['load_vs_baseline_b'])}" if "load_vs_baseline_b" in r else
-             f"≥ {_fmt(r.get('load_vs_baseline_b_at_least'))} (baseline capped)")
+             f"≥ {_fmt(r['load_vs_baseline_b_at_least'])} (baseline capped)" if "load_vs_baseline_b_at_least" in r
+             else "not run")
         out.append(f"- {source} loader: {_fmt(r.get('load_quads_per_s'), 0)} quads/s; vs baseline A "
                    f"({_fmt(r.get('baseline_a_quads_per_s'), 0)} quads/s): {_fmt(r.get('load_vs_baseline_a'))}; "
                    f"vs baseline B: {b}")
