@@ -15,6 +15,19 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect (not skip) the backend variants that a ``not_on`` mark rules out: they do not apply there."""
+    kept, dropped = [], []
+    for item in items:
+        mark = item.get_closest_marker("not_on")
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        backend = params.get("module_backend", params.get("backend"))
+        (dropped if mark is not None and backend in mark.args else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     """The read-only reference material beside the checkout (``../shared``)."""

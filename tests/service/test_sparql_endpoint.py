@@ -160,9 +160,8 @@ def test_result_cap_is_a_clear_error(limited: TestClient) -> None:
     assert small.status_code == 200
 
 
+@pytest.mark.not_on("oxigraph")  # it cannot stop the query: test_timeout_on_a_server_that_cannot_stop_the_query
 def test_timeout_stops_the_query_and_the_endpoint_recovers(limited: TestClient, module_backend: str) -> None:
-    if module_backend == "oxigraph":
-        pytest.skip("on the Oxigraph server: test_timeout_on_a_server_that_cannot_stop_the_query")
     engine = limited.app.state.runtime.engine  # type: ignore[attr-defined]
     before = {w.process.pid for w in getattr(engine, "_all", [])}
     response = limited.get("/sparql", params={"query": SLOW})
@@ -178,12 +177,10 @@ def test_timeout_stops_the_query_and_the_endpoint_recovers(limited: TestClient, 
     assert limited.get("/sparql", params={"query": COUNT_PIPS}).status_code == 200
 
 
-def test_timeout_on_a_server_that_cannot_stop_the_query(module_backend: str, tmp_path: Path) -> None:
+def test_timeout_on_a_server_that_cannot_stop_the_query(tmp_path: Path) -> None:
     """Oxigraph server goes on evaluating a query after its client gave up (docs/remote-stores.md): the
-    service still answers 503 on time and stays responsive. A server of its own, stopped afterwards, ends
-    the query."""
-    if module_backend != "oxigraph":
-        pytest.skip("the Oxigraph server only; the other backends stop the query (test above)")
+    service still answers 503 on time and stays responsive. A server of its own (not the module's shared one,
+    which the query would keep busy), stopped afterwards, ends the query. Not parametrized: Oxigraph only."""
     server = OxigraphServer(tmp_path / "oxigraph").start()
     try:
         with make_client(build_store(server.url), query_timeout_s=0.5) as c:
@@ -197,15 +194,14 @@ def test_timeout_on_a_server_that_cannot_stop_the_query(module_backend: str, tmp
         server.stop()
 
 
-def test_a_slow_query_does_not_block_other_requests(store_location: str, module_backend: str) -> None:
-    """While one query runs in a worker until its time limit, the event loop answers other requests."""
+def test_a_slow_query_does_not_block_other_requests(tmp_path: Path) -> None:
+    """While one query runs in a worker until its time limit, the event loop answers other requests. Query
+    worker processes exist on the embedded store only (remote stores: the tests above), so not parametrized."""
     import threading
     import time
 
-    if module_backend != "embedded":
-        pytest.skip("query worker processes exist on the embedded store only; remote stores: the tests above")
     finished: list[str] = []
-    with make_client(store_location, query_timeout_s=5) as c:
+    with make_client(build_store(str(tmp_path / "store")), query_timeout_s=5) as c:
         def slow() -> None:
             c.get("/sparql", params={"query": SLOW})
             finished.append("slow")
