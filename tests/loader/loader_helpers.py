@@ -42,6 +42,17 @@ def duo_person(bsn: str, gemeente: str = "GM0363", *, pip: bool = True) -> dict[
     return line
 
 
+def generate_bundle(tmp_path: Path, name: str, persons: int, seed: int) -> Path:
+    """``inburgering generate`` of ``persons`` DUO persons into ``tmp_path/name/bundle.jsonl``."""
+    from inburgering.cli import main
+
+    out = tmp_path / name / "bundle.jsonl"
+    out.parent.mkdir()
+    assert main(["generate", "--persons", str(persons), "--seed", str(seed), "--format", "duo", "--out",
+                 str(out)]) == 0
+    return out
+
+
 def write_bundle(path: Path, lines: Sequence[dict[str, Any] | str]) -> Path:
     path.write_text("".join((line if isinstance(line, str) else json.dumps(line)) + "\n" for line in lines),
                     encoding="utf-8")

@@ -23,6 +23,7 @@ from inburgering.namespaces import instance_graph
 from inburgering.store import open_store
 from inburgering.store.base import Store
 from inburgering.store.publication import publish, published_graphs, stale_graphs
+from loader_helpers import generate_bundle
 from servers import backend_params, clear_store
 
 BASE = "https://data.inburgering.example.nl"  # the default base: the loader CLI uses it
@@ -69,14 +70,6 @@ def _persons(store: Store, graphs: list[str]) -> int:
     return int(next(iter(result))["n"].value)  # type: ignore[union-attr]
 
 
-def _generate(tmp_path: Path, name: str, persons: int, seed: int) -> Path:
-    out = tmp_path / name / "bundle.jsonl"
-    out.parent.mkdir()
-    assert main(["generate", "--persons", str(persons), "--seed", str(seed), "--format", "duo", "--out",
-                 str(out)]) == 0
-    return out
-
-
 def _load_argv(url: str, tmp_path: Path, bundle: Path, name: str, key: Path, engine: str) -> list[str]:
     return ["load", "--store", url, "--rejects", str(tmp_path / f"{name}-rejects.jsonl"), "--key-file", str(key),
             "--batch-size", "5", "--engine", engine, str(bundle)]
@@ -107,7 +100,7 @@ def test_a_load_killed_half_way_leaves_the_published_data_intact(remote: str, re
     clear_store(url)
     key = tmp_path / "key"
     key.write_text("a-test-key-not-a-secret")
-    first, second = _generate(tmp_path, "first", 6, seed=11), _generate(tmp_path, "second", 300, seed=12)
+    first, second = generate_bundle(tmp_path, "first", 6, seed=11), generate_bundle(tmp_path, "second", 300, seed=12)
     assert main(_load_argv(url, tmp_path, first, "first", key, "fast")) == 0
     store = open_store(url)
     published = published_graphs(store, base=BASE, special=True)

@@ -20,6 +20,7 @@ from inburgering.store import open_store
 from inburgering.store.base import Store
 from inburgering.store.publication import public_graphs, published_graphs
 from inburgering.store.unions import default_graphs, registered_unions
+from loader_helpers import generate_bundle
 
 BASE = DEFAULT_BASE  # the query command's default
 KEY = b"union-test-key-not-a-secret"
@@ -40,19 +41,11 @@ def _rows(store: Store, query: str, graphs: list[str]) -> list[tuple[str, ...]]:
     return sorted(tuple(str(r[n]) if r[n] is not None else "" for n in names) for r in result)
 
 
-def _generate(tmp_path: Path, name: str, persons: int, seed: int) -> Path:
-    out = tmp_path / name / "bundle.jsonl"
-    out.parent.mkdir()
-    assert main(["generate", "--persons", str(persons), "--seed", str(seed), "--format", "duo", "--out",
-                 str(out)]) == 0
-    return out
-
-
 def test_unions_hold_their_members_and_a_reload_swaps_them(store: Store, tmp_path: Path, backend: str) -> None:
     public = backend == "embedded"  # copying the public graphs on Virtuoso takes minutes: the embedded store only
     if public:
         load_public_graphs(store, base=BASE)
-    bundle = _generate(tmp_path, "a", 12, 3)
+    bundle = generate_bundle(tmp_path, "a", 12, 3)
     load([bundle], settings=SETTINGS, key=KEY, rejects_path=tmp_path / "r1.jsonl", store=store,
          validator=no_validation)
     if public:
@@ -63,7 +56,7 @@ def test_unions_hold_their_members_and_a_reload_swaps_them(store: Store, tmp_pat
     for union, members in first.items():
         assert _triples(store, [union]) == _triples(store, sorted(members)), union
 
-    reload = _generate(tmp_path, "b", 4, 4)  # other persons: the municipalities it holds are replaced
+    reload = generate_bundle(tmp_path, "b", 4, 4)  # other persons: the municipalities it holds are replaced
     report = load([reload], settings=SETTINGS, key=KEY, rejects_path=tmp_path / "r2.jsonl", store=store,
                   validator=no_validation)
     second = registered_unions(store, base=BASE)
@@ -86,7 +79,7 @@ def test_the_query_command_reads_the_unions(store_url: str, tmp_path: Path, caps
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     store = open_store(store_url)
     try:
-        load([_generate(tmp_path, "a", 6, 5)], settings=SETTINGS, key=KEY, rejects_path=tmp_path / "r.jsonl",
+        load([generate_bundle(tmp_path, "a", 6, 5)], settings=SETTINGS, key=KEY, rejects_path=tmp_path / "r.jsonl",
              store=store, validator=no_validation)
         unions = registered_unions(store, base=BASE)
         count = "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a <https://w3id.org/inburgering/def/Inburgeraar> }"
