@@ -155,7 +155,16 @@ def meta_graph(base: str) -> str:
     return f"{base.rstrip('/')}/graph/meta"
 
 
+#: Ends the IRI of an instance graph of special-category facts (health, justice).
+SPECIAL_SUFFIX = "/bijzonder"
+
+
 def instance_graph(base: str, gemeente: str, load_id: str, *, special: bool = False) -> str:
     """``{base}/graph/{gm0363}/{load_id}``; ``special=True`` gives the graph of health and justice facts."""
     graph = f"{base.rstrip('/')}/graph/{gemeente.lower()}/{segment(load_id)}"
-    return graph + "/bijzonder" if special else graph
+    return graph + SPECIAL_SUFFIX if special else graph
+
+
+def instance_graph_prefix(base: str) -> str:
+    """``{base}/graph/gm``: every instance graph's IRI starts with it, published or not."""
+    return f"{base.rstrip('/')}/graph/gm"

@@ -10,7 +10,7 @@ Nothing is ever fetched, and whether a graph exists does not show.
 
 from __future__ import annotations
 
-from inburgering.namespaces import meta_graph, public_graph
+from inburgering.namespaces import instance_graph_prefix, meta_graph, public_graph
 from inburgering.security.scope import AccessScope
 from inburgering.store.base import Store
 from inburgering.store.publication import published_graphs
@@ -36,7 +36,7 @@ def allowed_graphs(scope: AccessScope, store: Store, *, base: str) -> tuple[str,
     """
     allowed = set(public_graphs(base))
     if scope.role == "admin":
-        municipal = base.rstrip("/") + "/graph/gm"  # every graph under it is instance data, published or not
+        municipal = instance_graph_prefix(base)
         allowed.add(meta_graph(base))
         allowed.update(g.value for g in store.named_graphs()
                        if not g.value.startswith(municipal) and not is_union_graph(base, g.value))

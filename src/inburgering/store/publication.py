@@ -28,6 +28,7 @@ from pyoxigraph import NamedNode, Quad, QuerySolutions
 from inburgering.namespaces import (
     PROV,
     RDF,
+    SPECIAL_SUFFIX,
     TOOI_GEMEENTE,
     VOCAB,
     gemeente_iri,
@@ -40,7 +41,6 @@ from inburgering.store.unions import UnionWriter, build_unions, registered_union
 
 #: The public graphs a reader may always add to its dataset.
 PUBLIC_GRAPHS = ("ontology", "concepts", "shapes", "dataset")
-_SPECIAL_SUFFIX = "/bijzonder"
 
 
 def _prefixes() -> str:
@@ -54,12 +54,12 @@ def gemeente_code(iri: str) -> str:
 
 def is_special(graph: str) -> bool:
     """Whether an instance graph holds special-category facts (its IRI ends in ``/bijzonder``)."""
-    return graph.endswith(_SPECIAL_SUFFIX)
+    return graph.endswith(SPECIAL_SUFFIX)
 
 
 def instance_graph_pattern(base: str) -> re.Pattern[str]:
     """Matches the IRIs of instance graphs under ``base`` (group 1: ``gm0363``)."""
-    return re.compile(rf"^{re.escape(base.rstrip('/'))}/graph/(gm\d{{4}})/[^/]+(?:{_SPECIAL_SUFFIX})?$")
+    return re.compile(rf"^{re.escape(base.rstrip('/'))}/graph/(gm\d{{4}})/[^/]+(?:{SPECIAL_SUFFIX})?$")
 
 
 def published_graphs(store: Store, *, base: str, gemeenten: Iterable[str] | None = None,

@@ -36,10 +36,9 @@ from typing import Any
 
 from pyoxigraph import NamedNode, Quad, QuerySolutions, Triple
 
-from inburgering.namespaces import PROV, RDF, meta_graph
+from inburgering.namespaces import PROV, RDF, SPECIAL_SUFFIX, instance_graph_prefix, meta_graph
 from inburgering.store.base import Store
 
-_SPECIAL_SUFFIX = "/bijzonder"
 COLLECTION = NamedNode(PROV + "Collection")
 HAD_MEMBER = NamedNode(PROV + "hadMember")
 
@@ -51,7 +50,7 @@ def union_prefix(base: str) -> str:
 
 def union_graph(base: str, union_id: str, *, special: bool = False) -> str:
     """``{base}/graph/union/{id}``, or ``…/bijzonder`` for the union of the special-category graphs."""
-    return union_prefix(base) + union_id + (_SPECIAL_SUFFIX if special else "")
+    return union_prefix(base) + union_id + (SPECIAL_SUFFIX if special else "")
 
 
 def is_union_graph(base: str, iri: str) -> bool:
@@ -61,7 +60,7 @@ def is_union_graph(base: str, iri: str) -> bool:
 
 def union_graph_pattern(base: str) -> re.Pattern[str]:
     """Matches the IRIs of union graphs under ``base``."""
-    return re.compile(rf"^{re.escape(union_prefix(base))}[^/]+(?:{_SPECIAL_SUFFIX})?$")
+    return re.compile(rf"^{re.escape(union_prefix(base))}[^/]+(?:{SPECIAL_SUFFIX})?$")
 
 
 def _copy(store: Store, sources: Iterable[str], target: str) -> None:
@@ -96,10 +95,11 @@ class UnionWriter:
 
     def write(self, batch: Mapping[str, Sequence[Triple]]) -> None:
         unions: dict[str, list[Triple]] = {}
+        prefix = instance_graph_prefix(self.base)
         for graph, triples in batch.items():
-            if triples and graph.startswith(self.base.rstrip("/") + "/graph/gm"):
+            if triples and graph.startswith(prefix):
                 self.written.add(graph)
-                unions.setdefault(union_graph(self.base, self.union_id, special=graph.endswith(_SPECIAL_SUFFIX)),
+                unions.setdefault(union_graph(self.base, self.union_id, special=graph.endswith(SPECIAL_SUFFIX)),
                                   []).extend(triples)
         self.writer.write({**batch, **unions})
 
@@ -113,8 +113,8 @@ def build_unions(store: Store, *, base: str, union_id: str, members: Sequence[st
     are in the store the unions are invisible to every reader.
     """
     meta = NamedNode(meta_graph(base))
-    special = sorted(g for g in members if g.endswith(_SPECIAL_SUFFIX))
-    plain = sorted(g for g in members if not g.endswith(_SPECIAL_SUFFIX))
+    special = sorted(g for g in members if g.endswith(SPECIAL_SUFFIX))
+    plain = sorted(g for g in members if not g.endswith(SPECIAL_SUFFIX))
     quads: list[Quad] = []
     for graphs, is_special in ((plain, False), (special, True)):
         if not graphs:
