@@ -32,6 +32,13 @@ def test_gemeente_iri_is_tooi_and_refuses_a_bad_code() -> None:
         ns.gemeente_iri("0363")
 
 
+@pytest.mark.parametrize("code", ["GM0363\n", "GM\u0660\u0663\u0666\u0663", "GM\uff10\uff13\uff16\uff13"])
+def test_gemeente_iri_refuses_a_final_newline_and_non_ascii_digits(code: str) -> None:
+    """Found by fuzzing the loader: "GM0363\\n" and Arabic-Indic digits passed ``^GM\\d{4}$``."""
+    with pytest.raises(ValueError, match="GM followed by 4 digits"):
+        ns.gemeente_iri(code)
+
+
 def test_instance_graphs_keep_special_categories_apart() -> None:
     graph = ns.instance_graph("https://x.org", "GM0363", "20261125T1200")
     assert graph == "https://x.org/graph/gm0363/20261125T1200"

@@ -64,7 +64,8 @@ PREFIXES: dict[str, str] = {
 }
 
 _SEGMENT = re.compile(r"[^A-Za-z0-9_.~-]+")
-_GEMEENTE = re.compile(r"^GM\d{4}$")
+#: fullmatch, and [0-9]: "$" also matches before a final newline, and \d also takes Arabic-Indic digits.
+_GEMEENTE = re.compile(r"GM[0-9]{4}")
 
 
 @lru_cache(maxsize=1)
@@ -139,7 +140,7 @@ def gemeente_iri(code: str) -> str:
     >>> gemeente_iri("GM0363")
     'https://identifier.overheid.nl/tooi/id/gemeente/gm0363'
     """
-    if not _GEMEENTE.match(code):
+    if not _GEMEENTE.fullmatch(code):
         raise ValueError(f"not a municipality code (expected GM followed by 4 digits): {code!r}")
     return TOOI_GEMEENTE + code.lower()
 

@@ -66,7 +66,8 @@ def test_a_good_line_becomes_a_record_with_its_resources(tmp_path: Path) -> None
          "pip.pip.leerroute", "not one of B, O, Z"),
         ({"leerbaarheidstoetsResultaten": [{"resultaat": "Onbekend", "behaaldeScore": "7.5", "benodigdeScore": "5,00",
                                             "datumAfname": "2023-04-01"}]},
-         "leerbaarheidstoetsResultaten[0].behaaldeScore", "does not match DUO's pattern ^(\\d{1,3}\\,\\d{2})$"),
+         "leerbaarheidstoetsResultaten[0].behaaldeScore",
+         "does not match DUO's pattern ^(\\d{1,3}\\,\\d{2})$ (the whole value, ASCII digits)"),
         ({"inburgeringstermijn": {"startdatum": "2023-04-21"}}, "inburgeringstermijn.einddatum",
          "required field missing"),
         ({"map": {"datumEindgesprekMap": "2024-06-01", "datumEindgesprekMAP": "2024-06-01"}},
@@ -159,3 +160,87 @@ def test_the_fast_check_and_the_detailed_validator_agree_on_generated_bodies(tmp
                 assert fast_ok == validator(key).is_valid(body), (key, body)
                 verdicts.add(fast_ok)
     assert verdicts == {True, False}
+
+
+# Regression tests for what fuzzing the loader found (tests/loader/test_fuzz_duo.py); each failed before the fix.
+def _reject(tmp_path: Path, raw: bytes) -> DuoReject:
+    path = tmp_path / "bundle.jsonl"
+    path.write_bytes(raw + b"\n")
+    result = only(path)
+    assert isinstance(result, DuoReject), result
+    return result
+
+
+def test_a_number_too_long_for_python_is_a_reject_not_a_value_error(tmp_path: Path) -> None:
+    reject = _reject(tmp_path, json.dumps(GOOD).encode()[:-1] + b', "uren": ' + b"9" * 5000 + b"}")
+    [problem] = reject.problems
+    assert (problem.record, problem.field) == ("line 1", None)
+    assert problem.reason.startswith("invalid JSON: Exceeds the limit (4300 digits)")
+
+
+@pytest.mark.parametrize("depth", [13, 990, 100_000])
+def test_deep_nesting_is_a_reject_not_a_recursion_error(tmp_path: Path, depth: int) -> None:
+    raw = json.dumps(GOOD).encode()[:-1] + b', "uren": ' + b"[" * depth + b"]" * depth + b"}"
+    [problem] = _reject(tmp_path, raw).problems
+    assert problem.reason.startswith("nested deeper than 12 levels")
+    assert problem.field == (None if depth > 900 else "uren" + "[0]" * 12)
+
+
+def test_a_key_given_twice_is_a_reject_not_the_last_value(tmp_path: Path) -> None:
+    """``{"bsn": A, …, "bsn": B}`` was loaded as person B: which person the line is about cannot be told."""
+    raw = b'{"bsn": "999900031", ' + json.dumps(GOOD).encode()[1:]
+    [problem] = _reject(tmp_path, raw).problems
+    assert (problem.field, problem.reason) == ("bsn", "the key 'bsn' appears twice in one object")
+
+
+def test_a_lone_surrogate_is_a_reject_naming_its_field(tmp_path: Path) -> None:
+    """A ``\\ud800`` escape decoded to a string no RDF literal (and no UTF-8 file) can hold."""
+    body = {**GOOD, "inburgeringsaanbod": {"12345\\ud800789": {"datumInburgeringsaanbod": "2023-05-01"}}}
+    raw = json.dumps(body).encode().replace(b"\\\\ud800", b"\\ud800")
+    [problem] = _reject(tmp_path, raw).problems
+    assert problem.field == "inburgeringsaanbod.12345\\ud800789"
+    assert problem.reason.startswith("not valid Unicode: a lone surrogate")
+    value = {**GOOD, "pip": {"gemeentecode": "0363", "pip": {"leerroute": "\ud800"}}}
+    [problem] = _reject(tmp_path, json.dumps(value).encode()).problems
+    assert problem.field == "pip.pip.leerroute"
+
+
+@pytest.mark.parametrize("gemeente", ["GM0363\n", "GM\u0660\u0663\u0666\u0663"])
+def test_a_gemeente_with_a_final_newline_or_arabic_digits_is_refused(tmp_path: Path, gemeente: str) -> None:
+    [problem] = _reject(tmp_path, json.dumps({**GOOD, "gemeente": gemeente}).encode()).problems
+    assert (problem.field, problem.reason) == ("gemeente", "expected GM followed by 4 digits")
+
+
+@pytest.mark.parametrize(("field", "value", "pattern"), [
+    ("gemeentecode", "\u0660\u0663\u0666\u0663", "\\d{4}"),
+    ("behaaldeScore", "7,50\n", "^(\\d{1,3}\\,\\d{2})$"),
+    ("behaaldeScore", "\u0667,\u0665\u0660", "^(\\d{1,3}\\,\\d{2})$"),
+])
+def test_duo_patterns_match_the_whole_value_in_ascii_digits(tmp_path: Path, field: str, value: str,
+                                                            pattern: str) -> None:
+    """Python's ``\\d`` took Arabic-Indic digits (JSON Schema's ``\\d`` is ASCII) and ``$`` a final newline."""
+    body = json.loads(json.dumps(GOOD))
+    if field == "gemeentecode":
+        body["pip"]["gemeentecode"] = value
+    else:
+        body["leerbaarheidstoetsResultaten"][0]["behaaldeScore"] = value
+    [problem] = _reject(tmp_path, json.dumps(body).encode()).problems
+    assert problem.field.endswith(field)
+    assert problem.reason == f"does not match DUO's pattern {pattern} (the whole value, ASCII digits)"
+
+
+@pytest.mark.parametrize("constant", [b"NaN", b"Infinity", b"-Infinity"])
+def test_nan_and_infinity_are_not_json(tmp_path: Path, constant: bytes) -> None:
+    uren = b'[{"bekendTot": "2024-01-01", "ParticipatieactiviteitenBredeIntake": {"uren": ' + constant + b"}}]"
+    raw = json.dumps(GOOD).encode()[:-1] + b', "uren": ' + uren + b"}"
+    [problem] = _reject(tmp_path, raw).problems
+    assert problem.reason == f"invalid JSON: {constant.decode()} is not a JSON number"
+
+
+def test_a_byte_order_mark_on_any_line_is_ignored_and_a_bom_alone_is_blank(tmp_path: Path) -> None:
+    """Bundles joined with ``cat`` carry a BOM inside; a BOM on a line of its own is no record."""
+    path = tmp_path / "joined.jsonl"
+    good2 = {**GOOD, "bsn": "999900031"}
+    path.write_bytes(b"\xef\xbb\xbf\r\n" + b"\xef\xbb\xbf" + json.dumps(GOOD).encode() + b"\r\n"
+                     + b"\xef\xbb\xbf" + json.dumps(good2).encode() + b"\n")
+    assert [(type(r).__name__, r.line) for r in read_duo_bundle(path)] == [("DuoRecord", 2), ("DuoRecord", 3)]

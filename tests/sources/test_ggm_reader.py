@@ -144,6 +144,9 @@ def test_csv_in_utf8_with_or_without_bom_or_windows_1252_reads_the_same(tmp_path
         (b"id,dagtekening\n10,2023-01-01\n", r"pip.csv, line 1: column 'dagtekening' is not in table pip"),
         (b"id,dagtekening_pip\n10,2023-01-01\n10,2023-01-02\n", r"pip.csv, column id: id 10 appears 2 times"),
         (b"", r"pip.csv: empty file"),
+        # Found by fuzzing the loader: the csv module's own error escaped as a traceback.
+        (b"id,dagtekening_pip\n10," + b"9" * 200_000 + b"\n",
+         r"pip.csv, line 2: not readable as CSV: field larger than field limit \(131072\)"),
     ],
 )
 def test_a_broken_csv_file_is_refused_naming_file_and_line(tmp_path: Path, pip: bytes, message: str) -> None:
@@ -202,3 +205,37 @@ def test_the_encoding_is_found_in_chunks_even_when_a_character_is_cut_between_th
     path.write_bytes(b"id,naam\n1,\x81Jos\xc3")  # 0x81: not UTF-8, undefined in cp1252; a cut-off end
     with pytest.raises(SourceError, match=r"byte 0x81 at offset 10"):
         csvfolder.csv_encoding(path)
+
+
+# Regression tests for what fuzzing the loader found (tests/loader/test_fuzz_ggm.py); each failed before the fix.
+def test_text_that_is_not_utf8_in_sqlite_is_a_problem_not_an_operational_error(database: Path) -> None:
+    """SQLite stores any bytes as TEXT; sqlite3 raised 'Could not decode to UTF-8' out of the whole load."""
+    with sqlite3.connect(database) as db:
+        db.execute("UPDATE pip SET dagtekening_pip = CAST(X'C3BDFF' AS TEXT) WHERE id = 11")
+    db.close()
+    with open_ggm(database) as source:
+        _, second = source.persons()
+    [problem] = [p for p in second.problems if p.field.startswith("pip.")]
+    assert (problem.record, problem.field, problem.value) == ("id 11", "pip.dagtekening_pip", b"\xc3\xbd\xff")
+    assert problem.reason == "binary data or text that is not UTF-8 (expected date)"
+
+
+def test_a_blob_in_a_text_column_is_a_problem_not_published_as_its_repr(database: Path) -> None:
+    """A BLOB was turned into the text "b'\\x00\\x01'" by ``str()`` and published."""
+    with sqlite3.connect(database) as db:
+        db.execute("UPDATE inburgeraar SET gedetailleerde_doelgroep = X'0001' WHERE id = 2")
+    db.close()
+    with open_ggm(database) as source:
+        _, second = source.persons()
+    assert [(p.field, p.reason) for p in second.problems if p.field.startswith("inburgeraar")] == [
+        ("inburgeraar.gedetailleerde_doelgroep", "binary data or text that is not UTF-8 (expected text)")]
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-Infinity", "1e400", pytest.param(10**400, id="10**400")])
+def test_a_number_that_is_not_finite_is_a_problem(value: object) -> None:
+    """'nan' and 'inf' passed float() and reached the mapping; an integer over 1.8e308 raised OverflowError."""
+    from inburgering.sources.ggm_model import ggm_model
+    from inburgering.sources.values import coerce
+
+    [column] = [c for t in ggm_model().tables.values() for c in t.columns.values() if c.name == "boete_bedrag"]
+    assert coerce(column, value) == (None, "expected a finite number (not NaN or infinity)")

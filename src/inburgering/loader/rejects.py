@@ -35,17 +35,39 @@ class Reject:
     severity: str | None = None
 
 
+#: Longest ``value`` written as it is (characters of its JSON text); a longer one is cut, its length said.
+MAX_VALUE = 500
+
+
+def shown_value(value: Any) -> Any:
+    """``value`` for the rejects file: as it is, or cut to ``MAX_VALUE`` characters when longer (a 200,000-character
+    string or a large object in a bad record would otherwise be copied whole into the file, once per problem).
+
+    >>> shown_value("x" * 600)[-40:]
+    'xxxxxxxxxxxxxxx… (602 characters in all)'
+    """
+    if value is None or isinstance(value, (bool, float)) or isinstance(value, str) and len(value) <= MAX_VALUE:
+        return value
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    if len(text) <= MAX_VALUE:
+        return value
+    return f"{text[:MAX_VALUE]}… ({len(text):,} characters in all)"
+
+
 class RejectsWriter:
     """Append rejects to a JSON Lines file (created or truncated on open)."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._file: IO[str] = self.path.open("w", encoding="utf-8")
+        # backslashreplace: a lone surrogate that reached a value is written as its JSON escape (\ud800).
+        self._file: IO[str] = self.path.open("w", encoding="utf-8", errors="backslashreplace")
         self.count = 0
 
     def write(self, reject: Reject) -> None:
-        self._file.write(json.dumps(asdict(reject), ensure_ascii=False, default=str) + "\n")
+        entry = asdict(reject)
+        entry["value"] = shown_value(entry["value"])
+        self._file.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
         self.count += 1
 
     def close(self) -> None:

@@ -101,8 +101,11 @@ def _import(db: sqlite3.Connection, path: Path, table: str) -> str:
         # Dutch spreadsheet programs write ";" between fields; a header with ";" and no "," is read that way.
         delimiter = ";" if ";" in first and "," not in first else ","
         reader = csv.reader(itertools.chain([first], f), delimiter=delimiter)
-        names = _header(path, table, next(reader))
-        _copy_rows(db, path, table, names, reader)
+        try:
+            names = _header(path, table, next(reader))
+            _copy_rows(db, path, table, names, reader)
+        except csv.Error as exc:  # e.g. a cell over the csv module's field limit (131,072 characters)
+            raise SourceError(f"not readable as CSV: {exc}", file=str(path), record=f"line {reader.line_num}") from None
     return encoding
 
 

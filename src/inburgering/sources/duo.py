@@ -24,13 +24,21 @@ from jsonschema.exceptions import ValidationError as SchemaError
 
 from inburgering.errors import SourceError
 from inburgering.sources.bsn import bsn_problem
-from inburgering.sources.openapi import RESOURCES, resource_schema
+from inburgering.sources.openapi import RESOURCES, duo_pattern, resource_schema
 from inburgering.sources.records import DuoLine, DuoRecord, DuoReject, Problem
 
 #: The keys of a bundle line that are not DUO resources.
 PERSON_KEYS = ("bsn", "gemeente")
-GEMEENTE_CODE = re.compile(r"^GM\d{4}$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+GEMEENTE_CODE = re.compile(r"GM[0-9]{4}")  # fullmatch: ``$`` also matches before a final newline
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # fullmatch; ``\d`` would take Arabic-Indic digits too
+#: DUO's bodies nest at most 4 levels below the line (``vrijstellingen[0].TijdelijkeVrijstelling.reden``); a
+#: deeper line is refused before anything walks it recursively (the schema check, the rejects file).
+MAX_DEPTH = 12
+_TOO_DEEP = f"nested deeper than {MAX_DEPTH} levels (DUO's bodies nest 4 levels at most)"
+#: A ``\uD800``-``\uDFFF`` escape: the line may hold a lone surrogate, which no RDF literal can carry.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_BOM = b"\xef\xbb\xbf"
 
 _formats = FormatChecker(formats=())
 #: DUO fields that identify a person and that no bundle key may carry: their values never reach a report either.
@@ -42,7 +50,7 @@ def _is_date(value: object) -> bool:
     """A real calendar date in ``YYYY-MM-DD`` (``2023-02-30`` fails; so does ``20230101``)."""
     if not isinstance(value, str):
         return True
-    if not _DATE.match(value):
+    if not _DATE.fullmatch(value):
         return False
     date.fromisoformat(value)
     return True
@@ -87,7 +95,7 @@ def _reason(error: SchemaError) -> str:
     if kind == "enum":
         return "not one of " + ", ".join(str(v) for v in rule)
     if kind == "pattern":
-        return f"does not match DUO's pattern {rule}"
+        return f"does not match DUO's pattern {duo_pattern(rule)} (the whole value, ASCII digits)"
     if kind == "type":
         return f"expected {rule}"
     if kind == "required":
@@ -138,7 +146,7 @@ def check_line(obj: Any, *, file: str, record: str) -> list[Problem]:
     if reason:
         problems.append(Problem(file, record, "bsn", obj.get("bsn"), reason))
     gemeente = obj.get("gemeente")
-    if not isinstance(gemeente, str) or not GEMEENTE_CODE.match(gemeente):
+    if not isinstance(gemeente, str) or not GEMEENTE_CODE.fullmatch(gemeente):
         problems.append(Problem(file, record, "gemeente", gemeente, "expected GM followed by 4 digits"))
     for key, body in obj.items():
         if key in PERSON_KEYS:
@@ -151,16 +159,78 @@ def check_line(obj: Any, *, file: str, record: str) -> list[Problem]:
     return problems
 
 
+class _LineError(ValueError):
+    """A line that is not one JSON value we can use, with the field it concerns (``None``: the whole line)."""
+
+    def __init__(self, reason: str, field: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason, self.field = reason, field
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object, refusing a key given twice: which of two BSNs or dates would be the person's is anyone's guess."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        twice = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+        raise _LineError(f"the key {twice!r} appears twice in one object", twice)
+    return obj
+
+
+def _not_json(name: str) -> Any:
+    raise _LineError(f"invalid JSON: {name} is not a JSON number")
+
+
+def _tree_problem(obj: Any, surrogates: bool) -> _LineError | None:
+    """Too deep, or (when ``surrogates``) a key or string holding a lone surrogate; without recursion."""
+    stack: list[tuple[Any, str, int]] = [(obj, "", 0)]
+    while stack:
+        node, path, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return _LineError(_TOO_DEEP, path or None)
+        if isinstance(node, dict):
+            for key, value in node.items():
+                where = f"{path}.{key}" if path else key
+                if surrogates and _LONE_SURROGATE.search(key):
+                    shown = where.encode("utf-8", "backslashreplace").decode("utf-8")
+                    return _LineError("not valid Unicode: a lone surrogate in a key", shown)
+                stack.append((value, where, depth + 1))
+        elif isinstance(node, list):
+            stack.extend((value, f"{path}[{i}]", depth + 1) for i, value in enumerate(node))
+        elif surrogates and isinstance(node, str) and _LONE_SURROGATE.search(node):
+            return _LineError("not valid Unicode: a lone surrogate (\\ud800-\\udfff without its pair)", path or None)
+    return None
+
+
+def _decode(raw: bytes) -> Any:
+    """The JSON value of one line (a leading BOM ignored); raises ``_LineError`` for anything we cannot use."""
+    try:
+        text = raw.removeprefix(_BOM).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _LineError(f"not UTF-8: {exc.reason} at byte {exc.start}") from None
+    try:
+        obj = json.loads(text, object_pairs_hook=_pairs, parse_constant=_not_json)
+    except json.JSONDecodeError as exc:
+        raise _LineError(f"invalid JSON: {exc.msg} at column {exc.colno}") from None
+    except RecursionError:
+        raise _LineError(_TOO_DEEP) from None
+    except _LineError:
+        raise
+    except ValueError as exc:  # a number too long for Python's int conversion (over 4,300 digits)
+        raise _LineError(f"invalid JSON: {exc}".split(";")[0]) from None
+    problem = _tree_problem(obj, surrogates=_SURROGATE_ESCAPE.search(raw) is not None)
+    if problem is not None:
+        raise problem
+    return obj
+
+
 def parse_line(raw: bytes, *, file: str, line: int) -> DuoLine:
     """One bundle line (bytes, without or with its newline) as a record or a reject."""
     record = f"line {line}"
     try:
-        obj = json.loads(raw.decode("utf-8-sig" if line == 1 else "utf-8"))
-    except UnicodeDecodeError as exc:
-        return DuoReject(file, line, None, (Problem(file, record, None, None, f"not UTF-8: {exc.reason}"),))
-    except json.JSONDecodeError as exc:
-        return DuoReject(file, line, None, (Problem(file, record, None, None, f"invalid JSON: {exc.msg} "
-                                                    f"at column {exc.colno}"),))
+        obj = _decode(raw)
+    except _LineError as exc:
+        return DuoReject(file, line, None, (Problem(file, record, exc.field, None, exc.reason),))
     problems = check_line(obj, file=file, record=record)
     bsn = obj.get("bsn") if isinstance(obj, dict) else None
     bsn = bsn if isinstance(bsn, str) else None
@@ -170,10 +240,16 @@ def parse_line(raw: bytes, *, file: str, line: int) -> DuoLine:
     return DuoRecord(file, line, obj["bsn"], obj["gemeente"], resources)
 
 
+def is_blank(raw: bytes) -> bool:
+    """A line the reader skips: only white space, or a byte-order mark and white space."""
+    return not raw.removeprefix(_BOM).strip()
+
+
 def read_duo_bundle(path: str | Path) -> Iterator[DuoLine]:
     """Yield one :class:`DuoRecord` or :class:`DuoReject` per non-blank line of the bundle at ``path``.
 
-    Streams: memory does not grow with the file. Blank lines are skipped. Raises
+    Streams: memory does not grow with the file. Blank lines are skipped; a byte-order mark at the start of any
+    line is ignored (bundles joined with ``cat``). Raises
     :class:`~inburgering.errors.SourceError` only when the file itself cannot be opened.
     """
     path = Path(path)
@@ -183,5 +259,5 @@ def read_duo_bundle(path: str | Path) -> Iterator[DuoLine]:
         raise SourceError(f"cannot open DUO bundle: {exc.strerror}", file=str(path)) from exc
     with f:
         for number, raw in enumerate(f, start=1):
-            if raw.strip():
+            if not is_blank(raw):
                 yield parse_line(raw, file=str(path), line=number)

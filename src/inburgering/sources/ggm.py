@@ -241,5 +241,19 @@ def open_ggm(source: str | Path) -> GgmSource:
     if not path.is_file():
         raise SourceError("no such file or folder", file=text_source)
     uri = f"file:{quote(str(path.resolve()))}?mode=ro"  # read-only: a reader never changes its source
-    engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True))
+    engine = create_engine("sqlite://", creator=lambda: _sqlite_connect(uri))
     return GgmSource(engine, text_source)
+
+
+def _utf8_or_bytes(data: bytes) -> str | bytes:
+    """A TEXT value, or its bytes when they are not UTF-8 (``coerce`` reports it; sqlite3's default raises)."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data
+
+
+def _sqlite_connect(uri: str) -> sqlite3.Connection:
+    connection = sqlite3.connect(uri, uri=True)
+    connection.text_factory = _utf8_or_bytes
+    return connection

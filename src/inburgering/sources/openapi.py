@@ -3,9 +3,11 @@
 Each key of a DUO bundle line holds the body of one DUO operation: the GET response where DUO serves one,
 otherwise the body the municipality submits (PUT/POST). ``$ref`` is resolved inline, OpenAPI-only keywords
 are dropped, and objects are closed (``additionalProperties: false``) so a misspelt field is reported instead of
-silently lost. Two documented widenings: ``map``/``pvt`` also accept ``verwijtbaar`` (only in DUO's PUT body),
-and ``inburgeringsaanbod`` maps the path parameter ``instellingsnummer`` to the POST body, because DUO keeps
-one offer per institution.
+silently lost. Patterns are read with ECMA-262's ``\\d`` (an ASCII digit: JSON Schema's regex dialect; Python's
+``\\d`` also takes Arabic-Indic digits) and, our tightening, as whole-value matches (DUO's ``gemeentecode`` pattern
+``\\d{4}`` would otherwise accept ``x12345``). Two documented widenings: ``map``/``pvt`` also accept
+``verwijtbaar`` (only in DUO's PUT body), and ``inburgeringsaanbod`` maps the path parameter ``instellingsnummer``
+to the POST body, because DUO keeps one offer per institution.
 """
 
 from __future__ import annotations
@@ -39,6 +41,20 @@ RESOURCES: dict[str, tuple[str, str, str]] = {
     "inburgeringsaanbod": ("Inburgeringsaanbod", "post", "/personen/{bsn}/Inburgeringsaanbod/{instellingsnummer}"),
 }
 
+#: ``(?a)``: ``\\d`` is ``[0-9]`` (as in ECMA-262, which JSON Schema names); ``\\A…\\Z``: the whole value
+#: (``$`` would also match before a final newline).
+_WHOLE_VALUE = r"(?a)\A(?:{})\Z"
+
+
+def duo_pattern(pattern: str) -> str:
+    """The pattern as DUO's specification writes it (for messages), from the whole-value form checked here.
+
+    >>> duo_pattern(resource_schema("pip")["properties"]["gemeentecode"]["pattern"])
+    '\\\\d{4}'
+    """
+    head, tail = _WHOLE_VALUE.split("{}")
+    return pattern.removeprefix(head).removesuffix(tail)
+
 _DROP = {"description", "example", "examples", "xml", "externalDocs", "deprecated", "readOnly", "writeOnly"}
 
 
@@ -63,6 +79,8 @@ def _resolve(node: Any, spec: dict[str, Any]) -> Any:
     out = {k: _resolve(v, spec) for k, v in node.items() if k not in _DROP and not k.startswith("x-")}
     if out.pop("nullable", False) and "type" in out:
         out["type"] = [out["type"], "null"]
+    if isinstance(out.get("pattern"), str):
+        out["pattern"] = _WHOLE_VALUE.format(out["pattern"])  # DUO's own anchors stay: messages quote it
     if out.get("format") in ("int32", "int64", "double", "float"):
         del out["format"]
     if out.get("type") == "object" and "properties" in out:

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime
 from typing import Any
@@ -40,12 +41,13 @@ def _integer(raw: Any) -> Checked:
 
 
 def _real(raw: Any) -> Checked:
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        return float(raw), None
     try:
-        return float(str(raw).replace(",", ".")), None
+        number = float(raw) if isinstance(raw, (int, float)) else float(str(raw).replace(",", "."))
+    except OverflowError:  # an integer beyond 1.8e308
+        number = math.inf
     except ValueError:
         return None, "expected a number"
+    return (number, None) if math.isfinite(number) else (None, "expected a finite number (not NaN or infinity)")
 
 
 def _date(raw: Any) -> Checked:
@@ -87,6 +89,8 @@ def coerce(column: Column, raw: Any, *, table: str = "") -> Checked:
     """``(value, None)`` for a good ``raw`` value, ``(None, reason)`` otherwise. NULL and ``""`` are ``None``."""
     if raw is None or (isinstance(raw, str) and raw == ""):
         return None, ("required field missing" if column.required else None)
+    if isinstance(raw, (bytes, bytearray, memoryview)):  # a BLOB, or TEXT that is not UTF-8 (sources/ggm.py)
+        return None, f"binary data or text that is not UTF-8 (expected {column.type})"
     if column.type == "integer":
         return _integer(raw)
     if column.type == "date":
