@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import event, given
 from loader_fuzz import bundles, check_accounting, fuzz_settings, line_bytes, write_bytes
 from loader_helpers import BASE, KEY
 
@@ -39,6 +39,7 @@ _GUARD = duo_guard(_MAPPING)
 def test_fuzzed_line_is_a_record_or_a_reject_naming_its_field(raw: bytes) -> None:
     """The reader and the mapping on one line, without a store: many more inputs per second than a load."""
     line = parse_line(raw, file="f.jsonl", line=1)
+    event("record" if isinstance(line, DuoRecord) else "reject")  # --hypothesis-show-statistics
     if not isinstance(line, DuoRecord):
         assert line.problems and all(p.file == "f.jsonl" and p.record == "line 1" and p.reason for p in line.problems)
         json.dumps([p.as_dict() for p in line.problems], ensure_ascii=False, default=str).encode("utf-8")
@@ -50,6 +51,7 @@ def test_fuzzed_line_is_a_record_or_a_reject_naming_its_field(raw: bytes) -> Non
         map_person(_MAPPING, data, base=BASE, pseudonym=Pseudonymiser(KEY).bsn(line.bsn), file=line.file,
                    locator=line.record)
     except MappingError as exc:  # the only way a record may fail to map: naming file, record and field
+        event("mapping error")
         assert exc.file == "f.jsonl" and exc.record == "line 1" and exc.field
 
 
@@ -67,6 +69,7 @@ def test_fuzzed_bundle_every_line_published_or_rejected(data: bytes) -> None:
             done = check_accounting(bundle, data, report, folder / "r.jsonl", store)
         finally:
             store.close()
+        event("lines published: " + ("none" if not done.published else "all" if not done.rejected else "some"))
         assert report.exit_code == 2 if not done.published else report.exit_code in (0, 1)
         assert report.exit_code != 0 or not done.rejected
 

@@ -114,7 +114,20 @@ def _apply(db: sqlite3.Connection, changes: list[Any]) -> None:
         elif change[0] == "delete":
             db.execute(f'DELETE FROM "{change[1]}" WHERE id = ?', (change[2],))
         else:
-            db.execute(f"INSERT INTO {PERSON_TABLE} (bsn) VALUES (?)", (change[1],))
+            _copy_person(db, change[1])
+
+
+def _copy_person(db: sqlite3.Connection, bsn: str) -> None:
+    """The person with ``bsn`` once more under a new id, with the rows that share the person's key."""
+    new = db.execute(f"SELECT MAX(id) + 1 FROM {PERSON_TABLE}").fetchone()[0]
+    old = db.execute(f"SELECT id FROM {PERSON_TABLE} WHERE bsn = ?", (bsn,)).fetchone()
+    if old is None:  # changed meanwhile
+        return
+    for table in (PERSON_TABLE, "vreemdeling", "inburgeraar", "asielstatushouder", "gezinsmigrant_en_overige_migrant"):
+        columns = [r[1] for r in db.execute(f'PRAGMA table_info("{table}")') if r[1] != "id"]
+        names = ", ".join(f'"{c}"' for c in columns)
+        db.execute(f'INSERT INTO "{table}" (id{", " if columns else ""}{names}) '
+                   f'SELECT ?{", " if columns else ""}{names} FROM "{table}" WHERE id = ?', (new, old[0]))
 
 
 def _export_csv(db: sqlite3.Connection, folder: Path, style: dict[str, Any]) -> None:
@@ -157,6 +170,16 @@ csv_styles = st.fixed_dictionaries({
 })
 
 
+def _as_text(value: Any) -> str | None:
+    """A BSN cell as the reader sees it: text, or a number as text; ``None`` for bytes that are not UTF-8."""
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    return None if value is None else str(value)
+
+
 def _check(folder: Path, persons: list[tuple[int, Any]], refused: SourceError | None) -> None:
     store = open_store(str(folder / "store"))
     try:
@@ -190,7 +213,9 @@ def test_fuzzed_ggm_database_and_csv_export(ggm_base: Path, data: st.DataObject)
         with sqlite3.connect(database) as db:
             persons = list(db.execute(f"SELECT id, bsn FROM {PERSON_TABLE}"))
             _apply(db, data.draw(ggm_mutations(_cells(db), persons), label="changes"))
+            db.text_factory = bytes  # a BSN that is no longer UTF-8 text is no candidate person below
             persons = list(db.execute(f"SELECT id, bsn FROM {PERSON_TABLE}"))
+            persons = [(i, _as_text(b)) for i, b in persons]
             as_csv = data.draw(st.booleans(), label="as CSV")
             if as_csv:  # text that is not UTF-8 is exported as U+FFFD: a CSV file holds text
                 db.text_factory = lambda b: b.decode("utf-8", "replace")

@@ -208,27 +208,24 @@ def test_the_encoding_is_found_in_chunks_even_when_a_character_is_cut_between_th
 
 
 # Regression tests for what fuzzing the loader found (tests/loader/test_fuzz_ggm.py); each failed before the fix.
-def test_text_that_is_not_utf8_in_sqlite_is_a_problem_not_an_operational_error(database: Path) -> None:
-    """SQLite stores any bytes as TEXT; sqlite3 raised 'Could not decode to UTF-8' out of the whole load."""
+@pytest.mark.parametrize(("update", "field", "value", "kind"), [
+    # SQLite stores any bytes as TEXT; sqlite3 raised 'Could not decode to UTF-8' out of the whole load.
+    ("UPDATE pip SET dagtekening_pip = CAST(X'C3BDFF' AS TEXT) WHERE id = 11", "pip.dagtekening_pip",
+     b"\xc3\xbd\xff", "date"),
+    # A BLOB was turned into the text "b'\\x00\\x01'" by str() and published.
+    ("UPDATE inburgeraar SET gedetailleerde_doelgroep = X'0001' WHERE id = 2",
+     "inburgeraar.gedetailleerde_doelgroep", b"\x00\x01", "text"),
+], ids=["text-not-utf8", "blob"])
+def test_bytes_in_sqlite_are_a_problem_not_an_operational_error_or_their_repr(database: Path, update: str,
+                                                                             field: str, value: bytes,
+                                                                             kind: str) -> None:
     with sqlite3.connect(database) as db:
-        db.execute("UPDATE pip SET dagtekening_pip = CAST(X'C3BDFF' AS TEXT) WHERE id = 11")
+        db.execute(update)
     db.close()
     with open_ggm(database) as source:
         _, second = source.persons()
-    [problem] = [p for p in second.problems if p.field.startswith("pip.")]
-    assert (problem.record, problem.field, problem.value) == ("id 11", "pip.dagtekening_pip", b"\xc3\xbd\xff")
-    assert problem.reason == "binary data or text that is not UTF-8 (expected date)"
-
-
-def test_a_blob_in_a_text_column_is_a_problem_not_published_as_its_repr(database: Path) -> None:
-    """A BLOB was turned into the text "b'\\x00\\x01'" by ``str()`` and published."""
-    with sqlite3.connect(database) as db:
-        db.execute("UPDATE inburgeraar SET gedetailleerde_doelgroep = X'0001' WHERE id = 2")
-    db.close()
-    with open_ggm(database) as source:
-        _, second = source.persons()
-    assert [(p.field, p.reason) for p in second.problems if p.field.startswith("inburgeraar")] == [
-        ("inburgeraar.gedetailleerde_doelgroep", "binary data or text that is not UTF-8 (expected text)")]
+    assert [(p.field, p.value, p.reason) for p in second.problems if p.field == field] == [
+        (field, value, f"binary data or text that is not UTF-8 (expected {kind})")]
 
 
 @pytest.mark.parametrize("value", ["nan", "inf", "-Infinity", "1e400", pytest.param(10**400, id="10**400")])
