@@ -27,6 +27,8 @@ CONCEPT = "https://w3id.org/inburgering/id/concept/"
 SCHEME = "https://w3id.org/inburgering/id/scheme/"
 #: Shapes and rule IRIs.
 SHAPES = "https://w3id.org/inburgering/shapes/"
+#: Where the JSON-LD contexts are published: ``{CONTEXTS}v1.jsonld`` (a published version never changes).
+CONTEXTS = "https://w3id.org/inburgering/context/"
 #: The GGM's own linked-data namespace (for alignments).
 GGM = "https://lod.gemeentelijkgegevensmodel.nl/inburgering/"
 #: TOOI: the Dutch government's identifiers for organisations; a municipality is tooi:gm0363.

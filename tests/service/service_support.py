@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from pyoxigraph import RdfFormat
+from pyld import jsonld
+from pyoxigraph import RdfFormat, Triple, parse
 
 from inburgering.namespaces import DEFAULT_BASE
 from inburgering.security.scope import AccessScope
@@ -38,6 +41,19 @@ def build_store(location: str) -> str:
     store.load((DATA / "instance.trig").read_bytes(), format=RdfFormat.TRIG)
     store.close()
     return location
+
+
+def expand_jsonld(client: TestClient, document: bytes | dict[str, Any]) -> list[Triple]:
+    """The triples an independent JSON-LD processor (pyld) reads from a JSON-LD answer; the context it names is
+    fetched through ``client``, so it must be served where the document says."""
+    def load(url: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
+        response = client.get(url, headers={"Accept": "application/ld+json"})
+        assert response.status_code == 200, f"{url}: {response.status_code}"
+        return {"contextUrl": None, "documentUrl": url, "document": response.json()}
+
+    data = json.loads(document) if isinstance(document, bytes) else document
+    nquads = jsonld.to_rdf(data, {"format": "application/n-quads", "documentLoader": load})
+    return list(parse(nquads.encode("utf-8"), format=RdfFormat.N_TRIPLES))
 
 
 def make_client(location: str | Path, *, scope: AccessScope | None = None, **settings: object) -> TestClient:

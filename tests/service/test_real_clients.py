@@ -8,6 +8,7 @@ import subprocess
 import pytest
 from pyoxigraph import RdfFormat, parse
 from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
 from rdflib.namespace import SKOS
 from service_support import LiveServer
 from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
@@ -50,3 +51,14 @@ def test_curl_follows_to_turtle(live_server: LiveServer) -> None:
     assert status_line.startswith("200 text/turtle")
     subjects = {t.subject.value for t in parse(body.encode(), format=RdfFormat.TURTLE)}
     assert f"{live_server.url}/id/scheme/leerroute" in subjects
+
+
+def test_rdflib_reads_the_compact_jsonld_and_fetches_its_context(live_server: LiveServer) -> None:
+    """rdflib's own JSON-LD parser, given only the document's URL, fetches the context the document names and
+    reads the same graph as from the Turtle."""
+    doc = f"{live_server.url}/doc/concept/leerroute/Z"
+    from_jsonld = Graph().parse(doc + ".jsonld", format="json-ld")
+    from_turtle = Graph().parse(doc + ".ttl", format="turtle")
+    assert len(from_turtle) > 3 and isomorphic(from_jsonld, from_turtle)
+    assert (URIRef(f"{live_server.url}/id/concept/leerroute/Z"), SKOS.prefLabel, Literal("Z-route", lang="nl")) \
+        in from_jsonld

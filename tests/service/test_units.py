@@ -14,7 +14,8 @@ from inburgering.service.rewrite import Rewriter
 from inburgering.service.sparql import ProtocolDataset, fix_dataset
 
 MODULES = ["store.querylex", "service.negotiation", "service.rewrite", "service.sparql", "service.rdfresponse",
-           "service.view", "service.examples", "service.prefixes", "service.routers.resources"]
+           "service.view", "service.examples", "service.prefixes", "service.routers.resources",
+           "service.jsonld.context", "service.jsonld.compact"]
 
 
 @pytest.mark.parametrize("name", MODULES)

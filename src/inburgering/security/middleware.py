@@ -1,7 +1,14 @@
-"""The service's outer wall (pure ASGI): path tricks refused, body size capped, security headers, the audit line.
+"""The service's outer wall (pure ASGI): path tricks refused, body size capped, security headers, CORS on public
+data, the audit line.
 
-``install(app, settings)`` adds it, CORS when configured, and the handlers that turn access errors into 401,
-403 and 429 answers; ``app.state.authenticator`` is what ``service/deps.py:get_scope`` asks.
+``install(app, settings)`` adds it, CORS for configured origins, and the handlers that turn access errors into
+401, 403 and 429 answers; ``app.state.authenticator`` is what ``service/deps.py:get_scope`` asks.
+
+CORS: an answer to a request **without** an ``Authorization`` header holds public data only (the public scope
+reads the public graphs alone), so on the data paths any web page may read it (``Access-Control-Allow-Origin:
+*``), and preflights from any origin are answered, without allowing the ``Authorization`` header. An answer to
+a request with a token never gets that header, and neither do 401 and 403 answers (instance data asked for
+without a token). Only the origins of ``settings.cors_origins`` may send tokens (Starlette's CORS middleware).
 """
 
 from __future__ import annotations
@@ -35,6 +42,26 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 BASE_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
                 (b"x-frame-options", b"DENY"), (b"cross-origin-resource-policy", b"same-origin")]
+#: Paths whose answers, to a caller without a token, are public data: RDF documents and dumps, the SPARQL
+#: endpoint, the JSON-LD contexts, the metadata and the published (suppressed) statistics.
+PUBLIC_DATA_PREFIXES = ("/sparql", "/id/", "/doc/", "/def", "/shapes/", "/dataset", "/downloads/", "/context",
+                        "/ontology.ttl", "/.well-known/void", "/stats.json")
+PUBLIC_CORS_HEADERS = [(b"access-control-allow-origin", b"*"),
+                       (b"access-control-expose-headers",
+                        b"ETag, Link, Content-Location, Content-Disposition, Retry-After")]
+#: A preflight's answer: the methods and headers a public cross-origin request may use (never Authorization).
+PREFLIGHT_HEADERS = [(b"access-control-allow-origin", b"*"), (b"access-control-allow-methods", b"GET, HEAD, POST"),
+                     (b"access-control-allow-headers", b"Accept, Accept-Language, Content-Type, If-None-Match"),
+                     (b"access-control-max-age", b"600")]
+
+
+def is_public_data_path(path: str) -> bool:
+    """Whether ``path`` serves public data to a caller without a token (see the module docstring).
+
+    >>> is_public_data_path("/doc/concept/leerroute/B"), is_public_data_path("/query")
+    (True, False)
+    """
+    return path.startswith(PUBLIC_DATA_PREFIXES)
 
 
 class _BodyTooLarge(HTTPException):
@@ -68,8 +95,11 @@ def bad_path(raw_path: str) -> str | None:
 class SecurityMiddleware:
     """Wraps the app: refuse bad paths and big bodies, add headers, write the audit line."""
 
-    def __init__(self, app: ASGIApp, *, audit_log: AuditLog, max_body_bytes: int, csp: str = CSP) -> None:
+    def __init__(self, app: ASGIApp, *, audit_log: AuditLog, max_body_bytes: int, csp: str = CSP,
+                 cors_origins: tuple[str, ...] = ()) -> None:
         self.app, self.audit_log, self.max_body_bytes, self.csp = app, audit_log, max_body_bytes, csp.encode()
+        #: Origins the deployment trusts with tokens: their CORS is Starlette's, inside this layer.
+        self.cors_origins = {o.encode() for o in cors_origins}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -78,6 +108,7 @@ class SecurityMiddleware:
         raw = scope.get("raw_path") or scope["path"].encode()
         record = audit.begin(scope["method"], scope["path"])
         authenticated = any(k == b"authorization" for k, _ in scope["headers"])
+        public_data = not authenticated and is_public_data_path(scope["path"])
         started = False
 
         written = False
@@ -93,7 +124,8 @@ class SecurityMiddleware:
             if message["type"] == "http.response.start":
                 started = True
                 record.status = message["status"]
-                message["headers"] = self._headers(list(message.get("headers", [])), authenticated)
+                cors = public_data and message["status"] not in (401, 403)
+                message["headers"] = self._headers(list(message.get("headers", [])), authenticated, cors)
             elif message["type"] == "http.response.body" and not message.get("more_body", False):
                 write_audit()  # logged before the client has the whole answer
             await send(message)
@@ -103,6 +135,9 @@ class SecurityMiddleware:
             length = dict(scope["headers"]).get(b"content-length", b"0")
             if problem:
                 await self._error(send_wrapper, 400, f"refused: {problem}")
+            elif self._is_public_preflight(scope):
+                await send_wrapper({"type": "http.response.start", "status": 204, "headers": list(PREFLIGHT_HEADERS)})
+                await send_wrapper({"type": "http.response.body", "body": b""})
             elif not length.isdigit() or int(length) > self.max_body_bytes:
                 await self._error(send_wrapper, 413, f"the request body is larger than {self.max_body_bytes} bytes")
             else:
@@ -129,8 +164,22 @@ class SecurityMiddleware:
 
         return capped
 
-    def _headers(self, headers: list[tuple[bytes, bytes]], authenticated: bool) -> list[tuple[bytes, bytes]]:
+    def _is_public_preflight(self, scope: Scope) -> bool:
+        """A CORS preflight for public data from an origin the deployment does not trust with tokens."""
+        if scope["method"] != "OPTIONS" or not is_public_data_path(scope["path"]):
+            return False
+        headers = dict(scope["headers"])
+        origin = headers.get(b"origin")
+        return (origin is not None and b"access-control-request-method" in headers
+                and origin not in self.cors_origins)
+
+    def _headers(self, headers: list[tuple[bytes, bytes]], authenticated: bool,
+                 public_cors: bool = False) -> list[tuple[bytes, bytes]]:
         names = {k.lower() for k, _ in headers}
+        if public_cors and b"access-control-allow-origin" not in names:
+            # public data may be read, and embedded, by any site; CORP only governs no-cors loads
+            headers += PUBLIC_CORS_HEADERS + [(b"cross-origin-resource-policy", b"cross-origin")]
+            names |= {k for k, _ in PUBLIC_CORS_HEADERS} | {b"cross-origin-resource-policy"}
         headers += [(k, v) for k, v in BASE_HEADERS if k not in names]
         content_type = next((v for k, v in headers if k.lower() == b"content-type"), b"")
         if content_type.startswith(b"text/html") and b"content-security-policy" not in names:
@@ -179,5 +228,6 @@ def install(app: FastAPI, settings: Settings, *, tokens: TokenStore | None = Non
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["Authorization", "Content-Type", "Accept"], allow_credentials=False)
-    app.add_middleware(SecurityMiddleware, audit_log=app.state.audit_log, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityMiddleware, audit_log=app.state.audit_log, max_body_bytes=settings.max_body_bytes,
+                       cors_origins=tuple(settings.cors_origins))
     return auth

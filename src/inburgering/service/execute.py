@@ -7,6 +7,7 @@ Its input and output are plain picklable dataclasses so they can cross a process
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pyoxigraph import (
@@ -14,12 +15,14 @@ from pyoxigraph import (
     QueryResultsFormat,
     QuerySolutions,
     RdfFormat,
+    Triple,
     parse_query_results,
     serialize,
 )
 
 from inburgering.errors import InburgeringError, QueryError, QueryTimeout
 from inburgering.namespaces import DEFAULT_BASE
+from inburgering.service.jsonld.compact import compact_jsonld
 from inburgering.service.prefixes import prefixes_for
 from inburgering.store.base import Store
 
@@ -103,9 +106,18 @@ def _triples(result: object, job: QueryJob) -> QueryAnswer:
         if len(triples) > job.max_results:
             raise ResultTooLarge(f"the query has more than {job.max_results} triples; add a LIMIT")
     fmt = RdfFormat.from_media_type(job.media_type) or RdfFormat.TURTLE
-    prefixes = prefixes_for(triples, base=job.base) if fmt in (RdfFormat.TURTLE, RdfFormat.RDF_XML) else None
-    body = serialize(triples, format=fmt, prefixes=prefixes) or b""
-    return QueryAnswer(body, job.media_type, len(triples))
+    return QueryAnswer(serialize_rdf(triples, fmt, base=job.base), job.media_type, len(triples))
+
+
+def serialize_rdf(triples: Iterable[Triple], fmt: RdfFormat, *, base: str = DEFAULT_BASE,
+                  main: str | None = None) -> bytes:
+    """Triples in ``fmt``: Turtle and RDF/XML with prefixes, JSON-LD compact under the published context
+    (``jsonld/``; ``main`` is the node written first)."""
+    triples = list(triples)
+    if fmt == RdfFormat.JSON_LD:
+        return compact_jsonld(triples, main=main)
+    prefixes = prefixes_for(triples, base=base) if fmt in (RdfFormat.TURTLE, RdfFormat.RDF_XML) else None
+    return serialize(triples, format=fmt, prefixes=prefixes) or b""
 
 
 def execute_job(store: Store, job: QueryJob) -> QueryAnswer:

@@ -49,6 +49,10 @@ def service_description(endpoint: str, *, base: str) -> list[Triple]:
         _t(svc, SD + "endpoint", svc),
         _t(svc, SD + "supportedLanguage", _n(SD + "SPARQL11Query")),
         _t(svc, SD + "defaultEntailmentRegime", _n("http://www.w3.org/ns/entailment/Simple")),
+        # True for every caller: without FROM / default-graph-uri the default graph is the union of the named
+        # graphs that caller may read, and those are its named graphs (service/sparql.py:fix_dataset). The
+        # store's own unnamed graph is never part of any caller's dataset.
+        _t(svc, SD + "feature", _n(SD + "UnionDefaultGraph")),
         _t(svc, DCT + "title", Literal("SPARQL-endpoint inburgering", language="nl")),
         _t(svc, RDFS + "comment", Literal("Read-only. Without a token only the public graphs (ontology, "
                                           "concept schemes, shapes, metadata) are in the dataset; SERVICE is "
@@ -63,8 +67,9 @@ def service_description(endpoint: str, *, base: str) -> list[Triple]:
     triples.append(_t(dataset, RDF + "type", _n(SD + "Dataset")))
     default_graph = BlankNode()
     triples.append(_t(dataset, SD + "defaultGraph", default_graph))
-    triples.append(_t(default_graph, RDFS + "comment", Literal("the union of the graphs the caller may read",
-                                                                  language="en")))
+    triples.append(_t(default_graph, RDFS + "comment", Literal(
+        "the union of the named graphs the caller may read (sd:UnionDefaultGraph): without a token the public "
+        "graphs listed here; with a token also its municipalities' published instance graphs", language="en")))
     for name, _nl, _en in DOWNLOADS:
         named = BlankNode()
         triples += [_t(dataset, SD + "namedGraph", named), _t(named, SD + "name", _n(public_graph(base, name)))]

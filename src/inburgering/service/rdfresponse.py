@@ -11,10 +11,10 @@ from collections.abc import Iterable
 
 from fastapi import Request
 from fastapi.responses import Response
-from pyoxigraph import RdfFormat, Triple, serialize
+from pyoxigraph import RdfFormat, Triple
 
 from inburgering.namespaces import DEFAULT_BASE
-from inburgering.service.prefixes import prefixes_for
+from inburgering.service.execute import serialize_rdf
 from inburgering.service.rewrite import Rewriter
 
 
@@ -28,14 +28,11 @@ def _not_modified(request: Request, etag: str) -> bool:
     return etag in tags or "*" in tags
 
 
-def serialize_triples(triples: Iterable[Triple], media_type: str, *, rewriter: Rewriter | None = None) -> bytes:
-    """Triples as ``media_type``; Turtle and RDF/XML with prefixes (rewritten when running locally)."""
+def serialize_triples(triples: Iterable[Triple], media_type: str, *, rewriter: Rewriter | None = None,
+                      main: str | None = None) -> bytes:
+    """Triples as ``media_type`` (see ``serialize_rdf``), rewritten when running locally."""
     fmt = RdfFormat.from_media_type(media_type) or RdfFormat.TURTLE
-    triples = list(triples)
-    prefixes = None
-    if fmt in (RdfFormat.TURTLE, RdfFormat.RDF_XML):
-        prefixes = prefixes_for(triples, base=rewriter.base if rewriter is not None else DEFAULT_BASE)
-    body = serialize(triples, format=fmt, prefixes=prefixes) or b""
+    body = serialize_rdf(triples, fmt, base=rewriter.base if rewriter is not None else DEFAULT_BASE, main=main)
     if rewriter is not None and rewriter.active:
         body = rewriter.text_to_local(body.decode("utf-8")).encode("utf-8")
     return body

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 W3ID_ROOT = "https://w3id.org/inburgering"
 #: Local paths that belong to the fixed w3id namespace rather than the deployment base.
-W3ID_PATHS = ("/def", "/id/concept/", "/id/scheme/", "/shapes/")
+W3ID_PATHS = ("/def", "/id/concept/", "/id/scheme/", "/shapes/", "/context/")
 
 _IRIREF = re.compile(r"<([^<>\"{}|^`\\\x00-\x20]*)>")
 

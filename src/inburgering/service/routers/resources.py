@@ -20,7 +20,8 @@ from inburgering.store.embedded import EmbeddedStore
 
 router = APIRouter()
 
-DOC_TYPES = [*list(RDF_TYPES)[:4], HTML]
+#: What a document is offered as; ``application/json`` gets the JSON-LD (its ``@context`` makes it JSON-LD).
+DOC_TYPES = [*list(RDF_TYPES)[:4], HTML, "application/json"]
 FORMAT_NAMES = {"text/html": "HTML", "text/turtle": "Turtle", "application/ld+json": "JSON-LD",
                 "application/n-triples": "N-Triples", "application/rdf+xml": "RDF/XML"}
 
@@ -53,10 +54,20 @@ def _alternates(doc_path: str) -> list[dict[str, str]]:
             for ext, media in EXTENSIONS.items()]
 
 
+def alternates_link(doc_path: str, media: str, *, extensions: dict[str, str] = EXTENSIONS) -> str:
+    """The ``Link`` header naming the other formats of a document (``rel="alternate"``, RFC 8288).
+
+    >>> alternates_link("/def", "text/turtle", extensions={"ttl": "text/turtle", "nt": "application/n-triples"})
+    '</def.nt>; rel="alternate"; type="application/n-triples"'
+    """
+    return ", ".join(f'<{doc_path}.{ext}>; rel="alternate"; type="{other}"'
+                     for ext, other in extensions.items() if other != media)
+
+
 def _render(runtime: Runtime, rewriter: Rewriter, iri: str, triples: list[Triple], media: str,
             doc_path: str) -> bytes:
     if media != HTML:
-        return serialize_triples(triples, media, rewriter=rewriter)
+        return serialize_triples(triples, media, rewriter=rewriter, main=iri)
     html = runtime.templates.get_template("resource.html").render(
         page=resource_view(iri, triples), alternates=_alternates(doc_path))
     return rewriter.text_to_local(html).encode("utf-8")
@@ -94,8 +105,7 @@ async def serve_description(request: Request, runtime: RuntimeDep, scope: ScopeD
     media = forced or choose(request.headers.get("accept"), DOC_TYPES)
     if media is None:
         return error_page(request, 406, "this document is available as " + ", ".join(DOC_TYPES))
-    headers = {"Link": ", ".join(f'<{a["href"]}>; rel="alternate"; type="{a["media"]}"'
-                                 for a in _alternates(doc_path) if a["media"] != media)}
+    headers = {"Link": alternates_link(doc_path, media)}
     try:
         page = _public_page(runtime, rewriter, iri, media, doc_path) if scope == PUBLIC else None
         if page is not None and page[1]:
