@@ -7,9 +7,11 @@ the embedded store, the Oxigraph server and Virtuoso.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from playwright.sync_api import Browser, sync_playwright
 from service_support import ADMIN, LiveServer, build_store, make_client
 
 
@@ -39,3 +41,19 @@ def live_server(store_location: str, tmp_path_factory: pytest.TempPathFactory) -
     server = LiveServer(store_location, logs=tmp_path_factory.mktemp("live"))
     yield server
     server.stop()
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium driven by Playwright (the browser tests: ``test_browser.py``, ``test_dossier.py``)."""
+    if not CHROMIUM.is_file():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install chromium (make test does this)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()

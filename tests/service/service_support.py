@@ -65,9 +65,10 @@ def make_client(location: str | Path, *, scope: AccessScope | None = None, **set
 
 class LiveServer:
     """A real uvicorn process serving a store (a folder or a remote store's URL); ``url`` is its root; its log
-    goes to ``logs``."""
+    goes to ``logs``; ``options`` are more ``inburgering serve`` flags (``--token-db …``)."""
 
-    def __init__(self, store: str, *, logs: Path, scope: str = "public", timeout_s: float = 60.0) -> None:
+    def __init__(self, store: str, *, logs: Path, scope: str = "public", timeout_s: float = 60.0,
+                 options: tuple[str, ...] = ()) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
@@ -76,7 +77,7 @@ class LiveServer:
             # The public server is the real command; another scope needs the injecting helper script.
             command = ([sys.executable, "-m", "inburgering.cli", "serve"] if scope == "public"
                        else [sys.executable, str(HERE / "serve_for_tests.py"), "--scope", scope])
-            self.process = subprocess.Popen([*command, "--store", str(store), "--port", str(self.port)],
+            self.process = subprocess.Popen([*command, "--store", str(store), "--port", str(self.port), *options],
                                             stdout=log, stderr=subprocess.STDOUT, env=env)
         self._wait(timeout_s)
 

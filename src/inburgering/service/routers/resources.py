@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
 from pyoxigraph import Triple
 
 from inburgering.errors import AccessError, QueryError
 from inburgering.security import audit
-from inburgering.security.scope import PUBLIC, AuthenticationRequired
-from inburgering.service.deps import PageDep, Runtime, RuntimeDep, ScopeDep
+from inburgering.security.scope import PUBLIC, AccessScope, AuthenticationRequired
+from inburgering.service.deps import Page, PageDep, Runtime, RuntimeDep, ScopeDep
 from inburgering.service.describe import describe, describe_local
+from inburgering.service.dossier import read_facts
+from inburgering.service.dossier_view import dossier_view
 from inburgering.service.negotiation import EXTENSIONS, HTML, RDF_TYPES, choose
 from inburgering.service.rdfresponse import serialize_triples, text_response
 from inburgering.service.rewrite import Rewriter
@@ -99,6 +104,39 @@ def _public_page(runtime: Runtime, rewriter: Rewriter, iri: str, media: str, doc
     return page
 
 
+def not_found(request: Request, runtime: Runtime, scope: AccessScope, rewriter: Rewriter, iri: str) -> Response:
+    """Nothing readable about ``iri``. Instance data needs a token (401), one with municipalities (403); the
+    same answer whether the thing exists or not. Out of a token's municipalities it is simply not found (404).
+    (Issue 6.)"""
+    if iri.startswith(runtime.settings.base_iri.rstrip("/") + "/id/"):
+        if scope.role == "public":
+            raise AuthenticationRequired(f"{rewriter.to_local(iri)}: instance data needs a bearer token")
+        if not scope.may_read_instance_data:
+            raise AccessError(f"{rewriter.to_local(iri)}: this token may not read instance data")
+    return error_page(request, 404, f"nothing is known about {rewriter.to_local(iri)}")
+
+
+async def dossier_page(request: Request, page: Page, iri: str, doc_path: str) -> Response:
+    """A person's page for a case worker (``dossier_view``): key facts, the trajectory as a chart, exams and
+    decisions; special-category facts only when the scope may read them."""
+    runtime, scope, rewriter = page.runtime, page.scope, page.rewriter
+    if not scope.may_read_instance_data:  # the same 401/403 as any instance document, before any query
+        return not_found(request, runtime, scope, rewriter, iri)
+    try:
+        facts = await read_facts(runtime, scope, iri)
+    except QueryError as exc:
+        return error_page(request, 404 if "not a valid IRI" in str(exc) else 500, str(exc))
+    audit.note_access(resource=iri, result_count=len(facts.resources) if facts else 0, protected=True)
+    if facts is None:
+        return not_found(request, runtime, scope, rewriter, iri)
+    view = dossier_view(facts, today=date.today())
+    html = runtime.templates.get_template("dossier.html").render(
+        view=view, timeline=Markup(view.timeline), special_visible=scope.special_categories,
+        alternates=[a for a in _alternates(doc_path) if a["media"] != HTML])
+    return text_response(rewriter.text_to_local(html).encode("utf-8"), HTML, request=request,
+                         headers={"Link": alternates_link(doc_path, HTML)})
+
+
 async def serve_description(request: Request, runtime: RuntimeDep, scope: ScopeDep, rewriter: Rewriter,
                             iri: str, doc_path: str, forced: str | None) -> Response:
     """The document about ``iri``: HTML or RDF by ``forced`` (an extension) or by ``Accept``."""
@@ -116,14 +154,7 @@ async def serve_description(request: Request, runtime: RuntimeDep, scope: ScopeD
         return error_page(request, 404 if "not a valid IRI" in str(exc) else 500, str(exc))
     audit.note_access(resource=iri, result_count=len(triples), protected=scope.role != "public")
     if not triples:
-        if iri.startswith(runtime.settings.base_iri.rstrip("/") + "/id/"):
-            # Instance data needs a token (401), one with municipalities (403); the same answer whether the
-            # thing exists or not. Out of a token's municipalities it is simply not found (404). (Issue 6.)
-            if scope.role == "public":
-                raise AuthenticationRequired(f"{rewriter.to_local(iri)}: instance data needs a bearer token")
-            if not scope.may_read_instance_data:
-                raise AccessError(f"{rewriter.to_local(iri)}: this token may not read instance data")
-        return error_page(request, 404, f"nothing is known about {rewriter.to_local(iri)}")
+        return not_found(request, runtime, scope, rewriter, iri)
     return text_response(_render(runtime, rewriter, iri, triples, media, doc_path), media, request=request,
                          headers=headers)
 
@@ -137,10 +168,16 @@ async def thing(path: str, request: Request) -> Response:
     return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
 
 
+#: Documents about persons get the dossier page as their HTML.
+PERSON_DOCS = "persoon/"
+
+
 @router.get("/doc/{path:path}", name="document")
 async def document(path: str, request: Request, page: PageDep) -> Response:
     ref, forced = split_extension(path)
     iri = page.rewriter.production_for_path("/id/" + ref)
+    if ref.startswith(PERSON_DOCS) and (forced or choose(request.headers.get("accept"), DOC_TYPES)) == HTML:
+        return await dossier_page(request, page, iri, f"/doc/{ref}")
     return await serve_description(request, page.runtime, page.scope, page.rewriter, iri, f"/doc/{ref}", forced)
 
 
