@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from pyld import jsonld
-from pyoxigraph import QueryResultsFormat, QuerySolutions, RdfFormat, parse, parse_query_results
+from pyoxigraph import QueryResultsFormat, QuerySolutions, RdfFormat, Triple, parse, parse_query_results
 from rdflib import Graph
 from rdflib.compare import isomorphic
 from service_support import expand_jsonld, make_client
@@ -173,10 +173,19 @@ def test_link_alternates(client: TestClient) -> None:
     assert '</downloads/dataset.jsonld>' in client.get("/dataset", headers={"Accept": "text/turtle"}).headers["link"]
 
 
-def test_service_description_declares_union_default_graph(client: TestClient) -> None:
-    triples = list(parse(client.get("/sparql", headers={"Accept": "text/turtle"}).content, format=RdfFormat.TURTLE))
-    features = {t.object.value for t in triples if t.predicate.value == SD + "feature"}
-    assert SD + "UnionDefaultGraph" in features
+def _description(client: TestClient) -> list[Triple]:
+    return list(parse(client.get("/sparql", headers={"Accept": "text/turtle"}).content, format=RdfFormat.TURTLE))
+
+
+def test_service_description_declares_union_default_graph(client: TestClient, admin_client: TestClient) -> None:
+    """Declared for every caller, and each caller's description lists the named graphs it reads."""
+    public, admin = _description(client), _description(admin_client)
+    for triples in (public, admin):
+        assert SD + "UnionDefaultGraph" in {t.object.value for t in triples if t.predicate.value == SD + "feature"}
+    named = {t.object.value for t in public if t.predicate.value == SD + "name"}
+    assert named == {f"http://testserver/graph/{g}" for g in ("ontology", "concepts", "shapes", "dataset")}
+    admin_named = {t.object.value for t in admin if t.predicate.value == SD + "name"}
+    assert named < admin_named and "http://testserver/graph/gm0363/load1" in admin_named
 
 
 def _solutions(client: TestClient, query: str, headers: dict[str, str] | None = None) -> set[tuple[str, ...]]:

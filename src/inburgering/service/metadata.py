@@ -6,7 +6,7 @@ locally, so the same graph is right in both places.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
@@ -41,8 +41,9 @@ def _text(s: NamedNode, p: str, nl: str, en: str) -> list[Triple]:
     return [_t(s, p, Literal(nl, language="nl")), _t(s, p, Literal(en, language="en"))]
 
 
-def service_description(endpoint: str, *, base: str) -> list[Triple]:
-    """The SPARQL 1.1 service description of ``endpoint`` (``sd:Service``)."""
+def service_description(endpoint: str, *, base: str, named_graphs: Sequence[str] | None = None) -> list[Triple]:
+    """The SPARQL 1.1 service description of ``endpoint`` (``sd:Service``) as one caller sees it: its dataset
+    lists ``named_graphs`` (the caller's readable graphs; default: the public graphs)."""
     svc = _n(endpoint)
     triples = [
         _t(svc, RDF + "type", _n(SD + "Service")),
@@ -70,9 +71,10 @@ def service_description(endpoint: str, *, base: str) -> list[Triple]:
     triples.append(_t(default_graph, RDFS + "comment", Literal(
         "the union of the named graphs the caller may read (sd:UnionDefaultGraph): without a token the public "
         "graphs listed here; with a token also its municipalities' published instance graphs", language="en")))
-    for name, _nl, _en in DOWNLOADS:
+    graphs = named_graphs if named_graphs is not None else [public_graph(base, name) for name, _, _ in DOWNLOADS]
+    for graph in graphs:
         named = BlankNode()
-        triples += [_t(dataset, SD + "namedGraph", named), _t(named, SD + "name", _n(public_graph(base, name)))]
+        triples += [_t(dataset, SD + "namedGraph", named), _t(named, SD + "name", _n(graph))]
     return triples
 
 

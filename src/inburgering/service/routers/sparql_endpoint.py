@@ -14,7 +14,7 @@ from inburgering.service.deps import RewriterDep, RuntimeDep, ScopeDep
 from inburgering.service.metadata import service_description
 from inburgering.service.negotiation import HTML, RDF_TYPES, RESULT_TYPES, choose
 from inburgering.service.rdfresponse import rdf_response
-from inburgering.service.sparql import ProtocolDataset, QueryRefused, check_query, run_query
+from inburgering.service.sparql import ProtocolDataset, QueryRefused, check_query, readable_graphs, run_query
 
 router = APIRouter()
 
@@ -79,14 +79,16 @@ def _query_text(params: dict[str, list[str]], direct: str | None) -> str | None:
     return query
 
 
-def _describe_service(request: Request, runtime: RuntimeDep, rewriter: RewriterDep) -> Response:
+def _describe_service(request: Request, runtime: RuntimeDep, scope: ScopeDep, rewriter: RewriterDep) -> Response:
     accept = request.headers.get("accept")
     media = choose(accept, [*RDF_TYPES, HTML])
     if media == HTML:
         return RedirectResponse("/query", status_code=303)
     if media is None:
         return _error(406, "the service description is available as " + ", ".join(RDF_TYPES))
-    graph = service_description(f"{rewriter.local}/sparql", base=runtime.settings.base_iri)
+    base = runtime.settings.base_iri  # the caller's own dataset: the graphs its scope reads
+    graph = service_description(f"{rewriter.local}/sparql", base=base,
+                                named_graphs=readable_graphs(runtime.store, scope, base=base))
     return rdf_response(graph, media, request=request, rewriter=rewriter)
 
 
@@ -97,7 +99,7 @@ async def sparql(request: Request, runtime: RuntimeDep, scope: ScopeDep, rewrite
         params, direct = await _read_params(request, settings.max_query_bytes)
         query = _query_text(params, direct)
         if query is None:
-            return _describe_service(request, runtime, rewriter)
+            return _describe_service(request, runtime, scope, rewriter)
         if len(query.encode()) > settings.max_query_bytes:
             raise ProtocolError(413, f"the query is larger than {settings.max_query_bytes} bytes")
         query = rewriter.query_to_production(query)
