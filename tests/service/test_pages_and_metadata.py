@@ -56,7 +56,7 @@ def test_dcat_and_void_metadata(client: TestClient) -> None:
     assert response.status_code == 200
     g = Graph().parse(data=response.text, format="turtle")
     rights = {str(o) for o in g.objects(None, DCT_ACCESS)}
-    assert rights == {ACCESS + "PUBLIC", ACCESS + "NON_PUBLIC"}
+    assert rights == {ACCESS + "PUBLIC", ACCESS + "RESTRICTED", ACCESS + "NON_PUBLIC"}  # the service: RESTRICTED
     datasets = set(g.subjects(RDF_TYPE, DCAT_DATASET))
     assert len(datasets) == 2
     dumps = {str(o) for o in g.objects(None, VOID_DUMP)}

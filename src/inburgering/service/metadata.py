@@ -1,5 +1,7 @@
 """Dataset metadata: VoID and DCAT-AP-NL descriptions of what is published, and the SPARQL service description.
 
+The DCAT parts (catalogue, data service, agents, distributions) are in :mod:`inburgering.service.dcat`.
+
 IRIs are written under the production base; the service rewrites them to its local address when it runs
 locally, so the same graph is right in both places.
 """
@@ -11,15 +13,12 @@ from collections.abc import Mapping, Sequence
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from inburgering.namespaces import DCAT, DCT, ONTOLOGY_IRI, RDF, RDFS, VOID, XSD, public_graph
+from inburgering.service.dcat import (EU_LANG, FOAF, LICENSE, NETHERLANDS, STANDARDS, Iris, agents, catalogue,
+                                      common, data_service, distribution, reference_values)
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
-FOAF = "http://xmlns.com/foaf/0.1/"
-VCARD = "http://www.w3.org/2006/vcard/ns#"
-ACCESS = "http://publications.europa.eu/resource/authority/access-right/"
-EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
-EU_LANG = "http://publications.europa.eu/resource/authority/language/"
-LICENSE = "http://creativecommons.org/publicdomain/zero/1.0/deed.nl"
-THEME = "http://standaarden.overheid.nl/owms/terms/Integratie"
+#: The Wet inburgering 2021 applies to duties that began on or after 1 January 2022.
+WI2021_START = "2022-01-01"
 #: The public graphs and what each download holds (graph name, Dutch title, English title).
 DOWNLOADS = (
     ("ontology", "Ontologie inburgering", "Civic-integration ontology"),
@@ -86,26 +85,12 @@ _FORMATS = {
 
 
 def catalog_iri(base: str) -> str:
-    return f"{base.rstrip('/')}/id/catalogus/inburgering"
+    return Iris(base).catalog.value
 
 
-def _distribution(base: str, name: str, nl: str, en: str) -> list[Triple]:
-    dist = _n(f"{base.rstrip('/')}/id/distributie/{name}")
-    url = _n(f"{base.rstrip('/')}/downloads/{name}.ttl")
-    return [
-        _t(dist, RDF + "type", _n(DCAT + "Distribution")),
-        *_text(dist, DCT + "title", nl, en),
-        _t(dist, DCAT + "accessURL", url),
-        _t(dist, DCAT + "downloadURL", url),
-        _t(dist, DCAT + "mediaType", _n("https://www.iana.org/assignments/media-types/text/turtle")),
-        _t(dist, DCT + "format", _n(EU_FILE_TYPE + "RDF_TURTLE")),
-        _t(dist, DCT + "license", _n(LICENSE)),
-    ]
-
-
-def _public_dataset(base: str, counts: Mapping[str, int]) -> list[Triple]:
-    root = base.rstrip("/")
-    ds = _n(f"{root}/id/dataset/model")
+def _public_dataset(iris: Iris, base: str, counts: Mapping[str, int]) -> list[Triple]:
+    root = iris.root
+    ds = iris.public
     triples = [
         _t(ds, RDF + "type", _n(DCAT + "Dataset")), _t(ds, RDF + "type", _n(VOID + "Dataset")),
         *_text(ds, DCT + "title", "Model inburgering: ontologie, begrippen en regels",
@@ -113,12 +98,14 @@ def _public_dataset(base: str, counts: Mapping[str, int]) -> list[Triple]:
         *_text(ds, DCT + "description", "De ontologie, SKOS-begrippenkaders en SHACL-regels voor gegevens over "
                "inburgering (Wet inburgering 2021, GGM Model Inburgering, DUO M2M).",
                "The ontology, SKOS concept schemes and SHACL rules for civic-integration data."),
-        _t(ds, DCT + "identifier", Literal(str(ds.value))),
-        _t(ds, DCT + "accessRights", _n(ACCESS + "PUBLIC")),
+        *common(ds, iris, access="PUBLIC", creator=iris.creator),
         _t(ds, DCT + "license", _n(LICENSE)),
-        _t(ds, DCT + "language", _n(EU_LANG + "NLD")),
-        _t(ds, DCAT + "theme", _n(THEME)),
-        _t(ds, VOID + "sparqlEndpoint", _n(f"{root}/sparql")),
+        _t(ds, DCT + "language", _n(EU_LANG + "NLD")), _t(ds, DCT + "language", _n(EU_LANG + "ENG")),
+        _t(ds, DCAT + "landingPage", _n(f"{root}/def")), _t(_n(f"{root}/def"), RDF + "type", _n(FOAF + "Document")),
+        _t(ds, FOAF + "page", _n(f"{root}/def")), _t(ds, FOAF + "page", _n(f"{root}/schemes")),
+        _t(_n(f"{root}/schemes"), RDF + "type", _n(FOAF + "Document")), _t(ds, DCT + "spatial", _n(NETHERLANDS)),
+        *[_t(ds, DCT + "conformsTo", _n(STANDARDS[name])) for name in ("ontology", "concepts", "shapes")],
+        _t(ds, VOID + "sparqlEndpoint", iris.endpoint),
         _t(ds, VOID + "uriSpace", Literal("https://w3id.org/inburgering/")),
         _t(ds, VOID + "vocabulary", _n(ONTOLOGY_IRI)),
         _t(ds, VOID + "rootResource", _n(ONTOLOGY_IRI)),
@@ -131,14 +118,16 @@ def _public_dataset(base: str, counts: Mapping[str, int]) -> list[Triple]:
                     *_text(subset, DCT + "title", nl, en)]
         if graph in counts:
             triples.append(_t(subset, VOID + "triples", Literal(str(counts[graph]), datatype=_n(XSD + "integer"))))
-        triples.append(_t(ds, DCAT + "distribution", _n(f"{root}/id/distributie/{name}")))
-        triples += _distribution(base, name, nl, en)
+        triples.append(_t(ds, DCAT + "distribution", iris.distribution(name)))
+        triples += distribution(iris, name, nl, en)
     return triples
 
 
-def _instance_dataset(base: str) -> list[Triple]:
-    root = base.rstrip("/")
-    ds = _n(f"{root}/id/dataset/inburgeraars")
+def _instance_dataset(iris: Iris) -> list[Triple]:
+    """Data about persons: not public, so no distribution and no licence; it conforms to the ontology."""
+    root = iris.root
+    ds = iris.protected
+    period = BlankNode()  # the data starts with the Act: no duty under it before its entry into force
     return [
         _t(ds, RDF + "type", _n(DCAT + "Dataset")), _t(ds, RDF + "type", _n(VOID + "Dataset")),
         *_text(ds, DCT + "title", "Gegevens over inburgeraars (gepseudonimiseerd)",
@@ -148,38 +137,24 @@ def _instance_dataset(base: str) -> list[Triple]:
                "gemeente; bijzondere persoonsgegevens alleen met een extra bevoegdheid.",
                "Per municipality and load: duty, PIP, learning route, exams, dispensations and exemptions. "
                "Personal data: only with a token for one's own municipality."),
-        _t(ds, DCT + "accessRights", _n(ACCESS + "NON_PUBLIC")),
+        # The loader, run by the publisher, creates this data from DUO's messages and the GGM databases.
+        *common(ds, iris, access="NON_PUBLIC", creator=iris.publisher),
         _t(ds, DCT + "language", _n(EU_LANG + "NLD")),
-        _t(ds, DCAT + "theme", _n(THEME)),
-        _t(ds, VOID + "sparqlEndpoint", _n(f"{root}/sparql")),
+        _t(ds, DCT + "conformsTo", _n(ONTOLOGY_IRI)),
+        _t(ds, DCAT + "landingPage", _n(f"{root}/query")), _t(_n(f"{root}/query"), RDF + "type", _n(FOAF + "Document")),
+        _t(ds, FOAF + "page", _n(f"{root}/def")), _t(_n(f"{root}/def"), RDF + "type", _n(FOAF + "Document")),
+        _t(ds, DCT + "spatial", _n(NETHERLANDS)), _t(ds, DCT + "temporal", period),
+        _t(period, RDF + "type", _n(DCT + "PeriodOfTime")),
+        _t(period, DCAT + "startDate", Literal(WI2021_START, datatype=_n(XSD + "date"))),
+        _t(ds, VOID + "sparqlEndpoint", iris.endpoint),
         _t(ds, VOID + "uriSpace", Literal(f"{root}/id/")),
         _t(ds, VOID + "vocabulary", _n(ONTOLOGY_IRI)),
     ]
 
 
 def dataset_description(*, base: str, counts: Mapping[str, int] | None = None) -> list[Triple]:
-    """VoID + DCAT-AP-NL for the catalogue, its public dataset and its non-public instance dataset."""
-    root = base.rstrip("/")
-    cat = _n(catalog_iri(base))
-    public, protected = _n(f"{root}/id/dataset/model"), _n(f"{root}/id/dataset/inburgeraars")
-    publisher = _n(f"{root}/id/organisatie/uitgever")
-    contact = _n(f"{root}/id/contactpunt/uitgever")
-    triples = [
-        _t(cat, RDF + "type", _n(DCAT + "Catalog")),
-        *_text(cat, DCT + "title", "Catalogus inburgering", "Civic-integration catalogue"),
-        *_text(cat, DCT + "description", "Linked data over inburgering onder de Wet inburgering 2021.",
-               "Linked data on civic integration under the Civic Integration Act 2021."),
-        _t(cat, DCT + "publisher", publisher), _t(cat, DCAT + "dataset", public), _t(cat, DCAT + "dataset", protected),
-        _t(cat, DCAT + "service", _n(f"{root}/sparql")),
-        _t(_n(f"{root}/sparql"), RDF + "type", _n(DCAT + "DataService")),
-        _t(_n(f"{root}/sparql"), DCAT + "endpointURL", _n(f"{root}/sparql")),
-        _t(_n(f"{root}/sparql"), DCAT + "servesDataset", public),
-        _t(_n(f"{root}/sparql"), DCAT + "servesDataset", protected),
-        _t(publisher, RDF + "type", _n(FOAF + "Organization")),
-        _t(publisher, FOAF + "name", Literal("Uitgever inburgeringsgegevens", language="nl")),
-        _t(contact, RDF + "type", _n(VCARD + "Organization")),
-        _t(contact, VCARD + "fn", Literal("Beheer inburgeringsgegevens", language="nl")),
-    ]
-    for ds in (public, protected):
-        triples += [_t(ds, DCT + "publisher", publisher), _t(ds, DCAT + "contactPoint", contact)]
-    return triples + _public_dataset(base, counts or {}) + _instance_dataset(base)
+    """VoID + DCAT-AP-NL 3.0 for the catalogue, its SPARQL data service, its public dataset (with one
+    distribution per public graph) and its non-public instance dataset. A function of its arguments only."""
+    iris = Iris(base)
+    return (catalogue(iris) + data_service(iris) + agents(iris) + _public_dataset(iris, base, counts or {})
+            + _instance_dataset(iris) + reference_values())

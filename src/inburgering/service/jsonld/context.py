@@ -28,7 +28,8 @@ from pyoxigraph import NamedNode, RdfFormat, Triple, parse
 
 from inburgering.namespaces import CONTEXTS, DCT, OWL, PREFIXES, RDF, RDFS, SKOS, VOCAB, XSD
 from inburgering.paths import ONTOLOGY_DIR
-from inburgering.service.metadata import FOAF, SD, VCARD
+from inburgering.service.dcat import FOAF, VCARD
+from inburgering.service.metadata import SD
 
 #: The version every JSON-LD answer uses; ``v{n}.jsonld`` beside this module is its frozen text.
 CONTEXT_VERSION = 1
