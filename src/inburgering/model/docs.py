@@ -98,7 +98,8 @@ def _term(g: Graph, s: URIRef, kind: str) -> Term:
     t.functional = (s, RDF.type, OWL.FunctionalProperty) in g
     t.ggm = sorted(str(o) for p in (INB.ggmObjecttype, INB.ggmKenmerk, INB.ggmRelatie) for o in g.objects(s, p))
     t.matches = [Link(f"{p.split('#')[-1]} {_curie(str(o))}", str(o))
-                 for p in (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.relatedMatch, OWL.inverseOf)
+                 for p in (OWL.equivalentClass, OWL.equivalentProperty, RDFS.seeAlso, SKOS.exactMatch, SKOS.closeMatch,
+                           SKOS.broadMatch, SKOS.relatedMatch, OWL.inverseOf)
                  for o in g.objects(s, p) if isinstance(o, URIRef)]
     return t
 

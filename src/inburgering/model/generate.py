@@ -105,7 +105,8 @@ def _class(g: Graph, c: ClassDef, known: set[str]) -> None:
         g.add((iri, OWL.disjointWith, INB[other]))
     if c.ggm:
         g.add((iri, INB.ggmObjecttype, Literal(c.ggm)))
-        g.add((iri, SKOS.exactMatch, ggm_iri(c.ggm)))
+        # OWL, not SKOS: a class is not a skos:Concept (NL-SBB); the GGM object type is the same class.
+        g.add((iri, OWL.equivalentClass, ggm_iri(c.ggm)))
     g.add((iri, RDFS.isDefinedBy, URIRef(ns.ONTOLOGY_IRI)))
 
 
@@ -199,8 +200,7 @@ def _scheme(g: Graph, s: SchemeDef, creator: str) -> None:
         g.add((iri, RDF.type, SKOS.Concept))
         g.add((iri, SKOS.notation, Literal(c.notation)))
         _texts(g, iri, SKOS.prefLabel, c.label)
-        if c.definition:
-            _texts(g, iri, SKOS.definition, c.definition)
+        _texts(g, iri, SKOS.definition, c.definition)
         for alt in c.alt_nl:
             g.add((iri, SKOS.altLabel, Literal(alt, lang="nl")))
         g.add((iri, SKOS.inScheme, scheme))

@@ -55,7 +55,7 @@ class PropertyDef:
 class ConceptDef:
     notation: str
     label: Text
-    definition: Text | None = None
+    definition: Text
     alt_nl: tuple[str, ...] = ()
 
 
@@ -123,16 +123,20 @@ def _properties(path: Path) -> tuple[PropertyDef, ...]:
 
 
 def _concept(row: Any, where: tuple[str, str]) -> ConceptDef:
-    if isinstance(row, list):  # [notation, nl, en] or [notation, nl, en, def nl, def en]
-        if len(row) not in (3, 5):  # an unquoted comma in a YAML flow list splits a value: refuse it
-            raise SourceError(f"expected 3 or 5 items, got {len(row)} (quote values with commas)",
+    if isinstance(row, list):  # [notation, nl, en, def nl, def en]
+        if len(row) != 5:  # a missing definition, or an unquoted comma that split a value
+            raise SourceError(f"expected 5 items [notation, label nl, label en, def nl, def en], got {len(row)} "
+                              "(every concept needs a definition; quote values with commas)",
                               file=where[0], record=f"{where[1]}/{row[0]}")
-        row = {"notation": row[0], "label": row[1:3], **({"def": row[3:5]} if len(row) > 3 else {})}
+        row = {"notation": row[0], "label": row[1:3], "def": row[3:5]}
     notation = str(row.get("notation", "")).strip()
     if not notation:
         raise SourceError("missing", file=where[0], record=where[1], field="notation")
     record = f"{where[1]}/{notation}"
-    definition = _text(row["def"], (where[0], record, "def")) if row.get("def") else None
+    if not row.get("def"):  # NL-SBB: every concept has a definition (tests/profiles/test_nl_sbb.py)
+        raise SourceError("missing: every concept needs [Dutch, English] definitions", file=where[0], record=record,
+                          field="def")
+    definition = _text(row["def"], (where[0], record, "def"))
     return ConceptDef(notation=notation, label=_text(row.get("label"), (where[0], record, "label")),
                       definition=definition, alt_nl=_tuple(row.get("alt_nl")))
 
