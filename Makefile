@@ -12,11 +12,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	touch $(STAMP)
 
-# Debian packages the tests drive as real components: Chromium (browser tests) and Virtuoso (remote store).
+# Debian packages the tests drive as real components: Chromium (browser tests), Virtuoso (remote store) and a
+# Java runtime (the HermiT OWL 2 DL reasoner that owlready2 ships, tests/profiles/test_owl_dl.py).
 system-deps:
-	@command -v chromium >/dev/null && command -v virtuoso-t >/dev/null || { \
+	@command -v chromium >/dev/null && command -v virtuoso-t >/dev/null && command -v java >/dev/null || { \
 	  export DEBIAN_FRONTEND=noninteractive; \
-	  apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium virtuoso-opensource >/dev/null; }
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium virtuoso-opensource \
+	    default-jre-headless >/dev/null; }
 
 demo: $(STAMP)
 	$(BIN)/inburgering demo

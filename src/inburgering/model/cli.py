@@ -1,4 +1,5 @@
-"""``inburgering model build | stats | docs | generate``: check, count, document and regenerate the model.
+"""``inburgering model build | stats | docs | generate | owl-dl``: check, count, document, regenerate the model and
+write its OWL 2 DL variant.
 
 ``build`` is the model's main job: it parses every Turtle file, runs the checks (texts in nl and en, no markup,
 no subclass cycle, NL-SBB concept schemes, OWL RL consistency) and writes the HTML documentation.
@@ -24,6 +25,13 @@ def _generate(args: argparse.Namespace) -> int:
 
     for path in write_model(Path(args.ontology)):
         print(f"wrote {path}")
+    return 0
+
+
+def _owl_dl(args: argparse.Namespace) -> int:
+    from inburgering.model.owl_dl import write_owl_dl
+
+    print(f"wrote {write_owl_dl(Path(args.ontology), Path(args.out))}")
     return 0
 
 
@@ -69,7 +77,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 def register(subparsers: Any) -> None:
     """Add ``model`` and its sub-commands to the ``inburgering`` parser."""
-    model = subparsers.add_parser("model", help="the ontology and concept schemes: build, stats, docs, generate")
+    model = subparsers.add_parser("model", help="the ontology and concept schemes: build, stats, docs, generate, owl-dl")
     model.set_defaults(handler=lambda _args: (model.print_help(), 2)[1])
     sub = model.add_subparsers(dest="model_command", metavar="ACTION")
 
@@ -94,3 +102,8 @@ def register(subparsers: Any) -> None:
     gen = sub.add_parser("generate", help="regenerate ontology/*.ttl from ontology/source/*.yaml")
     _common(gen)
     gen.set_defaults(handler=_generate)
+
+    dl = sub.add_parser("owl-dl", help="write the OWL 2 DL variant (xsd:date as xsd:dateTime) for DL reasoners")
+    _common(dl)
+    dl.add_argument("--out", default=str(Path("var") / "inburgering-owl-dl.ttl"), help="file (default: %(default)s)")
+    dl.set_defaults(handler=_owl_dl)
