@@ -13,8 +13,20 @@ from collections.abc import Mapping, Sequence
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from inburgering.namespaces import DCAT, DCT, ONTOLOGY_IRI, RDF, RDFS, VOID, XSD, public_graph
-from inburgering.service.dcat import (EU_LANG, FOAF, LICENSE, NETHERLANDS, STANDARDS, Iris, agents, catalogue,
-                                      common, data_service, distribution, reference_values)
+from inburgering.service.dcat import (
+    EU_LANG,
+    FOAF,
+    LICENSE,
+    NETHERLANDS,
+    STANDARDS,
+    Iris,
+    agents,
+    catalogue,
+    common,
+    data_service,
+    distribution,
+    reference_values,
+)
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 #: The Wet inburgering 2021 applies to duties that began on or after 1 January 2022.
