@@ -14,7 +14,6 @@ from inburgering.namespaces import DCAT, DCT, ONTOLOGY_IRI, RDF, RDFS
 
 FOAF = "http://xmlns.com/foaf/0.1/"
 VCARD = "http://www.w3.org/2006/vcard/ns#"
-SKOS_CONCEPT = "http://www.w3.org/2004/02/skos/core#Concept"
 _EU = "http://publications.europa.eu/resource/authority/"
 ACCESS = _EU + "access-right/"
 EU_FILE_TYPE = _EU + "file-type/"
@@ -170,8 +169,6 @@ def reference_values() -> list[Triple]:
         (ACCESS + "NON_PUBLIC", DCT + "RightsStatement", "niet openbaar", "non-public"),
         (EU_FILE_TYPE + "RDF_TURTLE", DCT + "MediaTypeOrExtent", "RDF Turtle", "RDF Turtle"),
         ("https://www.iana.org/assignments/media-types/text/turtle", DCT + "MediaType", "text/turtle", "text/turtle"),
-        (THEMES[0], SKOS_CONCEPT, "Bevolking en samenleving", "Population and society"),
-        (THEMES[1], SKOS_CONCEPT, "Onderwijs, cultuur en sport", "Education, culture and sport"),
         (SPARQL_PROTOCOL, DCT + "Standard", "SPARQL 1.1-protocol", "SPARQL 1.1 Protocol"),
         (ONTOLOGY_IRI, DCT + "Standard", "Ontologie inburgering", "Civic-integration ontology"),
         (STANDARDS["ontology"], DCT + "Standard", "OWL 2", "OWL 2"),
@@ -182,4 +179,8 @@ def reference_values() -> list[Triple]:
     triples = []
     for iri, cls, nl, en in typed:
         triples += [t(n(iri), RDF + "type", n(cls)), *text(n(iri), RDFS + "label", nl, en)]
+    # The themes are skos:Concepts of the EU list (which says so); typing them here would put foreign concepts
+    # among the project's own in every "?c a skos:Concept" over the public graphs. Labels only.
+    triples += text(n(THEMES[0]), RDFS + "label", "Bevolking en samenleving", "Population and society")
+    triples += text(n(THEMES[1]), RDFS + "label", "Onderwijs, cultuur en sport", "Education, culture and sport")
     return triples
