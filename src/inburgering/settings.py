@@ -31,6 +31,26 @@ class Settings(BaseSettings):
     query_timeout_s: float = 10.0
     max_results: int = 10_000
     max_query_bytes: int = 100_000
+    #: Brackets a query may nest (``{``, ``(``, ``[``, ``<<``); checked by the guard before any parser runs.
+    #: Oxigraph's parser takes time exponential in the nesting of some brackets (``[``: 0.4 s at 30, 8 s at 100).
+    max_query_nesting: int = 32
+    #: Tokens a query may hold (names, literals, punctuation): bounds the guard's own time (a few µs a token).
+    max_query_tokens: int = 25_000
+    #: Anonymous callers (no token): query worker processes of their own, per service process; their own time
+    #: limit; how many more anonymous queries may wait for a worker (docs/security.md, fair scheduling).
+    anonymous_query_workers: int = 1
+    anonymous_query_timeout_s: float = 5.0
+    anonymous_query_queue: int = 4
+    #: Query workers may open no network connection (seccomp, Linux x86-64/arm64); switch off only on a host
+    #: that cannot (the service refuses to start workers without it otherwise).
+    query_sandbox: bool = True
+    #: Slow clients: a request's headers must arrive within ``header_timeout_s`` of its first byte (or of the
+    #: connection), and hold at most ``max_header_bytes``; the whole request within ``request_timeout_s``.
+    header_timeout_s: float = 10.0
+    request_timeout_s: float = 60.0
+    max_header_bytes: int = 65_536
+    #: Open connections per service process; beyond it new requests get a 503 (uvicorn's limit_concurrency).
+    max_connections: int = 1_000
     audit_log: Path = Path("var/audit.jsonl")
     suppression_threshold: int = 10
     #: Access control (docs/security.md). Token database: SQLite; default ``{store}.tokens.sqlite`` beside an

@@ -41,11 +41,14 @@ class QueryJob:
     #: The graphs above are every graph in the store: evaluate over the union of all graphs instead, which
     #: Oxigraph 0.5 does 10-25x faster than an explicit list of 29 graphs (docs/service.md).
     union_all: bool = False
+    #: Asked without a token: scheduled in the anonymous share of the workers (``scheduling.py``).
+    anonymous: bool = False
 
 
 @dataclass(frozen=True)
 class QueryAnswer:
-    """A serialized result, or an error (``error_kind``: syntax, too-large, timeout, store)."""
+    """A serialized result, or an error (``error_kind``: syntax, too-large, timeout, busy, crashed, refused,
+    store)."""
 
     body: bytes = b""
     media_type: str = ""

@@ -15,14 +15,11 @@ local IRIs in requests are mapped back; which production root a local path belon
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 W3ID_ROOT = "https://w3id.org/inburgering"
 #: Local paths that belong to the fixed w3id namespace rather than the deployment base.
 W3ID_PATHS = ("/def", "/id/concept/", "/id/scheme/", "/shapes/", "/context/")
-
-_IRIREF = re.compile(r"<([^<>\"{}|^`\\\x00-\x20]*)>")
 
 
 @dataclass(frozen=True)
@@ -67,9 +64,3 @@ class Rewriter:
         for root in self._roots():
             text = text.replace(root + "/", local + "/")
         return text
-
-    def query_to_production(self, query: str) -> str:
-        """Map local IRIs (``<http://127.0.0.1:8000/…>``) in a SPARQL text back to production IRIs."""
-        if not self.active:
-            return query
-        return _IRIREF.sub(lambda m: f"<{self.to_production(m.group(1))}>", query)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from inburgering.errors import AccessError, QueryError
@@ -21,7 +21,7 @@ from inburgering.security.scope import AccessScope
 from inburgering.service.execute import QueryAnswer, QueryJob
 from inburgering.service.worker import QueryEngine
 from inburgering.store.base import Store
-from inburgering.store.querylex import QueryInfo, inspect_query
+from inburgering.store.querylex import QueryInfo, QueryLimits, inspect_query
 
 PUBLIC_GRAPH_NAMES = ("ontology", "concepts", "shapes", "dataset")
 
@@ -114,35 +114,54 @@ def covers_store(store: Store, readable: Sequence[str]) -> bool:
     return derived(store, ("covers", tuple(readable)), compute)
 
 
-def check_query(text: str) -> QueryInfo:
-    """Refuse what the endpoint never runs: updates and SERVICE; returns what the query is."""
-    info = inspect_query(text)
+def check_query(text: str, *, base_iri: str | None = None, limits: QueryLimits | None = None,
+                dialect: str = "oxigraph", map_iri: Callable[[str], str] | None = None) -> QueryInfo:
+    """Refuse what the endpoint never runs: updates, SERVICE, store pragmas; returns what the query is, with
+    the text the store will be given (``store/querylex.py``).
+
+    Raises ``QueryRefused`` (403) and ``QuerySyntaxError`` / ``QueryLimitError`` (400). Linear in the text's
+    length; the endpoint runs it off the event loop for long texts.
+    """
+    info = inspect_query(text, base_iri=base_iri, limits=limits, dialect=dialect, map_iri=map_iri)
     if info.form == "UPDATE":
         raise QueryRefused("this endpoint is read-only: SPARQL updates are not accepted")
     if info.uses_service:
-        raise QueryRefused("SERVICE is not allowed: this endpoint never calls other endpoints")
+        raise QueryRefused("SERVICE is not allowed: this endpoint never calls other endpoints (a word or prefix "
+                           "holding 'service' counts, since the store reads keywords without a word boundary)")
+    if info.pragmas:
+        raise QueryRefused("store-specific pragmas (DEFINE) are not allowed")
     return info
+
+
+def store_dialect(store: Store) -> str:
+    """``virtuoso`` for a Virtuoso store (its IRIs take no escapes: ``querytext``), else ``oxigraph``."""
+    return "virtuoso" if getattr(store, "dialect", None) == "virtuoso" else "oxigraph"
 
 
 async def run_query(engine: QueryEngine, store: Store, query: str, scope: AccessScope, dataset: ProtocolDataset,
                     *, media_type: str, base: str, timeout_s: float, max_results: int,
-                    base_iri: str | None = None) -> QueryAnswer:
-    """Run ``query`` for ``scope`` (see the module docstring); errors come back as ``error_kind``."""
-    info = check_query(query)
+                    base_iri: str | None = None, info: QueryInfo | None = None) -> QueryAnswer:
+    """Run ``query`` for ``scope`` (see the module docstring); errors come back as ``error_kind``.
+
+    ``info`` is the guard's reading when the caller already checked the text (``check_query``); the store is
+    given ``info.text``, the guard's rewrite, never ``query`` itself. ``base_iri`` resolves relative IRIs.
+    """
+    if info is None:
+        info = check_query(query, base_iri=base_iri, dialect=store_dialect(store))
     readable = readable_graphs(store, scope, base=base)
     own_dataset = dataset.given or info.has_dataset
     unions = None if own_dataset else derived(store, ("defaults", base, readable),
                                               lambda: default_graphs(readable, store, base=base))
     defaults, named = fix_dataset(info, dataset, readable, unions)
-    # The service-defined base, only for a query with relative IRIs (it shifts the error columns of line 1);
-    # a BASE in the query itself comes later and wins.
-    text = f"BASE <{base_iri}> {query}" if base_iri and info.relative_iris else query
     union_all = not own_dataset and covers_store(store, readable)
-    job = QueryJob(text, defaults, named, media_type, max_results, base, union_all)
+    job = QueryJob(info.text, defaults, named, media_type, max_results, base, union_all,
+                   anonymous=scope.role == "public")
     answer = await engine.execute(job, timeout_s=timeout_s)
+    if answer.error_kind == "syntax":  # the store read the rewrite: give positions in the client's text
+        answer = replace(answer, error=info.rewrite.locate(answer.error, query))
     audit.note_access(query=query, result_count=answer.count, protected=scope.role != "public")
     return answer
 
 
 __all__ = ["AccessError", "ProtocolDataset", "QueryRefused", "check_query", "fix_dataset", "public_graphs",
-           "readable_graphs", "run_query"]
+           "readable_graphs", "run_query", "store_dialect"]

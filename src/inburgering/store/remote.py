@@ -27,7 +27,7 @@ from pyoxigraph import (
 
 from inburgering.errors import QueryError, QueryTimeout, StoreError
 from inburgering.store.base import QueryResult
-from inburgering.store.querylex import inspect_query
+from inburgering.store.querylex import query_form
 from inburgering.store.remote_dataset import (
     EMPTY_GRAPH,
     check_restricted,
@@ -141,7 +141,7 @@ class RemoteStore:
                   accept: str | None = None) -> tuple[bytes, str, bool]:
         """The server's answer as it came: (body, media type, whether it is a graph), for a pass-through."""
         endpoints = self.endpoints
-        form = inspect_query(query).form
+        form = query_form(query)
         graph_form = form in ("CONSTRUCT", "DESCRIBE")
         text, params = self._dataset(query, default_graph, named_graphs, union_default_graph)
         grace = 0.0

@@ -19,14 +19,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urljoin
 
 from inburgering.errors import QueryError
-from inburgering.store.querylex import (  # one SPARQL lexer for the whole project
-    TOKEN,
-    UPDATE_KEYWORDS,
-    inspect_query,
-)
+from inburgering.store.iriref import resolve
+from inburgering.store.querylex import UPDATE_KEYWORDS, inspect_query
+from inburgering.store.sparqllex import lex  # one SPARQL lexer for the whole project
 
 #: Stands for "no graphs" where a protocol parameter must be sent (Virtuoso reads an absent one as "all graphs").
 EMPTY_GRAPH = "urn:inburgering:no-graph"
@@ -48,8 +45,8 @@ class Spans:
 
     @classmethod
     def of(cls, text: str) -> Spans:
-        return cls(tuple((m.lastgroup or "other", m.group(), m.start(), m.end()) for m in TOKEN.finditer(text)
-                         if m.lastgroup not in ("ws", "comment")))
+        """The tokens of ``text`` (``sparqllex``); punctuation is kind ``other``."""
+        return cls(tuple(("other" if t.kind == "punct" else t.kind, t.text, t.start, t.end) for t in lex(text)))
 
     def words(self) -> list[str]:
         return [t.upper() for kind, t, _, _ in self.items if kind == "word"]
@@ -83,6 +80,10 @@ def strip_dataset_clauses(query: str) -> str:
     return "".join(out)
 
 
+def _join(base: str, reference: str) -> str:
+    return resolve(base, reference) if base else reference
+
+
 def retarget_outside_graphs(query: str, named: set[str]) -> str:
     """Point ``GRAPH <g>`` patterns whose graph is not in ``named`` at :data:`EMPTY_GRAPH` (sent as a named graph).
 
@@ -100,13 +101,13 @@ def retarget_outside_graphs(query: str, named: set[str]) -> str:
     for i, (kind, text, _, _) in enumerate(spans):
         upper = text.upper() if kind == "word" else ""
         if upper == "PREFIX" and i + 2 < len(spans) and spans[i + 2][0] == "iri":
-            prefixes[spans[i + 1][1].rstrip(":")] = urljoin(base, spans[i + 2][1][1:-1])
+            prefixes[spans[i + 1][1].rstrip(":")] = _join(base, spans[i + 2][1][1:-1])
         elif upper == "BASE" and i + 1 < len(spans) and spans[i + 1][0] == "iri":
-            base = urljoin(base, spans[i + 1][1][1:-1])
+            base = _join(base, spans[i + 1][1][1:-1])
         elif upper == "GRAPH" and i + 1 < len(spans) and spans[i + 1][0] in ("iri", "pname"):
             target_kind, target, start, end = spans[i + 1]
             if target_kind == "iri":
-                iri: str | None = urljoin(base, target[1:-1])
+                iri: str | None = _join(base, target[1:-1])
             else:
                 prefix, _, local = target.partition(":")
                 iri = prefixes[prefix] + local.replace("\\", "") if prefix in prefixes else None
@@ -119,18 +120,18 @@ def retarget_outside_graphs(query: str, named: set[str]) -> str:
 
 def check_restricted(query: str) -> None:
     """Refuse what a restricted query must not contain on a remote store (see the module docstring)."""
-    info = inspect_query(query)
-    if info.form not in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
-        raise RestrictionRefused("only SELECT, ASK, CONSTRUCT and DESCRIBE queries run on a restricted dataset")
-    if info.uses_service:
-        raise RestrictionRefused("SERVICE is not allowed in a query on a restricted dataset")
     spans = Spans.of(query)
-    if "DEFINE" in spans.words():
+    if any(word.startswith("DEFINE") for word in spans.words()):
         raise RestrictionRefused("store-specific pragmas (DEFINE) are not allowed in a query")
     for kind, text, _, _ in spans.items:
         value = text[1:] if kind == "iri" else text
         if kind in ("iri", "pname") and value.lower().startswith(_VIRTUOSO_BUILTINS):
             raise RestrictionRefused(f"store built-in functions ({text}) are not allowed in a query")
+    info = inspect_query(query)
+    if info.form not in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+        raise RestrictionRefused("only SELECT, ASK, CONSTRUCT and DESCRIBE queries run on a restricted dataset")
+    if info.uses_service:
+        raise RestrictionRefused("SERVICE is not allowed in a query on a restricted dataset")
 
 
 def top_level_operations(update: str) -> int:

@@ -5,6 +5,7 @@ Without a query, ``/sparql`` answers its SPARQL service description (browsers ar
 
 from __future__ import annotations
 
+import asyncio
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
@@ -14,12 +15,25 @@ from inburgering.service.deps import RewriterDep, RuntimeDep, ScopeDep
 from inburgering.service.metadata import service_description
 from inburgering.service.negotiation import HTML, RDF_TYPES, RESULT_TYPES, choose
 from inburgering.service.rdfresponse import rdf_response
-from inburgering.service.sparql import ProtocolDataset, QueryRefused, check_query, readable_graphs, run_query
+from inburgering.service.sparql import (
+    ProtocolDataset,
+    QueryRefused,
+    check_query,
+    readable_graphs,
+    run_query,
+    store_dialect,
+)
+from inburgering.settings import Settings
+from inburgering.store.querylex import QueryInfo, QueryLimitError, QueryLimits, QuerySyntaxError
 
 router = APIRouter()
 
 #: HTTP status per kind of query error.
-STATUS = {"syntax": 400, "refused": 403, "too-large": 422, "timeout": 503, "store": 500}
+STATUS = {"syntax": 400, "refused": 403, "too-large": 422, "timeout": 503, "busy": 503, "crashed": 503,
+          "store": 500}
+#: Texts up to this length are checked on the event loop (well under a millisecond); longer ones in a thread,
+#: so a 100 kB query never holds up other requests while the guard reads it.
+INLINE_CHECK_CHARS = 2_000
 
 
 class ProtocolError(Exception):
@@ -79,6 +93,19 @@ def _query_text(params: dict[str, list[str]], direct: str | None) -> str | None:
     return query
 
 
+async def _check(query: str, settings: Settings, runtime: RuntimeDep, rewriter: RewriterDep) -> QueryInfo:
+    """The guard (``check_query``) with this deployment's limits, base and store dialect; off the event loop
+    for long texts."""
+    limits = QueryLimits(depth=settings.max_query_nesting, tokens=settings.max_query_tokens)
+
+    def check() -> QueryInfo:
+        return check_query(query, base_iri=f"{rewriter.local}/sparql", limits=limits,
+                           dialect=store_dialect(runtime.store),
+                           map_iri=rewriter.to_production if rewriter.active else None)
+
+    return check() if len(query) <= INLINE_CHECK_CHARS else await asyncio.to_thread(check)
+
+
 def _describe_service(request: Request, runtime: RuntimeDep, scope: ScopeDep, rewriter: RewriterDep) -> Response:
     accept = request.headers.get("accept")
     media = choose(accept, [*RDF_TYPES, HTML])
@@ -102,12 +129,13 @@ async def sparql(request: Request, runtime: RuntimeDep, scope: ScopeDep, rewrite
             return _describe_service(request, runtime, scope, rewriter)
         if len(query.encode()) > settings.max_query_bytes:
             raise ProtocolError(413, f"the query is larger than {settings.max_query_bytes} bytes")
-        query = rewriter.query_to_production(query)
-        info = check_query(query)
+        info = await _check(query, settings, runtime, rewriter)
     except ProtocolError as exc:
         return _error(exc.status, str(exc))
     except QueryRefused as exc:
         return _error(403, str(exc))
+    except (QuerySyntaxError, QueryLimitError) as exc:
+        return _error(400, str(exc))
     offered = RESULT_TYPES if info.form in ("SELECT", "ASK", "UNKNOWN") else RDF_TYPES
     media = choose(request.headers.get("accept"), list(offered))
     if media is None:
@@ -117,9 +145,12 @@ async def sparql(request: Request, runtime: RuntimeDep, scope: ScopeDep, rewrite
                               tuple(map(rewriter.to_production, dataset.named_graphs)))
     answer = await run_query(runtime.engine, runtime.store, query, scope, dataset, media_type=media,
                              base=settings.base_iri, timeout_s=settings.query_timeout_s,
-                             max_results=settings.max_results, base_iri=f"{rewriter.local}/sparql")
+                             max_results=settings.max_results, info=info)
     if answer.error_kind:
-        return _error(STATUS.get(answer.error_kind, 500), answer.error)
+        response = _error(STATUS.get(answer.error_kind, 500), answer.error)
+        if answer.error_kind == "busy":
+            response.headers["Retry-After"] = "5"
+        return response
     body = rewriter.text_to_local(answer.body.decode("utf-8")) if rewriter.active else answer.body
     charset = "; charset=utf-8" if media.startswith("text/") else ""
     return Response(body, media_type=media + charset, headers={"Vary": "Accept"})
