@@ -164,7 +164,7 @@ def test_result_cap_is_a_clear_error(limited: TestClient) -> None:
 
 @pytest.mark.not_on("oxigraph")  # it cannot stop the query: test_timeout_on_a_server_that_cannot_stop_the_query
 def test_timeout_stops_the_query_and_the_endpoint_recovers(limited: TestClient, module_backend: str) -> None:
-    engine = limited.app.state.runtime.engine  # type: ignore[attr-defined]
+    engine = limited.app.state.runtime.engine.public  # type: ignore[attr-defined]  # anonymous callers' workers
     before = {w.process.pid for w in getattr(engine, "_all", [])}
     response = limited.get("/sparql", params={"query": SLOW})
     assert response.status_code == 503
@@ -203,12 +203,13 @@ def test_a_slow_query_does_not_block_other_requests(tmp_path: Path) -> None:
     import time
 
     finished: list[str] = []
-    with make_client(build_store(str(tmp_path / "store")), query_timeout_s=5) as c:
+    with make_client(build_store(str(tmp_path / "store")), query_timeout_s=5, anonymous_query_workers=2,
+                     anonymous_query_timeout_s=5) as c:
         def slow() -> None:
             c.get("/sparql", params={"query": SLOW})
             finished.append("slow")
 
-        engine = c.app.state.runtime.engine  # type: ignore[attr-defined]
+        engine = c.app.state.runtime.engine.public  # type: ignore[attr-defined]  # anonymous callers' workers
         c.get("/sparql", params={"query": "ASK {}"})
         while engine._idle.qsize() < 2:  # both workers up
             time.sleep(0.01)

@@ -13,11 +13,14 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from inburgering.errors import StoreError
+from inburgering.errors import StoreError, UsageError
 from inburgering.security.middleware import install as install_security
+from inburgering.service import sandbox
 from inburgering.service.deps import Runtime
 from inburgering.service.head import HeadAsGet
 from inburgering.service.routers import documents, pages, resources, sparql_endpoint, stats
+from inburgering.service.scheduling import FairEngine
+from inburgering.service.snapshot_engine import SnapshotEngine, Snapshots
 from inburgering.service.worker import ProcessEngine, QueryEngine, ThreadEngine
 from inburgering.settings import Settings
 from inburgering.store import EmbeddedStore, open_settings_store
@@ -59,28 +62,57 @@ def app_from_environment() -> FastAPI:
     return create_app(settings, query_workers=max(1, QUERY_WORKERS // max(1, settings.workers)))
 
 
-def _engine_for(store: Store, workers: int) -> QueryEngine:
-    if isinstance(store, EmbeddedStore) and store.path is not None and workers > 0:
-        return ProcessEngine(str(store.path), workers=workers)
+def _engine_for(store: Store, workers: int, settings: Settings, snapshots: Snapshots | None) -> QueryEngine:
+    """Worker processes for an embedded store (an in-memory one through a copy on disk); threads otherwise."""
+    if isinstance(store, EmbeddedStore) and workers > 0:
+        if store.path is not None:
+            return ProcessEngine(str(store.path), workers=workers, sandbox=settings.query_sandbox)
+        if snapshots is not None:
+            return SnapshotEngine(snapshots, workers=workers, sandbox=settings.query_sandbox)
     return ThreadEngine(store)
+
+
+def client_engine(store: Store, settings: Settings, workers: int, snapshots: Snapshots | None) -> QueryEngine:
+    """The engine for client-written queries: the token holders' workers and the anonymous callers' own,
+    scheduled fairly (``scheduling.py``); one thread engine for both when there are no worker processes."""
+    protected = _engine_for(store, workers, settings, snapshots)
+    threads = isinstance(protected, ThreadEngine)
+    public = protected if threads else _engine_for(store, settings.anonymous_query_workers, settings, snapshots)
+    return FairEngine(protected=protected, public=public, public_slots=settings.anonymous_query_workers,
+                      protected_slots=workers if not threads else 1_000,
+                      public_timeout_s=settings.anonymous_query_timeout_s, public_queue=settings.anonymous_query_queue)
+
+
+def _check_sandbox(settings: Settings) -> None:
+    if settings.query_sandbox and not sandbox.supported():
+        raise UsageError("query workers run without network (seccomp), which this host does not offer: "
+                         "Linux on x86-64 or arm64 is needed; set INBURGERING_QUERY_SANDBOX=false to run "
+                         "without that protection (docs/security.md)")
 
 
 def create_app(settings: Settings, *, store: Store | None = None, query_workers: int = QUERY_WORKERS) -> FastAPI:
     """The service over ``store`` (default: ``settings.store``, opened read-only).
 
-    Client queries on an on-disk store run in ``query_workers`` killable processes; ``query_workers=0``
-    runs them in threads (no real cancellation).
+    Client queries on an embedded store (on disk or in memory) run in ``query_workers`` killable, network-less
+    processes, plus ``settings.anonymous_query_workers`` for anonymous callers; ``query_workers=0`` runs them in
+    threads (no real cancellation, no sandbox: for tests of other things).
     """
     service_store = store if store is not None else open_service_store(settings)
+    if query_workers > 0 and isinstance(service_store, EmbeddedStore):
+        _check_sandbox(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime: Runtime = app.state.runtime
-        runtime.engine = _engine_for(service_store, query_workers)
+        in_memory = isinstance(service_store, EmbeddedStore) and service_store.path is None and query_workers > 0
+        snapshots = Snapshots(service_store) if in_memory else None  # type: ignore[arg-type]
+        runtime.engine = client_engine(service_store, settings, query_workers, snapshots)
         try:
             yield
         finally:
             await runtime.engine.aclose()
+            if snapshots is not None:
+                snapshots.close()
 
     app = FastAPI(title="inburgering", summary="SPARQL 1.1 endpoint and linked data on civic integration",
                   lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")

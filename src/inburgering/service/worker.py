@@ -16,6 +16,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 from multiprocessing.connection import Connection
 from typing import Protocol
 
@@ -40,32 +41,62 @@ def _timeout_answer(timeout_s: float) -> QueryAnswer:
                        "and was stopped; make it more selective or add a LIMIT")
 
 
-def worker_main(path: str, conn: Connection) -> None:
-    """The loop of one worker process: open the store read-only, answer jobs until the pipe closes."""
+#: Stack of the thread that evaluates queries in a worker: Oxigraph's parser and evaluator recurse once per
+#: operator of a long chain (``1+1+…``: about 400 bytes each), which overflowed the default 8 MB at 20,000
+#: operators and killed the process. The guard's limits come first (docs/security.md); this is the margin.
+#: Address space only: pages are used as the recursion reaches them.
+QUERY_STACK_BYTES = 512 * 1024 * 1024
+
+
+async def crashed_answer(process: subprocess.Popen[bytes]) -> QueryAnswer:
+    """The answer when a worker died under a query: a fresh worker takes its place (``ProcessEngine``)."""
+    try:  # it closed its end of the pipe by dying: its status follows at once
+        code: int | None = await asyncio.to_thread(process.wait, 5)
+    except subprocess.TimeoutExpired:
+        code = None
+    how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}" if code is not None else "died"
+    return QueryAnswer(error_kind="crashed", error=f"the query stopped the process that evaluated it ({how}); a "
+                       "fresh one has taken its place. Make the query smaller or less deeply nested")
+
+
+def worker_main(path: str, conn: Connection, *, sandbox: bool = True) -> None:
+    """One worker process: no network from here on (``sandbox.py``), then open the store read-only and
+    answer jobs until the pipe closes, in a thread with a large stack (``QUERY_STACK_BYTES``)."""
+    from inburgering.service.sandbox import deny_network
     from inburgering.store.embedded import EmbeddedStore
 
     try:
+        if sandbox:
+            deny_network()
         store = EmbeddedStore(path, read_only=True)
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which logs it and gives up on this worker
-        conn.send(f"cannot open the store: {exc}")
+        conn.send(f"cannot start: {exc}")
         return
-    conn.send(READY)
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        conn.send(execute_job(store, job))
+
+    def serve() -> None:
+        conn.send(READY)
+        while True:
+            try:
+                job = conn.recv()
+            except (EOFError, OSError):
+                return
+            conn.send(execute_job(store, job))
+
+    threading.stack_size(QUERY_STACK_BYTES)
+    thread = threading.Thread(target=serve, name="queries")
+    thread.start()
+    thread.join()
 
 
 class _Worker:
     """A fresh interpreter (``python -m inburgering.service.worker_main``), never a fork of a process that holds
     RocksDB and an event loop; jobs and answers travel pickled over a socket pair."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, sandbox: bool = True) -> None:
         parent, child = socket.socketpair()
         self.process = subprocess.Popen([sys.executable, "-m", "inburgering.service.worker_main", path,
-                                         str(child.fileno())], pass_fds=[child.fileno()], stdin=subprocess.DEVNULL)
+                                         str(child.fileno()), "sandbox" if sandbox else "no-sandbox"],
+                                        pass_fds=[child.fileno()], stdin=subprocess.DEVNULL)
         child.close()
         self.conn = Connection(parent.detach())
 
@@ -78,9 +109,10 @@ class _Worker:
 class ProcessEngine:
     """A fixed pool of query worker processes over one on-disk store."""
 
-    def __init__(self, path: str, *, workers: int = 2) -> None:
+    def __init__(self, path: str, *, workers: int = 2, sandbox: bool = True) -> None:
         """Start ``workers`` processes; call from within the running event loop (the app's lifespan)."""
         self.path = path
+        self.sandbox = sandbox
         self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
         self._all: list[_Worker] = []
         self._starting: set[asyncio.Future[None]] = set()
@@ -88,7 +120,7 @@ class ProcessEngine:
             self._add()
 
     def _add(self) -> None:
-        worker = _Worker(self.path)
+        worker = _Worker(self.path, sandbox=self.sandbox)
         self._all.append(worker)
         task = asyncio.ensure_future(self._when_ready(worker))
         self._starting.add(task)
@@ -144,8 +176,8 @@ class ProcessEngine:
             return answer if isinstance(answer, QueryAnswer) else QueryAnswer(error_kind="store", error=str(answer))
         except TimeoutError:
             return _timeout_answer(timeout_s)
-        except (EOFError, OSError) as exc:
-            return QueryAnswer(error_kind="store", error=f"the query worker failed: {exc}")
+        except (EOFError, OSError):
+            return await crashed_answer(worker.process)
         finally:
             if healthy:
                 self._idle.put_nowait(worker)

@@ -8,4 +8,4 @@ from multiprocessing.connection import Connection
 from inburgering.service.worker import worker_main
 
 if __name__ == "__main__":
-    worker_main(sys.argv[1], Connection(int(sys.argv[2])))
+    worker_main(sys.argv[1], Connection(int(sys.argv[2])), sandbox=sys.argv[3:] != ["no-sandbox"])
