@@ -59,6 +59,9 @@ def open_service_store(settings: Settings) -> Store:
 def app_from_environment() -> FastAPI:
     """The app of one service process started by ``inburgering serve --workers N`` (a uvicorn factory)."""
     settings = Settings.model_validate_json(os.environ[SETTINGS_ENV])
+    from inburgering.service.http_protocol import configure
+
+    configure(settings)
     return create_app(settings, query_workers=max(1, QUERY_WORKERS // max(1, settings.workers)))
 
 

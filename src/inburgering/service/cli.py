@@ -54,6 +54,7 @@ def serve(settings: Settings) -> None:
     import uvicorn
 
     from inburgering.service.app import SETTINGS_ENV, create_app
+    from inburgering.service.http_protocol import configure
 
     if settings.workers < 1:
         raise UsageError(f"--workers {settings.workers}: expected 1 or more")
@@ -69,13 +70,15 @@ def serve(settings: Settings) -> None:
     print(f"inburgering: serving {settings.store} on http://{settings.host}:{settings.port}/ "
           f"(SPARQL at /sparql; {settings.workers} process{'es' if settings.workers > 1 else ''}; Ctrl-C stops)",
           flush=True)
+    limits = configure(settings)  # deadlines for slow clients (http_protocol.py), in this process
     if settings.workers == 1:
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", access_log=False)
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", access_log=False, **limits)
         return
-    # Worker processes are fresh interpreters (spawn): each builds the app from the settings in its environment.
+    # Worker processes are fresh interpreters (spawn): each builds the app from the settings in its environment
+    # (and sets the same limits there, app_from_environment).
     os.environ[SETTINGS_ENV] = settings.model_dump_json()
     uvicorn.run("inburgering.service.app:app_from_environment", factory=True, workers=settings.workers,
-                host=settings.host, port=settings.port, log_level="info", access_log=False)
+                host=settings.host, port=settings.port, log_level="info", access_log=False, **limits)
 
 
 def run_serve(args: argparse.Namespace) -> int:
