@@ -84,6 +84,28 @@ def readers(mapping: Mapping) -> dict[str, list[Reader]]:
     return out
 
 
+def property_fields(mapping: Mapping) -> list[tuple[str, str]]:
+    """``(property, path)`` for every source field whose value a property of ``mapping`` publishes.
+
+    Paths run from the record's root (a GGM path is ``table.column``; a ``derived`` record key becomes the column
+    it is filled from). Constants, pseudonyms, ages and entity links carry no field of their own and are left out.
+    The ontology test that every mapped field's term cites it reads this list.
+
+    >>> from inburgering.mapping import builtin_mapping
+    >>> ("urenTaallesEnKnm", "uren.TaallesEnKnmBredeIntake.uren") in property_fields(builtin_mapping("duo"))
+    True
+    """
+    out: list[tuple[str, str]] = []
+    for spec in mapping.entities:
+        for prop in spec.properties:
+            if not prop.field or prop.const is not None:
+                continue
+            path = prop.field[2:] if prop.field.startswith("$.") else \
+                f"{spec.source.removeprefix('$.')}.{prop.field}" if spec.source else prop.field
+            out.append((prop.property, mapping.derived.get(path, path)))
+    return out
+
+
 def unaccounted(mapping: Mapping, fields: Iterable[str]) -> list[str]:
     """The ``fields`` that no entity reads and ``not_published`` does not list: values that would be lost."""
     read, listed = readers(mapping), {n.field for n in mapping.not_published}

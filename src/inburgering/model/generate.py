@@ -8,7 +8,6 @@ True
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from pathlib import Path
 
@@ -18,18 +17,14 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 from inburgering import namespaces as ns
 from inburgering.errors import SourceError
+from inburgering.model.citations import duo_citation, ggm_citation, ggm_iri
 from inburgering.model.source import AN_LENGTHS, ClassDef, Model, PropertyDef, SchemeDef, Text, load_model
-from inburgering.model.vocab import BINDINGS, GGM, INB, SDO, VANN, XSD_TYPES
+from inburgering.model.vocab import BINDINGS, INB, SDO, VANN, XSD_TYPES
 
 __all__ = ["GENERATED", "concepts_graph", "ggm_iri", "load_model", "ontology_graph", "write_model"]
 
 #: The generated files, relative to ``ontology/``; every other ``*.ttl`` there is written by hand.
 GENERATED = {"inburgering.ttl": "ontology", "concepts.ttl": "concepts"}
-
-
-def ggm_iri(name: str) -> URIRef:
-    """The GGM draft IRI of an object type: ``Verblijfplaats AZC`` → ``…/inburgering/verblijfplaats-azc``."""
-    return GGM[re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")]
 
 
 def _graph() -> Graph:
@@ -65,6 +60,8 @@ def _header(g: Graph, model: Model) -> None:
     for key in ("created", "modified"):
         g.add((onto, DCTERMS[key], Literal(date.fromisoformat(str(h[key])))))
     g.add((onto, DCTERMS.source, Literal(h["source"])))
+    for annotation in (DCTERMS.source, DCTERMS.isReplacedBy):  # used on terms: declared for OWL 2 DL tools
+        g.add((annotation, RDF.type, OWL.AnnotationProperty))
     g.add((onto, VANN.preferredNamespacePrefix, Literal("inb")))
     g.add((onto, VANN.preferredNamespaceUri, Literal(ns.VOCAB, datatype=XSD.anyURI)))
 
@@ -161,9 +158,27 @@ def _property(g: Graph, p: PropertyDef, classes: set[str], schemes: set[str]) ->
         g.add((iri, INB.ggmKenmerk, Literal(ref)))
     for ref in p.ggm_relation:
         g.add((iri, INB.ggmRelatie, Literal(ref)))
+    _citations(g, iri, p)
     _texts(g, iri, RDFS.label, p.label)
     _texts(g, iri, SKOS.definition, p.definition)
     g.add((iri, RDFS.isDefinedBy, URIRef(ns.ONTOLOGY_IRI)))
+
+
+def _citations(g: Graph, iri: URIRef, p: PropertyDef) -> None:
+    """``dct:source`` per GGM attribute and DUO field the property carries; a deprecated term's replacement."""
+    for ref in p.ggm:
+        try:
+            g.add((iri, DCTERMS.source, ggm_citation(ref)))
+        except ValueError as exc:
+            raise SourceError(str(exc), file="properties.yaml", record=p.name, field="ggm") from exc
+    for ref in p.duo:
+        try:
+            g.add((iri, DCTERMS.source, duo_citation(ref)))
+        except (ValueError, KeyError) as exc:
+            raise SourceError(f"{ref}: {exc}", file="properties.yaml", record=p.name, field="duo") from exc
+    if p.replaced_by:
+        g.add((iri, OWL.deprecated, Literal(True)))
+        g.add((iri, DCTERMS.isReplacedBy, INB[p.replaced_by]))
 
 
 def ontology_graph(model: Model) -> Graph:
@@ -175,7 +190,11 @@ def ontology_graph(model: Model) -> Graph:
     schemes = {s.name for s in model.schemes}
     for c in model.classes:
         _class(g, c, classes)
+    names = {p.name for p in model.properties}
     for p in model.properties:
+        if p.replaced_by and p.replaced_by not in names:
+            raise SourceError(f"unknown property {p.replaced_by!r}", file="properties.yaml", record=p.name,
+                              field="replaced_by")
         _property(g, p, classes, schemes)
     return g
 

@@ -49,6 +49,10 @@ class PropertyDef:
     sub: tuple[str, ...] = ()
     ggm: tuple[str, ...] = ()
     ggm_relation: tuple[str, ...] = ()
+    #: DUO fields this property carries: ``Spec:Schema.property`` or ``Spec:#/json/pointer`` (``openapi_fields``).
+    duo: tuple[str, ...] = ()
+    #: The term that replaces this one (``owl:deprecated``, ``dct:isReplacedBy``); the loader no longer writes it.
+    replaced_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -118,7 +122,8 @@ def _properties(path: Path) -> tuple[PropertyDef, ...]:
             name=name, range=str(row["range"]), label=_text(row.get("label"), (str(path), name, "label")),
             definition=_text(row.get("def"), (str(path), name, "def")), domain=_tuple(row.get("domain")),
             functional=bool(row.get("functional", False)), inverse=row.get("inverse"), sub=_tuple(row.get("sub")),
-            ggm=_tuple(row.get("ggm")), ggm_relation=_tuple(row.get("ggm_relation"))))
+            ggm=_tuple(row.get("ggm")), ggm_relation=_tuple(row.get("ggm_relation")), duo=_tuple(row.get("duo")),
+            replaced_by=row.get("replaced_by")))
     return tuple(out)
 
 

@@ -42,6 +42,10 @@ class Column:
     #: Allowed values (for a coded text column).
     enum: tuple[str, ...] | None = None
     pattern: str | None = None
+    #: The GGM attribute the column stores (``None`` for a column the project added).
+    ggm: str | None = None
+    #: For an added column that stores a DUO field: that field's bundle path (``examenresultaten.niveau``).
+    duo: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +126,7 @@ def _column(name: str, spec: dict[str, Any], enums: dict[str, list[str]]) -> Col
     enum = spec.get("enum")
     return Column(name=name, type=spec["type"], pk=bool(spec.get("pk")), required=bool(spec.get("required")),
                   references=spec.get("references"), enum=tuple(enums[enum]) if enum else None,
-                  pattern=spec.get("pattern"))
+                  pattern=spec.get("pattern"), ggm=spec.get("ggm"), duo=spec.get("duo"))
 
 
 @cache
