@@ -48,6 +48,8 @@ def test_build_checks_the_model_and_writes_documentation(ontology_dir: Path, tmp
     classes = {str(c)[len(ns.VOCAB):] for c in load_graph(ontology_dir).subjects(RDF.type, OWL.Class)
                if str(c).startswith(ns.VOCAB)}
     assert sorted(c for c in classes if f'id="{c}"' not in index) == []
+    hours = index[index.index('id="urenTaallesEnKnm"'):][:3000]  # a term names the source fields it carries
+    assert "DUO GevolgdeUren TaallesEnKnmBredeIntake.uren" in hours and "GGM brede-intake.GevolgdeUrenKNMenTaalles" in hours
     concepts = (out / "concepts.html").read_text(encoding="utf-8")
     assert 'id="leerroute"' in concepts and ns.concept_iri("leerroute", "B") in concepts
     assert (out / "style.css").is_file()
@@ -98,3 +100,17 @@ def test_generate_reports_a_bad_table_on_one_line(ontology_dir: Path, tmp_path: 
     assert main(["model", "generate", "--ontology", str(copy)]) == 2
     err = capsys.readouterr().err.strip()
     assert "properties.yaml" in err and "niveau" in err and "nivo" in err and "\n" not in err
+
+
+def test_generate_refuses_a_citation_of_a_field_duo_does_not_have(ontology_dir: Path, tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    copy = tmp_path / "ontology"
+    shutil.copytree(ontology_dir, copy)
+    table = copy / "source" / "properties.yaml"
+    text = table.read_text(encoding="utf-8")
+    assert "GevolgdeUren:TaallesEnKnmBredeIntake.uren" in text
+    table.write_text(text.replace("GevolgdeUren:TaallesEnKnmBredeIntake.uren", "GevolgdeUren:TaallesEnKnmBredeIntake.minuten"),
+                     encoding="utf-8")
+    assert main(["model", "generate", "--ontology", str(copy)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "urenTaallesEnKnm" in err and "duo" in err and "minuten" in err and "\n" not in err

@@ -88,7 +88,9 @@ def test_loads_the_projects_own_model(tmp_path: Path) -> None:
     store.close()
     counts = {graph.rsplit("/", 1)[1]: n for graph, n in report.triples.items()}
     assert counts["ontology"] > 100 and counts["concepts"] > 100 and counts["dataset"] > 50
-    assert all("concept" in Path(f).name for f in report.files["https://data.example.org/graph/concepts"])
+    concepts = [Path(f) for f in report.files["https://data.example.org/graph/concepts"]]
+    assert all("concept" in f.name or "reference" in f.parts for f in concepts)  # the schemes and the municipalities
+    assert any(f.name == "gemeenten.ttl" for f in concepts)
 
 
 RDF_TYPE = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")

@@ -15,7 +15,9 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from inburgering import namespaces as ns
+from inburgering.model.citations import parse_ggm_citation
 from inburgering.model.vocab import BINDINGS, INB, SDO
+from inburgering.sources.openapi_fields import parse_source_iri
 
 
 @dataclass
@@ -45,6 +47,8 @@ class Term:
     matches: list[Link] = field(default_factory=list)
     properties: list[Link] = field(default_factory=list)
     used_by: list[Link] = field(default_factory=list)
+    sources: list[Link] = field(default_factory=list)
+    replaced_by: list[Link] = field(default_factory=list)
 
 
 @dataclass
@@ -101,7 +105,20 @@ def _term(g: Graph, s: URIRef, kind: str) -> Term:
                  for p in (OWL.equivalentClass, OWL.equivalentProperty, RDFS.seeAlso, SKOS.exactMatch, SKOS.closeMatch,
                            SKOS.broadMatch, SKOS.relatedMatch, OWL.inverseOf)
                  for o in g.objects(s, p) if isinstance(o, URIRef)]
+    t.sources = sorted((_source_link(str(o)) for o in g.objects(s, DCTERMS.source) if isinstance(o, URIRef)),
+                       key=lambda link: link.text)
+    t.replaced_by = [_link(g, o) for o in g.objects(s, DCTERMS.isReplacedBy)]
     return t
+
+
+def _source_link(iri: str) -> Link:
+    """A cited source field, named as its source names it: ``DUO GevolgdeUren: …/TaallesEnKnmBredeIntake/…``."""
+    duo, ggm = parse_source_iri(iri), parse_ggm_citation(iri)
+    if duo is not None:
+        return Link(f"DUO {duo[0]} {duo[1].removeprefix('/components/schemas/').replace('/properties/', '.')}", iri)
+    if ggm is not None:
+        return Link(f"GGM {ggm[0]}.{ggm[1]}", iri)
+    return Link(_curie(iri), iri)
 
 
 def _own(g: Graph, rdf_type: URIRef) -> list[URIRef]:

@@ -66,21 +66,33 @@ def _header(g: Graph, model: Model) -> None:
     g.add((onto, VANN.preferredNamespaceUri, Literal(ns.VOCAB, datatype=XSD.anyURI)))
 
 
+def _string_datatype(g: Graph, dt: URIRef, facet: URIRef, value: Literal) -> None:
+    """``dt`` as ``xsd:string`` restricted by one facet (an OWL 2 datatype definition)."""
+    g.add((dt, RDF.type, RDFS.Datatype))
+    restriction = BNode()
+    g.add((dt, OWL.equivalentClass, restriction))
+    g.add((restriction, RDF.type, RDFS.Datatype))
+    g.add((restriction, OWL.onDatatype, XSD.string))
+    node = BNode()
+    g.add((node, facet, value))
+    g.add((restriction, OWL.withRestrictions, Collection(g, BNode(), [node]).uri))
+
+
 def _datatypes(g: Graph) -> None:
-    """``inb:AN10`` etc.: the GGM's alphanumeric types, strings of at most N characters."""
+    """``inb:AN10`` etc. (the GGM's alphanumeric types) and ``inb:Gemeentecode`` (a municipality's GM code)."""
     for name, length in AN_LENGTHS.items():
         dt = INB[name]
-        g.add((dt, RDF.type, RDFS.Datatype))
-        restriction = BNode()
-        g.add((dt, OWL.equivalentClass, restriction))
-        g.add((restriction, RDF.type, RDFS.Datatype))
-        g.add((restriction, OWL.onDatatype, XSD.string))
-        facet = BNode()
-        g.add((facet, XSD.maxLength, Literal(length)))
-        g.add((restriction, OWL.withRestrictions, Collection(g, BNode(), [facet]).uri))
+        _string_datatype(g, dt, XSD.maxLength, Literal(length))
         _texts(g, dt, RDFS.label, Text(f"alfanumeriek {length}", f"alphanumeric {length}"))
         _texts(g, dt, SKOS.definition, Text(f"Tekst van ten hoogste {length} tekens (GGM-type {name}).",
                                              f"Text of at most {length} characters (GGM type {name})."))
+    _string_datatype(g, INB.Gemeentecode, XSD.pattern, Literal("^GM[0-9]{4}$"))
+    _texts(g, INB.Gemeentecode, RDFS.label, Text("gemeentecode", "municipality code"))
+    _texts(g, INB.Gemeentecode, SKOS.definition, Text(
+        "De code van een gemeente zoals CBS en TOOI hem geven, GM gevolgd door de vier cijfers van de gemeentecode "
+        "(GM0363 voor Amsterdam); het datatype van de notatie van een gemeente in de gepubliceerde gemeentelijst.",
+        "The code of a municipality as CBS and TOOI give it, GM followed by the four digits of the municipality "
+        "code (GM0363 for Amsterdam); the datatype of a municipality's notation in the published list."))
 
 
 def _class(g: Graph, c: ClassDef, known: set[str]) -> None:

@@ -37,7 +37,7 @@ WI2021_START = "2022-01-01"
 #: The public graphs and what each download holds (graph name, Dutch title, English title).
 DOWNLOADS = (
     ("ontology", "Ontologie inburgering", "Civic-integration ontology"),
-    ("concepts", "Begrippenkaders (SKOS)", "Concept schemes (SKOS)"),
+    ("concepts", "Begrippenkaders (SKOS) en gemeenten (TOOI)", "Concept schemes (SKOS) and municipalities (TOOI)"),
     ("shapes", "SHACL-shapes en regels van de Wet inburgering 2021", "SHACL shapes and rules of the law"),
     ("dataset", "Metadata van de dataset", "Dataset metadata"),
 )

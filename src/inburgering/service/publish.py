@@ -1,4 +1,4 @@
-"""Load the public graphs: the ontology, the concept schemes, the shapes and the dataset metadata.
+"""Load the public graphs: the ontology, the concept schemes (with the municipalities), the shapes, the metadata.
 
 Used by ``inburgering demo`` and by the tests, so both serve the same graphs. Each graph is replaced whole.
 """
@@ -17,6 +17,8 @@ from inburgering.service.metadata import dataset_description
 from inburgering.store.base import Store
 from inburgering.store.publication import public_quads, replace_public_in_unions
 
+#: The folder of ``ontology/`` whose Turtle files are reference data (the municipalities), not the ontology.
+REFERENCE_FOLDER = "reference"
 _SCHEME = NamedNode(SKOS + "ConceptScheme")
 _CONCEPT = NamedNode(SKOS + "Concept")
 
@@ -46,7 +48,9 @@ def _sources(ontology_dir: Path, shapes_dir: Path) -> dict[str, list[tuple[Path,
     out: dict[str, list[tuple[Path, list[Quad]]]] = {"ontology": [], "concepts": [], "shapes": []}
     for path in sorted(ontology_dir.rglob("*.ttl")):
         quads = _read(path)
-        out["concepts" if _is_concepts(quads) else "ontology"].append((path, quads))
+        # Reference lists (ontology/reference: the municipalities) are value lists, published beside the schemes.
+        listed = _is_concepts(quads) or REFERENCE_FOLDER in path.relative_to(ontology_dir).parts
+        out["concepts" if listed else "ontology"].append((path, quads))
     for path in sorted(shapes_dir.rglob("*.ttl")):
         out["shapes"].append((path, _read(path)))
     return out
@@ -54,7 +58,8 @@ def _sources(ontology_dir: Path, shapes_dir: Path) -> dict[str, list[tuple[Path,
 
 def load_public_graphs(store: Store, *, base: str, ontology_dir: Path = ONTOLOGY_DIR,
                        shapes_dir: Path = SHAPES_DIR) -> PublicGraphsReport:
-    """Replace the four public graphs of ``base`` in ``store``; a file with SKOS concepts goes to ``concepts``."""
+    """Replace the four public graphs of ``base`` in ``store``; a file with SKOS concepts, or under
+    ``ontology/reference``, goes to ``concepts``."""
     report = PublicGraphsReport()
     before = public_quads(store, base=base)
     for name, files in _sources(ontology_dir, shapes_dir).items():

@@ -40,7 +40,7 @@ def shapes_store(folder: Path | None = None) -> Store:
 def ontology_files(folder: Path | None = None) -> list[Path]:
     """The ontology and concept-scheme files pySHACL mixes into the data (as ``validation.load_ontology``)."""
     root = folder or ONTOLOGY_DIR
-    return sorted(p for p in root.rglob("*.ttl") if "source" not in p.parts)
+    return sorted(p for p in root.rglob("*.ttl") if not {"source", "reference"} & set(p.parts))
 
 
 @lru_cache(maxsize=4)

@@ -41,9 +41,10 @@ def load_shapes(folder: Path | None = None) -> Graph:
 
 @lru_cache(maxsize=4)
 def load_ontology(folder: Path | None = None) -> Graph:
-    """The ontology and concept schemes (``ontology/**/*.ttl``), used for subclass targets (cached)."""
+    """The ontology and concept schemes (``ontology/**/*.ttl``; not the reference list of municipalities), used for
+    subclass targets (cached)."""
     root = folder or ONTOLOGY_DIR
-    return _parse_turtle(sorted(p for p in root.rglob("*.ttl") if "source" not in p.parts))
+    return _parse_turtle(sorted(p for p in root.rglob("*.ttl") if not {"source", "reference"} & set(p.parts)))
 
 
 def subclass_triples(ontology: Graph) -> Graph:
