@@ -2,7 +2,7 @@
 
 The expected citations are derived from the mappings (``property_fields``), so a newly mapped field whose term
 does not cite it fails here. A DUO field is cited by its declaration in DUO's OpenAPI files, a GGM column by its
-GGM attribute, a column the project added to a GGM table by the DUO field it stores (docs/ontology-decisions.md §12).
+GGM attribute, a column the project added to a GGM table by the DUO field it stores (docs/ontology-decisions.md §14).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@
   {object type}``) with the attribute's name as fragment; GGM 2.5.1 gives attributes no identifier of their own.
 
 In ``properties.yaml`` a DUO field is written ``Spec:Schema.property`` (or ``Spec:#/json/pointer``), a GGM
-attribute ``Object type.attribute`` (as for ``inb:ggmKenmerk``). docs/ontology-decisions.md §12 explains the scheme.
+attribute ``Object type.attribute`` (as for ``inb:ggmKenmerk``). docs/ontology-decisions.md §14 explains the scheme.
 
 >>> str(duo_citation("GevolgdeUren:TaallesEnKnmBredeIntake.uren")).rsplit("#", 1)[1]
 '/components/schemas/TaallesEnKnmBredeIntake/properties/uren'

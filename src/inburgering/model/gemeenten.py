@@ -7,7 +7,7 @@ says which municipality that is; it is made from a copy of the TOOI register "ge
 
 Municipalities that ended before the Wet inburgering 2021 took effect (2022-01-01) are left out; those that ended
 later keep their end date, because data of 2022 can name them. Codes the test-data generator invents for the
-national benchmark (GM5000 and up) are no municipalities and are not in the list (docs/ontology-decisions.md §13).
+national benchmark (GM5000 and up) are no municipalities and are not in the list (docs/ontology-decisions.md §15).
 
 >>> register, found = read_register(SOURCE_FILE)
 >>> register.version, len([g for g in found if g.einde is None])
