@@ -72,7 +72,7 @@ def main(argv: list[str]) -> int:
     stage("validate (fast engine)", lambda: [validator.ntriples(d, reference_date=dt.date(2026, 11, 25))
                                              for d in documents])
     loads = stage("batches as N-Quads (for the writer)", lambda: [
-        b"".join(nquads(p.triples, instance_graph(DEFAULT_BASE, p.gemeente, "stages")) for p in b)
+        b"".join(nquads(p.triples, instance_graph(DEFAULT_BASE, p.gemeente, "duo", "stages")) for p in b)
         for b in batches])
     with tempfile.TemporaryDirectory() as folder:
         def write() -> int:

@@ -40,6 +40,12 @@ def test_gemeente_iri_refuses_a_final_newline_and_non_ascii_digits(code: str) ->
 
 
 def test_instance_graphs_keep_special_categories_apart() -> None:
-    graph = ns.instance_graph("https://x.org", "GM0363", "20261125T1200")
-    assert graph == "https://x.org/graph/gm0363/20261125T1200"
-    assert ns.instance_graph("https://x.org", "GM0363", "20261125T1200", special=True) == graph + "/bijzonder"
+    graph = ns.instance_graph("https://x.org", "GM0363", "duo", "20261125T1200")
+    assert graph == "https://x.org/graph/gm0363/duo/20261125T1200"
+    assert ns.instance_graph("https://x.org", "GM0363", "duo", "20261125T1200", special=True) == graph + "/bijzonder"
+
+
+@pytest.mark.parametrize("name", ["", "DUO", "1duo", "du o", "duo/x", "a" * 33, "duo\n"])
+def test_source_names_are_checked(name: str) -> None:
+    with pytest.raises(ValueError, match="not a source name"):
+        ns.instance_graph("https://x.org", "GM0363", name, "L1")

@@ -162,9 +162,32 @@ def meta_graph(base: str) -> str:
 SPECIAL_SUFFIX = "/bijzonder"
 
 
-def instance_graph(base: str, gemeente: str, load_id: str, *, special: bool = False) -> str:
-    """``{base}/graph/{gm0363}/{load_id}``; ``special=True`` gives the graph of health and justice facts."""
-    graph = f"{base.rstrip('/')}/graph/{gemeente.lower()}/{segment(load_id)}"
+#: Source names (``load --source``): the kind of source by default (``duo``, ``ggm``).
+_SOURCE = re.compile(r"[a-z][a-z0-9-]{0,31}")
+
+
+def check_source(name: str) -> str:
+    """A source name as it goes into graph IRIs and the meta graph (``inb:bron``): lower-case letters, digits
+    and hyphens, starting with a letter, at most 32.
+
+    >>> check_source("duo")
+    'duo'
+    """
+    if not _SOURCE.fullmatch(name):
+        raise ValueError(f"not a source name (lower-case letters, digits and '-', starting with a letter, "
+                         f"at most 32): {name!r}")
+    return name
+
+
+def instance_graph(base: str, gemeente: str, source: str, load_id: str, *, special: bool = False) -> str:
+    """``{base}/graph/{gm0363}/{source}/{load_id}``: one load of one source (``duo``, ``ggm``) of one
+    municipality; ``special=True`` gives the graph of its health and justice facts (``…/bijzonder``).
+
+    >>> instance_graph("https://data.example.org", "GM0363", "duo", "L1", special=True)
+    'https://data.example.org/graph/gm0363/duo/L1/bijzonder'
+    """
+    gemeente_iri(gemeente.upper())
+    graph = f"{base.rstrip('/')}/graph/{gemeente.lower()}/{check_source(source)}/{segment(load_id)}"
     return graph + SPECIAL_SUFFIX if special else graph
 
 

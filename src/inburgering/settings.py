@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     #: Service processes (``inburgering serve --workers``). Each opens the on-disk store read-only and keeps
     #: its own rate-limit buckets, token memory and query workers; they share the port and the audit log.
     workers: int = 1
+    #: How often the service looks for a new publication of the store (docs/operations.md, live publication).
+    publication_poll_s: float = 0.5
     #: Where the service is reached; IRIs under ``base_iri`` are rewritten to it in responses.
     public_url: str | None = None
     query_timeout_s: float = 10.0

@@ -17,7 +17,7 @@ from inburgering.service import create_app
 from inburgering.service.publish import load_public_graphs
 from inburgering.settings import Settings
 from inburgering.store import open_store
-from inburgering.store.publication import refresh_unions
+from inburgering.store.publication import publish_public
 
 BASE = DEFAULT_BASE
 #: Persons per municipality: two that publish counts, one too small to show.
@@ -70,8 +70,8 @@ def build_instance_store(location: str | Path) -> list[Person]:
     load_public_graphs(store, base=BASE)
     persons, parts, meta = [], [], []
     for gemeente, size in SIZES.items():
-        graph = instance_graph(BASE, gemeente, LOAD)
-        special_graph = instance_graph(BASE, gemeente, LOAD, special=True)
+        graph = instance_graph(BASE, gemeente, "duo", LOAD)
+        special_graph = instance_graph(BASE, gemeente, "duo", LOAD, special=True)
         main, special = "", ""
         for i in range(size):
             person = Person(gemeente, f"{rng.getrandbits(128):032x}", special=i % 3 == 0)
@@ -81,10 +81,10 @@ def build_instance_store(location: str | Path) -> list[Person]:
         parts += [f"<{graph}> {{\n{main}}}", f"<{special_graph}> {{\n{special}}}"]
         for g in (graph, special_graph):
             meta.append(f"<{g}> a <{VOCAB}InstanceGraph> ; <{VOCAB}gemeente> <{gemeente_iri(gemeente)}> ; "
-                        f"<{VOCAB}published> true .")
+                        f"<{VOCAB}bron> \"duo\" ; <{VOCAB}published> true .")
     parts.append(f"<{meta_graph(BASE)}> {{\n" + "\n".join(meta) + "\n}")
     store.load("\n".join(parts).encode(), format=RdfFormat.TRIG)
-    refresh_unions(store, base=BASE)  # union graphs of every municipality, as publication writes them
+    publish_public(store, base=BASE, changed=[])  # a publication: union graphs, and a checkpoint on disk
     store.close()
     return persons
 

@@ -18,7 +18,7 @@ PERSONS = f"SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ ?p <{VOCAB}pseudoniem> ?x
 PERSONS_IN_GRAPHS = f"SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ GRAPH ?g {{ ?p <{VOCAB}pseudoniem> ?x }} }}"
 ONTHEFFINGEN = f"SELECT (COUNT(?o) AS ?n) WHERE {{ ?o <{VOCAB}ontheffingsgrond> ?grond }}"
 GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
-AMS, ROT = instance_graph(BASE, "GM0363", LOAD), instance_graph(BASE, "GM0599", LOAD)
+AMS, ROT = instance_graph(BASE, "GM0363", "duo", LOAD), instance_graph(BASE, "GM0599", "duo", LOAD)
 #: A pattern that matches the persons of the municipality the tokens below may not read.
 ROT_PERSON = f"?p <{VOCAB}gemeente> <{gemeente_iri('GM0599')}>"
 

@@ -9,10 +9,10 @@ from inburgering.security.dataset import allowed_graphs, public_graphs
 from inburgering.security.scope import PUBLIC, AccessScope
 
 BASE = "https://data.example.nl"
-AMS, AMS_SPECIAL = instance_graph(BASE, "GM0363", "L2"), instance_graph(BASE, "GM0363", "L2", special=True)
-UTR = instance_graph(BASE, "GM0344", "L1")
-OLD = instance_graph(BASE, "GM0363", "L1")  # superseded by L2
-HALF = instance_graph(BASE, "GM0363", "L3")  # being written, not published
+AMS, AMS_SPECIAL = instance_graph(BASE, "GM0363", "duo", "L2"), instance_graph(BASE, "GM0363", "duo", "L2", special=True)
+UTR = instance_graph(BASE, "GM0344", "duo", "L1")
+OLD = instance_graph(BASE, "GM0363", "duo", "L1")  # superseded by L2
+HALF = instance_graph(BASE, "GM0363", "duo", "L3")  # being written, not published
 OTHER = "http://example.org/test-graph"
 
 

@@ -36,7 +36,7 @@ def _fill(store: Store, graph: str, n: int) -> None:
 
 
 def test_readers_never_see_a_half_switched_publication(store: Store, store_url: str, backend: str) -> None:
-    loads = [instance_graph(BASE, "GM0363", f"L{i}") for i in range(2)]
+    loads = [instance_graph(BASE, "GM0363", "duo", f"L{i}") for i in range(2)]
     for graph in loads:
         _fill(store, graph, 3)
     publish(store, base=BASE, graphs=[("GM0363", loads[0])])

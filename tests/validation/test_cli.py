@@ -78,8 +78,8 @@ def test_report_turtle_and_json_summary_are_written(tmp_path: Path) -> None:
 def test_the_store_is_validated_through_its_published_graphs_only(tmp_path: Path) -> None:
     store_dir = tmp_path / "store"
     store = ox.Store(str(store_dir))
-    published = instance_graph(BASE, "gm0363", "load-2")
-    unpublished = instance_graph(BASE, "gm0363", "load-1")
+    published = instance_graph(BASE, "gm0363", "duo", "load-2")
+    unpublished = instance_graph(BASE, "gm0363", "duo", "load-1")
     store.load(path=str(FIXTURES / "GeenB1MetZroute" / "conforming.ttl"), format=ox.RdfFormat.TURTLE,
                to_graph=ox.NamedNode(published))
     store.load(path=str(FIXTURES / "GeenB1MetZroute" / "violating.ttl"), format=ox.RdfFormat.TURTLE,

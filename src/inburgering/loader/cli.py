@@ -20,7 +20,7 @@ from inburgering.loader.progress import ProgressBar, count_persons
 from inburgering.loader.pseudonym import KEY_ENV, read_key
 from inburgering.namespaces import meta_graph
 from inburgering.settings import Settings
-from inburgering.store import open_settings_store
+from inburgering.store import open_reader
 from inburgering.store.publication import public_graphs, published_graphs
 from inburgering.store.unions import default_graphs, registered_unions
 
@@ -52,6 +52,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--store", help="store folder or remote store URL (default: $INBURGERING_STORE)")
     p.add_argument("--rejects", required=True, metavar="FILE", help="JSON Lines file for every rejected record")
     p.add_argument("--report", metavar="FILE", help="also write the load report as JSON")
+    p.add_argument("--source", metavar="NAME",
+                   help="name of the source in graph IRIs and provenance (default: duo for a DUO bundle, ggm for a "
+                        "GGM database); a load replaces only the published data of the same municipality and source")
     p.add_argument("--all-or-nothing", action="store_true", help="refuse the whole load if any person is rejected")
     p.add_argument("--reference-date", type=_date, metavar="YYYY-MM-DD",
                    help='"today" for date rules (default: the load date)')
@@ -88,7 +91,7 @@ def run_load(args: argparse.Namespace) -> int:
         report = load(args.sources, settings=settings, key=key, rejects_path=args.rejects, gemeente=args.gemeente,
                       source_format=args.source_format, all_or_nothing=args.all_or_nothing,
                       reference_date=args.reference_date, batch_size=args.batch_size, progress=progress,
-                      validator=validator_for(args.engine))
+                      validator=validator_for(args.engine), source=args.source)
     finally:
         progress.done()
     if args.report:  # before printing: a script that stops reading the output still gets its report
@@ -122,7 +125,7 @@ def run_query(args: argparse.Namespace) -> int:
     text = _query_text(args.query)
     if settings.store != "memory:" and "://" not in settings.store and not Path(settings.store).is_dir():
         raise UsageError(f"no store at {settings.store}")
-    store = open_settings_store(settings)
+    store = open_reader(settings)
     try:
         base = settings.base_iri
         graphs = published_graphs(store, base=base, special=True) + public_graphs(store, base=base)

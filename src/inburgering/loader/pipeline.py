@@ -33,11 +33,10 @@ from inburgering.loader.worker import ValidationWorker
 from inburgering.loader.writer import GraphWriter
 from inburgering.mapping import MappedPerson, Mapping, builtin_mapping, map_person
 from inburgering.mapping.coverage import duo_guard
-from inburgering.namespaces import instance_graph
+from inburgering.namespaces import check_source, instance_graph
 from inburgering.settings import Settings
 from inburgering.store import Store, open_settings_store
-from inburgering.store.publication import drop_stale_graphs, new_union_id, publish
-from inburgering.store.unions import UnionWriter
+from inburgering.store.publication import drop_stale_graphs, publish
 
 #: Persons validated together: pySHACL's time grows faster than linearly with the graph (perf-notes.md).
 DEFAULT_BATCH = 500
@@ -76,7 +75,7 @@ class _Run:
     """The state of one load while it runs."""
 
     store: Store
-    writer: UnionWriter
+    writer: GraphWriter
     base: str
     report: LoadReport
     rejects: RejectsWriter
@@ -85,6 +84,8 @@ class _Run:
     gemeente: str | None
     batch_size: int
     progress: Progress | None
+    #: The source name (``duo``, ``ggm``, or ``load --source``) of each source location as shown.
+    source_names: dict[str, str] = field(default_factory=dict)
     batch: list[_Pending] = field(default_factory=list)
     graphs: set[tuple[str, str]] = field(default_factory=set)
     counts: defaultdict[str, GraphCounts] = field(default_factory=lambda: defaultdict(GraphCounts))
@@ -207,7 +208,7 @@ class _Run:
                 self.rejects.write(self._shacl_reject(pending, finding))
             self._tally(pending, published=not violations)
             if not violations:
-                self._place(pending.person, graphs)
+                self._place(pending.person, self.source_names[pending.location], graphs)
         self.writer.write(graphs)
 
     def _count(self, finding: Finding) -> None:
@@ -234,15 +235,16 @@ class _Run:
             else:
                 entity.rejected += n
 
-    def _place(self, person: MappedPerson, graphs: defaultdict[str, list[Triple]]) -> None:
-        """Add a conforming person's triples to their graphs in ``graphs`` and count them."""
-        main = instance_graph(self.base, person.gemeente, self.report.load_id)
+    def _place(self, person: MappedPerson, source: str, graphs: defaultdict[str, list[Triple]]) -> None:
+        """Add a conforming person's triples to their graphs (of their municipality and ``source``) in ``graphs``
+        and count them."""
+        main = instance_graph(self.base, person.gemeente, source, self.report.load_id)
         graphs[main] += person.triples
         self.graphs.add((person.gemeente, main))
         self.counts[main].triples += len(person.triples)
         self.counts[main].persons += 1
         if person.special:
-            special = instance_graph(self.base, person.gemeente, self.report.load_id, special=True)
+            special = instance_graph(self.base, person.gemeente, source, self.report.load_id, special=True)
             graphs[special] += person.special
             self.graphs.add((person.gemeente, special))
             self.counts[special].triples += len(person.special)
@@ -267,28 +269,38 @@ def _finish(run: _Run, sources: Sequence[SourceFile], all_or_nothing: bool) -> N
         run.store.flush()
         return
     graphs = sorted(run.graphs)
-    publish(run.store, base=run.base, graphs=graphs, provenance=prov,
-            activity=load_activity(run.base, report.load_id),
-            unions=run.writer if isinstance(run.writer, UnionWriter) else None)
+    from inburgering.service.publish import refresh_dataset
+
+    done = publish(run.store, base=run.base, graphs=graphs, provenance=prov,
+                   activity=load_activity(run.base, report.load_id),
+                   refresh=lambda store, now: refresh_dataset(store, now, base=run.base))
     report.graphs = [g for _, g in graphs]
+    report.publication, report.retired = done.id, done.retired
 
 
 def load(sources: Sequence[str | Path], *, settings: Settings, key: bytes, rejects_path: str | Path,
          store: Store | None = None, gemeente: str | None = None, source_format: str | None = None,
          all_or_nothing: bool = False, reference_date: date | None = None, validator: Validator | None = None,
-         batch_size: int = DEFAULT_BATCH, progress: Progress | None = None) -> LoadReport:
+         batch_size: int = DEFAULT_BATCH, progress: Progress | None = None, source: str | None = None) -> LoadReport:
     """Load ``sources`` into the store and publish them; every person is published or in ``rejects_path``.
 
     ``store`` defaults to ``settings.store`` (opened and closed here). ``validator`` defaults to the shapes on the
     fast engine (``validator_for('pyshacl')`` gives the reference);
-    ``reference_date`` ("today" for date rules) to the load date. Raises ``UsageError`` for bad arguments and
+    ``reference_date`` ("today" for date rules) to the load date. ``source`` names the source in graph IRIs and
+    the meta graph (default: ``duo`` for a DUO bundle, ``ggm`` for a GGM database): the load replaces only the
+    published graphs of the same municipalities and the same source. Raises ``UsageError`` for bad arguments and
     ``SourceError`` for a source that cannot be read at all.
     """
     if not sources:
         raise UsageError("no SOURCE given")
     if gemeente is not None:
         gemeente = gemeente.upper()
-        instance_graph(settings.base_iri, gemeente, "x")
+        instance_graph(settings.base_iri, gemeente, "duo", "x")
+    if source is not None:
+        try:
+            check_source(source)
+        except ValueError as exc:
+            raise UsageError(f"--source: {exc}") from None
     pseudonymiser = Pseudonymiser(key)
     kinds = [(str(s), display_location(str(s)), detect_kind(str(s), source_format)) for s in sources]
     if validator is None:
@@ -304,11 +316,10 @@ def load(sources: Sequence[str | Path], *, settings: Settings, key: bytes, rejec
         store = store if store is not None else open_settings_store(settings)
         try:
             drop_stale_graphs(store, base=settings.base_iri)
-            with RejectsWriter(rejects_path) as rejects, GraphWriter(store) as graph_writer:
-                # Every batch also goes into the load's union graphs, in the same write (store/unions.py).
-                writer = UnionWriter(graph_writer, base=settings.base_iri, union_id=new_union_id())
+            with RejectsWriter(rejects_path) as rejects, GraphWriter(store) as writer:
                 run = _Run(store, writer, settings.base_iri, report, rejects, pseudonymiser, validator, gemeente,
-                           batch_size, progress, worker=worker)
+                           batch_size, progress, worker=worker,
+                           source_names={shown: source or KINDS[kind] for _, shown, kind in kinds})
                 for location, shown, kind in kinds:
                     run.read_source(location, shown, kind)
                 run.flush()

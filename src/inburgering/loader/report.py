@@ -40,6 +40,9 @@ class LoadReport:
     warnings: int = 0
     #: The instance graphs this load made visible.
     graphs: list[str] = field(default_factory=list)
+    #: The publication that made them visible, and the graphs it retired (same municipality and source).
+    publication: str | None = None
+    retired: list[str] = field(default_factory=list)
     #: ``--all-or-nothing`` refused the whole load.
     refused: bool = False
     rejects_path: str | None = None
@@ -72,7 +75,8 @@ class LoadReport:
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data (what ``--report`` writes)."""
         data: dict[str, Any] = {"load_id": self.load_id, "violations": self.violations, "warnings": self.warnings,
-                                "graphs": list(self.graphs), "refused": self.refused, "rejects_path": self.rejects_path,
+                                "graphs": list(self.graphs), "publication": self.publication,
+                                "retired": list(self.retired), "refused": self.refused, "rejects_path": self.rejects_path,
                                 "orphan_rows": self.orphan_rows, "values_not_published": self.values_not_published,
                                 "deliberately_not_published": dict(sorted(self.deliberately_not_published.items()))}
         data.update(started=self.started.isoformat(), finished=self.finished.isoformat() if self.finished else None,

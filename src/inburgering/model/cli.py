@@ -28,6 +28,26 @@ def _generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _publish(args: argparse.Namespace) -> int:
+    from inburgering.service.publish import load_public_graphs
+    from inburgering.settings import Settings
+    from inburgering.store import open_settings_store
+
+    settings = Settings(store=args.store) if args.store else Settings()
+    store = open_settings_store(settings)
+    try:
+        report = load_public_graphs(store, base=settings.base_iri, force=args.force)
+    finally:
+        store.close()
+    if report.publication is None:
+        print(f"inburgering model publish: {settings.store} already holds this model; nothing changed")
+    else:
+        names = ", ".join(g.rsplit("/", 1)[-1] for g in report.changed)
+        print(f"inburgering model publish: published {names} in {settings.store} "
+              f"(publication {report.publication}, {sum(report.triples.values())} triples in the public graphs)")
+    return 0
+
+
 def _owl_dl(args: argparse.Namespace) -> int:
     from inburgering.model.owl_dl import write_owl_dl
 
@@ -77,7 +97,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 def register(subparsers: Any) -> None:
     """Add ``model`` and its sub-commands to the ``inburgering`` parser."""
-    model = subparsers.add_parser("model", help="the ontology and concept schemes: build, stats, docs, generate, owl-dl")
+    model = subparsers.add_parser("model", help="the ontology and concept schemes: build, stats, docs, generate, publish, "
+                                   "owl-dl")
     model.set_defaults(handler=lambda _args: (model.print_help(), 2)[1])
     sub = model.add_subparsers(dest="model_command", metavar="ACTION")
 
@@ -102,6 +123,12 @@ def register(subparsers: Any) -> None:
     gen = sub.add_parser("generate", help="regenerate ontology/*.ttl from ontology/source/*.yaml")
     _common(gen)
     gen.set_defaults(handler=_generate)
+
+    pub = sub.add_parser("publish", help="load or replace the public graphs (ontology, concept schemes, shapes, "
+                         "dataset metadata) in a store; idempotent")
+    pub.add_argument("--store", help="store folder or remote store URL (default: $INBURGERING_STORE)")
+    pub.add_argument("--force", action="store_true", help="publish even when the store holds this model already")
+    pub.set_defaults(handler=_publish)
 
     dl = sub.add_parser("owl-dl", help="write the OWL 2 DL variant (xsd:date as xsd:dateTime) for DL reasoners")
     _common(dl)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,7 +18,15 @@ from inburgering.errors import StoreError, UsageError
 from inburgering.security.middleware import install as install_security
 from inburgering.service import sandbox
 from inburgering.service.deps import Runtime
+from inburgering.service.describe import warm
 from inburgering.service.head import HeadAsGet
+from inburgering.service.live import (
+    LiveStore,
+    OnePublication,
+    PinPublication,
+    follow_publications,
+    remote_publication,
+)
 from inburgering.service.routers import documents, pages, resources, sparql_endpoint, stats
 from inburgering.service.scheduling import FairEngine
 from inburgering.service.snapshot_engine import SnapshotEngine, Snapshots
@@ -25,6 +34,7 @@ from inburgering.service.worker import ProcessEngine, QueryEngine, ThreadEngine
 from inburgering.settings import Settings
 from inburgering.store import EmbeddedStore, open_settings_store
 from inburgering.store.base import Store
+from inburgering.store.snapshots import Publications
 
 HERE = Path(__file__).parent
 #: Query worker processes for an on-disk store (each holds a read-only handle on the store), in all: with
@@ -35,16 +45,21 @@ SETTINGS_ENV = "INBURGERING_SERVE_SETTINGS"
 
 
 def check_service_store(settings: Settings) -> None:
-    """Refuse to serve an on-disk store that does not exist (a clear error instead of an empty service)."""
+    """Refuse to serve an on-disk store that does not exist or has no publication (a clear error instead of an
+    empty service)."""
     location = settings.store
     if location == "memory:" or location.startswith(("http://", "https://")):
         return
     if not (Path(location) / "CURRENT").is_file():
         raise StoreError(f"no store at {location}: load data first (inburgering load, or inburgering demo)")
+    if Publications(location).current() is None:
+        raise StoreError(f"no publication in {location} (a store written by an earlier version): run "
+                         f"`inburgering model publish --store {location} --force` once")
 
 
 def open_service_store(settings: Settings) -> Store:
-    """The store the service reads: an on-disk store is opened read-only (the service never writes)."""
+    """The store the service reads: an on-disk store through its publications, the current one for each request
+    (``live.py``); the service never writes."""
     location = settings.store
     if location.startswith(("http://", "https://")):
         store = open_settings_store(settings)
@@ -53,7 +68,7 @@ def open_service_store(settings: Settings) -> Store:
     if location == "memory:":
         return open_settings_store(settings)
     check_service_store(settings)
-    return EmbeddedStore(location, read_only=True)
+    return LiveStore(location, warm=warm)
 
 
 def app_from_environment() -> FastAPI:
@@ -68,8 +83,9 @@ def app_from_environment() -> FastAPI:
 def _engine_for(store: Store, workers: int, settings: Settings, snapshots: Snapshots | None) -> QueryEngine:
     """Worker processes for an embedded store (an in-memory one through a copy on disk); threads otherwise."""
     if isinstance(store, EmbeddedStore) and workers > 0:
-        if store.path is not None:
-            return ProcessEngine(str(store.path), workers=workers, sandbox=settings.query_sandbox)
+        if store.path is not None:  # each job carries the folder of the publication its request is pinned to
+            return ProcessEngine(str(store.path), workers=workers, sandbox=settings.query_sandbox,
+                                 locate=lambda: str(store.current().path))
         if snapshots is not None:
             return SnapshotEngine(snapshots, workers=workers, sandbox=settings.query_sandbox)
     return ThreadEngine(store)
@@ -110,9 +126,13 @@ def create_app(settings: Settings, *, store: Store | None = None, query_workers:
         in_memory = isinstance(service_store, EmbeddedStore) and service_store.path is None and query_workers > 0
         snapshots = Snapshots(service_store) if in_memory else None  # type: ignore[arg-type]
         runtime.engine = client_engine(service_store, settings, query_workers, snapshots)
+        following = (asyncio.create_task(follow_publications(service_store, every_s=settings.publication_poll_s))
+                     if isinstance(service_store, LiveStore) else None)
         try:
             yield
         finally:
+            if following is not None:
+                following.cancel()
             await runtime.engine.aclose()
             if snapshots is not None:
                 snapshots.close()
@@ -127,7 +147,12 @@ def create_app(settings: Settings, *, store: Store | None = None, query_workers:
         app.include_router(module.router)
     # tokens, rate limit, audit log, security headers, path and size limits; 401/403/429 as the error page
     install_security(app, settings, error_page=resources.error_page)
-    app.add_middleware(HeadAsGet)  # added last: the outermost layer
+    app.add_middleware(HeadAsGet)
+    # added last, the outermost layer: every request answers from one publication (live.py)
+    if isinstance(service_store, LiveStore):
+        app.add_middleware(PinPublication, store=service_store)
+    elif settings.store.startswith(("http://", "https://")):
+        app.add_middleware(OnePublication, publication=remote_publication(service_store, base=settings.base_iri))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

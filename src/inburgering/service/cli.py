@@ -106,11 +106,12 @@ def prepare_demo(settings: Settings, *, sample: Path = DATA_DIR / "sample" / "du
 
     key = demo_key()
     store = open_settings_store(settings)
-    try:
-        print(load_sample(store, settings=settings, key=key, sample=sample))
+    try:  # the model first, so the sample's publication describes it (dataset metadata)
         report = load_public_graphs(store, base=settings.base_iri)
         total = sum(report.triples.values())
-        print(f"inburgering demo: public graphs loaded ({total} triples: ontology, concepts, shapes, metadata)")
+        print("inburgering demo: " + ("published the model" if report.publication else "the model is current")
+              + f" ({total} triples: ontology, concepts, shapes, metadata; as `inburgering model publish`)")
+        print(load_sample(store, settings=settings, key=key, sample=sample))
     finally:
         store.close()
 

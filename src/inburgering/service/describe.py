@@ -69,10 +69,18 @@ _READERS: weakref.WeakKeyDictionary[EmbeddedStore, DescriptionReader] = weakref.
 def _reader(store: object) -> DescriptionReader | None:
     if not isinstance(store, EmbeddedStore):
         return None
+    store = store.current()  # the pinned publication of a live store: one reader (and label index) for each
     reader = _READERS.get(store)
     if reader is None or reader.ox is not store.ox:
         reader = _READERS[store] = DescriptionReader(store.ox)
     return reader
+
+
+def warm(store: EmbeddedStore) -> None:
+    """Build the label index of ``store`` now (a new publication, before the service switches to it)."""
+    reader = _reader(store)
+    if reader is not None:
+        reader.labels(store.generation)
 
 
 def describe_local(runtime: Runtime, scope: AccessScope, iri: str) -> list[Triple] | None:

@@ -43,6 +43,8 @@ class QueryJob:
     union_all: bool = False
     #: Asked without a token: scheduled in the anonymous share of the workers (``scheduling.py``).
     anonymous: bool = False
+    #: The folder of the publication the request is pinned to (``live.py``); set by the process engine.
+    store_path: str | None = None
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ locally, so the same graph is right in both places.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 
 from pyoxigraph import BlankNode, Literal, Triple
 
@@ -155,9 +156,16 @@ def _instance_dataset(iris: Iris) -> list[Triple]:
     ]
 
 
-def dataset_description(*, base: str, counts: Mapping[str, int] | None = None) -> list[Triple]:
+def dataset_description(*, base: str, counts: Mapping[str, int] | None = None,
+                        modified: datetime | None = None) -> list[Triple]:
     """VoID + DCAT-AP-NL 3.0 for the catalogue, its SPARQL data service, its public dataset (with one
-    distribution per public graph) and its non-public instance dataset. A function of its arguments only."""
+    distribution per public graph) and its non-public instance dataset; ``modified``: the time of the
+    publication it describes (``dct:modified`` of the catalogue and both datasets). A function of its arguments."""
     iris = Iris(base)
-    return (catalogue(iris) + data_service(iris) + agents(iris) + _public_dataset(iris, base, counts or {})
-            + _instance_dataset(iris) + reference_values())
+    triples = (catalogue(iris) + data_service(iris) + agents(iris) + _public_dataset(iris, base, counts or {})
+               + _instance_dataset(iris) + reference_values())
+    if modified is not None:
+        when = Literal(modified.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+                       datatype=n(XSD + "dateTime"))
+        triples += [t(s, DCT + "modified", when) for s in (iris.catalog, iris.public, iris.protected)]
+    return triples

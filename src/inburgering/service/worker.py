@@ -11,12 +11,14 @@ that takes a time limit (Virtuoso) stops the query itself; Oxigraph server canno
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 import socket
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Protocol
 
@@ -68,10 +70,19 @@ def worker_main(path: str, conn: Connection, *, sandbox: bool = True) -> None:
     try:
         if sandbox:
             deny_network()
-        store = EmbeddedStore(path, read_only=True)
+        stores = {path: EmbeddedStore(path, read_only=True)}
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which logs it and gives up on this worker
         conn.send(f"cannot start: {exc}")
         return
+
+    def store_for(job: QueryJob) -> EmbeddedStore:
+        """The publication the job's request is pinned to (``live.py``); the last two stay open."""
+        where = job.store_path or path
+        if where not in stores:
+            stores[where] = EmbeddedStore(where, read_only=True)
+            while len(stores) > 2:
+                stores.pop(next(iter(stores)))
+        return stores[where]
 
     def serve() -> None:
         conn.send(READY)
@@ -80,6 +91,11 @@ def worker_main(path: str, conn: Connection, *, sandbox: bool = True) -> None:
                 job = conn.recv()
             except (EOFError, OSError):
                 return
+            try:
+                store = store_for(job)
+            except Exception as exc:  # noqa: BLE001 - answered, like any store error
+                conn.send(QueryAnswer(error_kind="store", error=f"cannot open the publication: {exc}"))
+                continue
             conn.send(execute_job(store, job))
 
     threading.stack_size(QUERY_STACK_BYTES)
@@ -109,9 +125,12 @@ class _Worker:
 class ProcessEngine:
     """A fixed pool of query worker processes over one on-disk store."""
 
-    def __init__(self, path: str, *, workers: int = 2, sandbox: bool = True) -> None:
-        """Start ``workers`` processes; call from within the running event loop (the app's lifespan)."""
+    def __init__(self, path: str, *, workers: int = 2, sandbox: bool = True,
+                 locate: Callable[[], str] | None = None) -> None:
+        """Start ``workers`` processes; call from within the running event loop (the app's lifespan).
+        ``locate``: the store folder for the job being sent (a live store's pinned publication)."""
         self.path = path
+        self.locate = locate
         self.sandbox = sandbox
         self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
         self._all: list[_Worker] = []
@@ -169,6 +188,8 @@ class ProcessEngine:
         except TimeoutError:
             return QueryAnswer(error_kind="timeout", error="no query worker became free; try again later")
         healthy = False
+        if self.locate is not None:
+            job = dataclasses.replace(job, store_path=self.locate())
         try:
             worker.conn.send(job)
             answer = await self._receive(worker, timeout_s)

@@ -35,4 +35,20 @@ def open_settings_store(settings: Settings) -> Store:
     return open_store(settings.store)
 
 
-__all__ = ["EmbeddedStore", "QueryResult", "Store", "open_settings_store", "open_store"]
+def open_reader(settings: Settings) -> Store:
+    """The store as readers see it: an on-disk store's current publication (``store/snapshots.py``), read-only,
+    so a reader never sees a load half-way and never blocks a writer; other stores as they are."""
+    location = settings.store
+    if location == "memory:" or location.startswith(("http://", "https://")):
+        return open_settings_store(settings)
+    from inburgering.errors import StoreError
+    from inburgering.store.snapshots import Publications
+
+    publications = Publications(location)
+    if publications.current() is None:
+        raise StoreError(f"no publication in {location}: load data (inburgering load) or publish the model "
+                         "(inburgering model publish) first")
+    return EmbeddedStore.from_snapshot(publications.open_current())
+
+
+__all__ = ["EmbeddedStore", "QueryResult", "Store", "open_reader", "open_settings_store", "open_store"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO
@@ -11,6 +12,10 @@ from pyoxigraph import Store as OxStore
 
 from inburgering.errors import QueryError, StoreError
 from inburgering.store.base import QueryResult
+from inburgering.store.snapshots import Publications, Snapshot
+
+#: How long a writer waits for another writer of the same store (a load, ``model publish``) to finish.
+WRITER_WAIT_S = 1800.0
 
 
 class EmbeddedStore:
@@ -21,9 +26,15 @@ class EmbeddedStore:
     False
     """
 
-    def __init__(self, path: str | Path | None, *, read_only: bool = False) -> None:
+    def __init__(self, path: str | Path | None, *, read_only: bool = False,
+                 writer_wait_s: float = WRITER_WAIT_S) -> None:
+        """``read_only``: open the store folder itself read-only (tests and tools; the service reads
+        publications, :meth:`from_snapshot`). Opened for writing, an on-disk store first takes the store's writer
+        lock (``store/snapshots.py``), waiting up to ``writer_wait_s`` for another writer."""
         self.path = Path(path) if path is not None else None
         self.read_only = read_only
+        self.publication: str | None = None
+        self._held = contextlib.ExitStack()
         #: Moves on every write made through this object (before and after it). A read-only handle sees the
         #: store as it was when opened (a RocksDB snapshot), so its generation never moves. Readers may cache
         #: what they derive from the data (the service's graph lists, its label index) while it is unchanged.
@@ -35,9 +46,33 @@ class EmbeddedStore:
                 self.ox = OxStore.read_only(str(self.path))
             else:
                 self.path.mkdir(parents=True, exist_ok=True)
+                self._held.enter_context(Publications(self.path).writer_lock(wait_s=writer_wait_s))
                 self.ox = OxStore(str(self.path))
         except OSError as exc:
+            self._held.close()
             raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
+        except BaseException:
+            self._held.close()
+            raise
+
+    @classmethod
+    def from_snapshot(cls, snapshot: Snapshot) -> EmbeddedStore:
+        """A read-only store over one publication; closing it releases the publication's lease."""
+        store = cls.__new__(cls)
+        store.path, store.read_only, store.generation = snapshot.path, True, 0
+        store.publication, store.ox = snapshot.publication, snapshot.store
+        store._held = contextlib.ExitStack()
+        store._held.callback(snapshot.close)
+        return store
+
+    def current(self) -> EmbeddedStore:
+        """The store a reader reads now: itself (the service's ``LiveStore`` answers the pinned publication)."""
+        return self
+
+    @property
+    def publications(self) -> Publications | None:
+        """The publications of an on-disk store opened for writing (``None`` in memory or read-only)."""
+        return Publications(self.path) if self.path is not None and not self.read_only else None
 
     def query(self, query: str, *, default_graph: Sequence[str] | None = None,
               named_graphs: Sequence[str] | None = None, union_default_graph: bool = False) -> QueryResult:
@@ -100,5 +135,8 @@ class EmbeddedStore:
             self.ox.flush()
 
     def close(self) -> None:
-        self.flush()
-        del self.ox
+        try:
+            self.flush()
+            del self.ox
+        finally:
+            self._held.close()

@@ -1,17 +1,19 @@
 """Which instance graphs are published: the one place that reads and writes the publication state.
 
-A load writes its graphs (``{base}/graph/{gm0363}/{loadId}`` and ``…/bijzonder``) while they are invisible,
-then publishes them with ONE SPARQL update of the meta graph that also retires the municipality's previous
-graphs. Readers (the service, the query command, the security layer) build their datasets from
-:func:`published_graphs` only, so a half-written or crashed load is never seen.
+A load writes its graphs (``{base}/graph/{gm0363}/{source}/{loadId}`` and ``…/bijzonder``) while they are
+invisible, then publishes them with ONE SPARQL update of the meta graph that also retires the graphs published
+before for the same municipality **and the same source**: DUO and GGM data of one municipality stay side by side.
+The same update gives the store a new publication id (``<meta> owl:versionInfo``), which readers of a remote
+store watch; an embedded store also gets a new checkpoint that its readers switch to (``store/snapshots.py``).
+Readers build their datasets from :func:`published_graphs` only, so a half-written or crashed load is never seen.
 
 >>> from inburgering.store import open_store
 >>> store = open_store("memory:")
 >>> base = "https://data.example.org"
->>> g = instance_graph(base, "GM0363", "L1")
->>> publish(store, base=base, graphs=[("GM0363", g)])
+>>> g = instance_graph(base, "GM0363", "duo", "L1")
+>>> _ = publish(store, base=base, graphs=[("GM0363", g)])
 >>> published_graphs(store, base=base)
-['https://data.example.org/graph/gm0363/L1']
+['https://data.example.org/graph/gm0363/duo/L1']
 >>> published_graphs(store, base=base, gemeenten=["GM0599"])
 []
 """
@@ -20,31 +22,40 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
-from pyoxigraph import NamedNode, Quad, QuerySolutions
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, QuerySolutions
 
 from inburgering.namespaces import (
+    DCT,
+    OWL,
     PROV,
     RDF,
     SPECIAL_SUFFIX,
     TOOI_GEMEENTE,
     VOCAB,
+    XSD,
     gemeente_iri,
     instance_graph,
     meta_graph,
     public_graph,
 )
+from inburgering.store import unions
 from inburgering.store.base import Store
-from inburgering.store.unions import UnionWriter, build_unions, registered_unions, union_graph_pattern
+from inburgering.store.embedded import EmbeddedStore
 
 #: The public graphs a reader may always add to its dataset.
 PUBLIC_GRAPHS = ("ontology", "concepts", "shapes", "dataset")
+#: Retired graphs of a remote store stay this long, for readers still answering from them (an embedded store's
+#: readers answer from checkpoints, so there they go at once).
+RETIRED_GRACE = timedelta(minutes=5)
 
 
 def _prefixes() -> str:
-    return f"PREFIX inb: <{VOCAB}>\nPREFIX rdf: <{RDF}>\nPREFIX prov: <{PROV}>\n"
+    return (f"PREFIX inb: <{VOCAB}>\nPREFIX rdf: <{RDF}>\nPREFIX prov: <{PROV}>\nPREFIX owl: <{OWL}>\n"
+            f"PREFIX dct: <{DCT}>\nPREFIX xsd: <{XSD}>\n")
 
 
 def gemeente_code(iri: str) -> str:
@@ -58,32 +69,58 @@ def is_special(graph: str) -> bool:
 
 
 def instance_graph_pattern(base: str) -> re.Pattern[str]:
-    """Matches the IRIs of instance graphs under ``base`` (group 1: ``gm0363``)."""
-    return re.compile(rf"^{re.escape(base.rstrip('/'))}/graph/(gm\d{{4}})/[^/]+(?:{SPECIAL_SUFFIX})?$")
+    """Matches the IRIs of instance graphs under ``base`` (group 1: ``gm0363``), of this version
+    (``gm0363/duo/L1``) and of earlier ones (``gm0363/L1``)."""
+    return re.compile(rf"^{re.escape(base.rstrip('/'))}/graph/(gm[0-9]{{4}})/[^/]+(?:/[^/]+)?(?:{SPECIAL_SUFFIX})?$")
+
+
+def _graph_parts(base: str) -> re.Pattern[str]:
+    return re.compile(rf"^{re.escape(base.rstrip('/'))}/graph/(gm[0-9]{{4}})/([a-z][a-z0-9-]{{0,31}})/[^/]+"
+                      rf"(?:{SPECIAL_SUFFIX})?$")
+
+
+@dataclass(frozen=True)
+class GraphRecord:
+    """A published instance graph as the meta graph records it. ``source`` is ``None`` for a graph published by
+    a version before sources were kept apart."""
+
+    graph: str
+    gemeente: str
+    source: str | None
+    loaded: str | None = None
+
+    @property
+    def special(self) -> bool:
+        return is_special(self.graph)
+
+
+def published_records(store: Store, *, base: str) -> list[GraphRecord]:
+    """Every published instance graph with its municipality, source and the end time of its load."""
+    query = _prefixes() + (
+        f"SELECT ?g ?gm ?bron ?t WHERE {{ GRAPH {NamedNode(meta_graph(base))} {{ "
+        "?g a inb:InstanceGraph ; inb:gemeente ?gm ; inb:published true . OPTIONAL { ?g inb:bron ?bron } "
+        "OPTIONAL { ?g prov:wasGeneratedBy ?load . ?load prov:endedAtTime ?t } } }")
+    result = store.query(query)
+    assert isinstance(result, QuerySolutions)
+    records = {GraphRecord(row["g"].value, gemeente_code(row["gm"].value),
+                           row["bron"].value if row["bron"] is not None else None,
+                           row["t"].value if row["t"] is not None else None) for row in result}
+    return sorted(records, key=lambda r: r.graph)
 
 
 def published_graphs(store: Store, *, base: str, gemeenten: Iterable[str] | None = None,
-                     special: bool = False) -> list[str]:
+                     special: bool = False, sources: Iterable[str] | None = None) -> list[str]:
     """The published instance graphs, sorted.
 
-    ``gemeenten``: only those municipalities (``GM0363`` codes; ``None`` = all). ``special=False`` leaves out the
-    ``/bijzonder`` graphs (health, justice, addiction); ``special=True`` includes them as well.
+    ``gemeenten``: only those municipalities (``GM0363`` codes; ``None`` = all); ``sources``: only those sources
+    (``duo``, ``ggm``; ``None`` = all). ``special=False`` leaves out the ``/bijzonder`` graphs (health, justice,
+    addiction); ``special=True`` includes them as well.
     """
     wanted = None if gemeenten is None else {g.upper() for g in gemeenten}
-    query = _prefixes() + (
-        f"SELECT ?g ?gm WHERE {{ GRAPH {NamedNode(meta_graph(base))} {{ "
-        "?g a inb:InstanceGraph ; inb:gemeente ?gm ; inb:published true } }")
-    result = store.query(query)
-    assert isinstance(result, QuerySolutions)
-    graphs = set()
-    for row in result:
-        graph, gm = row["g"].value, row["gm"].value
-        if wanted is not None and gemeente_code(gm) not in wanted:
-            continue
-        if is_special(graph) and not special:
-            continue
-        graphs.add(graph)
-    return sorted(graphs)
+    kinds = None if sources is None else set(sources)
+    return sorted({r.graph for r in published_records(store, base=base)
+                   if (wanted is None or r.gemeente in wanted) and (kinds is None or r.source in kinds)
+                   and (special or not r.special)})
 
 
 def public_graphs(store: Store, *, base: str) -> list[str]:
@@ -92,126 +129,210 @@ def public_graphs(store: Store, *, base: str) -> list[str]:
     return [g for g in (public_graph(base, name) for name in PUBLIC_GRAPHS) if g in present]
 
 
-def publish(store: Store, *, base: str, graphs: Sequence[tuple[str, str]],
-            provenance: Iterable[Quad] = (), activity: str | None = None,
-            unions: UnionWriter | None = None) -> None:
-    """Make ``graphs`` (pairs of ``GM0363`` code and graph IRI) visible, in ONE update of the meta graph.
+def new_publication_id(now: datetime | None = None) -> str:
+    """A sortable, unique publication id: ``20261202T142501Z-3f9a1c``."""
+    return f"{(now or datetime.now(UTC)):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
 
-    The same update retires every graph published before for those municipalities (``inb:published false``),
-    inserts ``provenance`` (quads in the meta graph) and swaps the registered union graphs for new ones, written
-    just before (``store/unions.py``; ``unions``: the loader already wrote its graphs into them). It is one
-    DELETE/INSERT operation, so any SPARQL 1.1 store applies it all or not at all.
-    """
+
+def current_publication(store: Store, *, base: str) -> str | None:
+    """The store's publication id (``owl:versionInfo`` of the meta graph), ``None`` before the first one."""
     meta = NamedNode(meta_graph(base))
-    old_unions = _registrations(store, base)
-    codes_in = {code.upper() for code, _ in graphs}
-    pattern = instance_graph_pattern(base)
-    kept = [g for g in published_graphs(store, base=base, special=True)
-            if (m := pattern.match(g)) is None or m.group(1).upper() not in codes_in]
-    union_quads = build_unions(store, base=base, union_id=unions.union_id if unions else new_union_id(),
-                               members=[*kept, *(g for _, g in graphs), *public_graphs(store, base=base)],
-                               written=unions.written if unions else frozenset())
-    lines = []
+    result = store.query(f"SELECT ?v WHERE {{ GRAPH {meta} {{ {meta} <{OWL}versionInfo> ?v }} }}")
+    assert isinstance(result, QuerySolutions)
+    values = sorted(row["v"].value for row in result)
+    return values[-1] if values else None
+
+
+@dataclass
+class Publication:
+    """What one publication did."""
+
+    id: str
+    published: list[str]
+    retired: list[str]
+
+
+def _ntriple(quad: Quad) -> str:
+    return f"{quad.subject} {quad.predicate} {quad.object} ."
+
+
+def _stamp(store: Store, base: str, *, publication: str, now: datetime, delete: list[str], insert: list[str],
+           where: str = "") -> None:
+    """ONE update of the meta graph: ``delete`` and ``insert`` (ground triples) and a new publication id."""
+    meta = NamedNode(meta_graph(base))
+    when = Literal(now.isoformat(), datatype=NamedNode(XSD + "dateTime"))
+    insert = [*insert, f"{meta} owl:versionInfo {Literal(publication)} ; dct:modified {when} ."]
+    store.update(_prefixes() + (
+        f"DELETE {{ GRAPH {meta} {{ {meta} owl:versionInfo ?v ; dct:modified ?m .\n" + "\n".join(delete)
+        + f"\n}} }}\nINSERT {{ GRAPH {meta} {{\n" + "\n".join(insert) + "\n} }\n"
+        f"WHERE {{ OPTIONAL {{ GRAPH {meta} {{ {meta} owl:versionInfo ?v }} }} "
+        f"OPTIONAL {{ GRAPH {meta} {{ {meta} dct:modified ?m }} }} {where} }}"))
+
+
+#: Called by :func:`publish` just before the meta update, with the publication's time: replaces public graphs that
+#: describe the publication (the dataset metadata) and returns those it changed.
+Refresh = Callable[[Store, datetime], list[str]]
+
+
+def publish(store: Store, *, base: str, graphs: Sequence[tuple[str, str]], provenance: Iterable[Quad] = (),
+            activity: str | None = None, refresh: Refresh | None = None) -> Publication:
+    """Make ``graphs`` (pairs of ``GM0363`` code and graph IRI ``{base}/graph/{gm}/{source}/{load}``) visible,
+    in ONE update of the meta graph.
+
+    The same update retires every graph published before for the same municipality and source (and the graphs
+    of that municipality published before sources were kept apart), inserts ``provenance`` (quads in the meta
+    graph), records the new graphs with their source, moves the union graphs' membership and sets a new
+    publication id. It is one DELETE/INSERT operation, so any SPARQL 1.1 store applies it all or not at all.
+    Then the embedded store's unions are changed in place, retired graphs are dropped (embedded) and a new
+    checkpoint becomes current (on disk): :func:`finish`.
+    """
+    parts = _graph_parts(base)
+    new: list[tuple[str, str, str]] = []
     for code, graph in graphs:
+        m = parts.match(graph)
+        if m is None or m.group(1) != code.lower():
+            raise ValueError(f"not an instance graph of {code} under {base}: {graph}")
+        new.append((code.upper(), m.group(2), graph))
+    pairs = {(code, source) for code, source, _ in new}
+    codes = {code for code, _ in pairs}
+    retired = [r.graph for r in published_records(store, base=base)
+               if (r.gemeente, r.source) in pairs or (r.source is None and r.gemeente in codes)]
+    now, publication = datetime.now(UTC), new_publication_id()
+    public = refresh(store, now) if refresh is not None else []
+    when = Literal(now.isoformat(), datatype=NamedNode(XSD + "dateTime"))
+    delete = [f"{NamedNode(g)} inb:published true ." for g in retired]
+    insert = [f"{NamedNode(g)} inb:published false ; prov:invalidatedAtTime {when} ." for g in retired]
+    for code, source, graph in new:
         g = NamedNode(graph)
-        lines.append(f"{g} a inb:InstanceGraph ; inb:gemeente {NamedNode(gemeente_iri(code))} ; "
-                     "inb:published true .")
+        insert.append(f"{g} a inb:InstanceGraph ; inb:gemeente {NamedNode(gemeente_iri(code))} ; "
+                      f"inb:bron {Literal(source)} ; inb:published true .")
         if activity:
-            lines.append(f"{g} prov:wasGeneratedBy {NamedNode(activity)} .")
-    for quad in (*provenance, *union_quads):
-        lines.append(f"{quad.subject} {quad.predicate} {quad.object} .")
-    codes = " ".join(str(NamedNode(gemeente_iri(code))) for code in sorted({c for c, _ in graphs}))
-    update = _prefixes() + (
-        f"DELETE {{ GRAPH {meta} {{ ?old inb:published true .\n{old_unions} }} }}\n"
-        f"INSERT {{ GRAPH {meta} {{ ?old inb:published false .\n" + "\n".join(lines) + "\n} }\n"
-        f"WHERE {{ OPTIONAL {{ GRAPH {meta} {{ ?old a inb:InstanceGraph ; inb:published true ; inb:gemeente ?gm . "
-        f"VALUES ?gm {{ {codes} }} }} }} }}")
-    store.update(update)
-    store.flush()
+            insert.append(f"{g} prov:wasGeneratedBy {NamedNode(activity)} .")
+    insert += [_ntriple(q) for q in provenance]
+    _stamp(store, base, publication=publication, now=now, delete=delete, insert=insert)
+    done = Publication(publication, [g for _, _, g in new], retired)
+    finish(store, base=base, change=done, public=public)
+    return done
 
 
-def new_union_id() -> str:
-    """A fresh id for the union graphs of one publication (``store/unions.py``)."""
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + secrets.token_hex(3)
+def publish_public(store: Store, *, base: str, changed: Sequence[str]) -> Publication:
+    """A publication of public graphs already replaced (:func:`replace_public_graph`): a new id, then
+    :func:`finish`."""
+    now, publication = datetime.now(UTC), new_publication_id()
+    _stamp(store, base, publication=publication, now=now, delete=[], insert=[])
+    done = Publication(publication, [], [])
+    finish(store, base=base, change=done, public=changed)
+    return done
 
 
-def _registrations(store: Store, base: str) -> str:
-    """The meta-graph triples that register the current union graphs, as template text to delete them."""
-    unions = sorted(registered_unions(store, base=base).items())
-    return "\n".join(f"{NamedNode(u)} a prov:Collection ; prov:hadMember "
-                     + ", ".join(str(NamedNode(m)) for m in sorted(members)) + " ." for u, members in unions)
+def replace_public_graph(store: Store, *, base: str, graph: str, quads: Iterable[Quad]) -> bool:
+    """Replace the content of the public ``graph`` with ``quads`` (their graph is ignored) unless it holds exactly
+    those triples already; returns whether it changed. The embedded store's plain union loses the triples that
+    went (unless another member holds them); :func:`finish` adds the new ones."""
+    node = NamedNode(graph)
+    new = {Quad(q.subject, q.predicate, q.object, node) for q in quads}
+    old = _graph_quads(store, graph)
+    if _shape(old) == _shape(new):
+        return False
+    store.drop_graph(graph)
+    store.extend(sorted(new, key=str))
+    if isinstance(store, EmbeddedStore):
+        members = set(published_graphs(store, base=base)) | set(public_graphs(store, base=base))
+        unions.remove_triples(store, unions.union_graph(base), (q.triple for q in old - new), members=members)
+    return True
 
 
-def refresh_unions(store: Store, *, base: str) -> None:
-    """Write new union graphs of what is published now, swap their registration in one update and drop the old
-    ones: after the public graphs changed (``service/publish.py``). Publishing does this by itself."""
-    members = published_graphs(store, base=base, special=True) + public_graphs(store, base=base)
-    union_quads = build_unions(store, base=base, union_id=new_union_id(), members=members)
-    lines = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in union_quads)
-    meta = NamedNode(meta_graph(base))
-    old = _registrations(store, base)
-    store.update(_prefixes() + (f"DELETE {{ GRAPH {meta} {{\n{old}\n}} }}\n" if old else "")
-                 + f"INSERT {{ GRAPH {meta} {{\n{lines}\n}} }} WHERE {{}}")
-    store.flush()
-    drop_stale_graphs(store, base=base, instance=False)
+def _shape(quads: Iterable[Quad]) -> list[str]:
+    """The triples as sorted N-Triples with every blank node written ``[]``: equal for the same graph with other
+    blank-node labels (each load of a Turtle file mints new ones)."""
+    def term(t: object) -> str:
+        return "[]" if isinstance(t, BlankNode) else str(t)
+
+    return sorted(f"{term(q.subject)} {q.predicate} {term(q.object)}" for q in quads)
 
 
-def public_quads(store: Store, *, base: str) -> list[Quad] | None:
-    """The quads of the public graphs, on the embedded store (``None`` elsewhere): for
-    :func:`replace_public_in_unions` after the public graphs are replaced."""
-    ox = getattr(store, "ox", None)
-    if ox is None:
-        return None
-    return [q for g in public_graphs(store, base=base) for q in ox.quads_for_pattern(None, None, None, NamedNode(g))]
+def _graph_quads(store: Store, graph: str) -> set[Quad]:
+    node = NamedNode(graph)
+    if isinstance(store, EmbeddedStore):
+        return set(store.ox.quads_for_pattern(None, None, None, node))
+    result = store.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH {node} {{ ?s ?p ?o }} }}")
+    assert isinstance(result, QuerySolutions)
+    return {Quad(row["s"], row["p"], row["o"], node) for row in result}
 
 
-def replace_public_in_unions(store: Store, *, base: str, before: list[Quad] | None) -> None:
-    """Bring the registered unions up to date with the public graphs, which were ``before`` and just changed.
-
-    On the embedded store the public triples of each union are changed in place (public data, readable by
-    everyone; the public graphs themselves are replaced without a transaction too): a triple that is gone is
-    removed unless an instance member holds it, the new ones are added. Elsewhere, or with no union registered
-    yet, :func:`refresh_unions` writes new unions (a full copy).
-    """
-    ox = getattr(store, "ox", None)
-    unions = {u: m for u, m in registered_unions(store, base=base).items() if not is_special(u)}
-    if ox is None or before is None or not unions:
-        refresh_unions(store, base=base)
+def finish(store: Store, *, base: str, change: Publication, public: Sequence[str] = ()) -> None:
+    """After the meta update: bring the embedded store's unions up to date in place (``public``: public graphs
+    whose content was added or replaced), drop what no reader needs any more, make the checkpoint current."""
+    if not isinstance(store, EmbeddedStore):  # readers may still use what was retired: RETIRED_GRACE
+        for graph in sorted(_retired(store, base) - _retired_since(store, base, datetime.now(UTC) - RETIRED_GRACE)):
+            store.drop_graph(graph)
+        store.flush()
         return
-    public = public_graphs(store, base=base)
-    now = [q for g in public for q in ox.quads_for_pattern(None, None, None, NamedNode(g))]
-    current = {q.triple for q in now}
-    gone = {q.triple for q in before} - current
-    meta, lines = NamedNode(meta_graph(base)), []
-    for union, members in sorted(unions.items()):
-        node, instance = NamedNode(union), members - set(public)
-        for t in gone:
-            holders = ox.quads_for_pattern(t.subject, t.predicate, t.object)
-            if not any(getattr(q.graph_name, "value", None) in instance for q in holders):
-                ox.remove(Quad(t.subject, t.predicate, t.object, node))
-        ox.bulk_extend(Quad(t.subject, t.predicate, t.object, node) for t in current)
-        lines += [f"{node} prov:hadMember {NamedNode(g)} ." for g in public if g not in members]
-    if lines:
-        store.update(_prefixes() + f"INSERT DATA {{ GRAPH {meta} {{\n" + "\n".join(lines) + "\n} }")
+    publications = store.publications
+    interrupted = publications is not None and publications.interrupted()
+    if publications is not None:
+        publications.begin()
+    published, public_now = set(published_graphs(store, base=base, special=True)), set(public_graphs(store, base=base))
+    members = published | public_now
+    before = (published - set(change.published)) | set(change.retired)
+    registered = unions.registered_unions(store, base=base)
+    fixed = {unions.union_graph(base), unions.union_graph(base, special=True)}
+    listed = {g for ms in registered.values() for g in ms} - public_now
+    if interrupted or set(registered) - fixed or listed != before:
+        unions.rebuild(store, base=base, members=sorted(members))  # after a crash, or a store of an earlier version
+    else:
+        after = unions.split_members(members)
+        for special, retired in unions.split_members(change.retired).items():
+            unions.remove_graphs(store, unions.union_graph(base, special=special), sorted(retired),
+                                 members=after[special])
+        for special, added in unions.split_members([*change.published, *public]).items():
+            unions.add_graphs(store, unions.union_graph(base, special=special), sorted(added))
+    for graph in change.retired:
+        store.drop_graph(graph)
+    unions.register(store, base=base, members=sorted(members))
     store.flush()
+    if publications is not None:
+        publications.checkpoint(store.ox, change.id)
+        publications.end()
+        publications.collect()
 
 
-def stale_graphs(store: Store, *, base: str, instance: bool = True) -> list[str]:
-    """Graphs in the store that no reader uses: instance graphs that are not published (superseded by a later
-    load, or left by a crash) and union graphs that are not registered; ``instance=False``: union graphs only."""
-    live = set(published_graphs(store, base=base, special=True)) if instance else set()
-    live.update(registered_unions(store, base=base))
-    patterns = [union_graph_pattern(base)] + ([instance_graph_pattern(base)] if instance else [])
-    return sorted(g.value for g in store.named_graphs()
-                  if any(p.match(g.value) for p in patterns) and g.value not in live)
+def stale_graphs(store: Store, *, base: str, grace: timedelta | None = None) -> list[str]:
+    """Instance graphs that no reader uses: unpublished ones (left by a crash) and retired ones (on a remote
+    store only once retired longer than ``grace``, default :data:`RETIRED_GRACE`; immediately elsewhere)."""
+    pattern = instance_graph_pattern(base)
+    live = set(published_graphs(store, base=base, special=True))
+    grace = grace if grace is not None else (timedelta(0) if isinstance(store, EmbeddedStore) else RETIRED_GRACE)
+    recent = _retired_since(store, base, datetime.now(UTC) - grace) if grace else set()
+    stale = [g.value for g in store.named_graphs() if pattern.match(g.value) and g.value not in live]
+    legacy = unions.union_graph_pattern(base)
+    registered = set(unions.registered_unions(store, base=base))
+    stale += [g.value for g in store.named_graphs() if legacy.match(g.value) and g.value not in registered]
+    return sorted(g for g in stale if g not in recent)
 
 
-def drop_stale_graphs(store: Store, *, base: str, instance: bool = True) -> list[str]:
+def _retired(store: Store, base: str) -> set[str]:
+    """Retired graphs that are still in the store."""
+    present = {g.value for g in store.named_graphs()}
+    return _retired_since(store, base, datetime.min.replace(tzinfo=UTC)) & present
+
+
+def _retired_since(store: Store, base: str, since: datetime) -> set[str]:
+    query = _prefixes() + (
+        f"SELECT ?g ?t WHERE {{ GRAPH {NamedNode(meta_graph(base))} {{ ?g inb:published false ; "
+        "prov:invalidatedAtTime ?t } }")
+    result = store.query(query)
+    assert isinstance(result, QuerySolutions)
+    return {row["g"].value for row in result if datetime.fromisoformat(row["t"].value) > since}
+
+
+def drop_stale_graphs(store: Store, *, base: str, grace: timedelta | None = None) -> list[str]:
     """Drop the graphs :func:`stale_graphs` finds (a load does this first); returns their IRIs.
 
-    Only one load may run against a store at a time: a second one would drop the first one's unpublished graphs.
+    Only one writer may write a store at a time: an embedded store enforces it (``store/snapshots.py``); with a
+    remote store it is the operator's part.
     """
-    stale = stale_graphs(store, base=base, instance=instance)
+    stale = stale_graphs(store, base=base, grace=grace)
     for graph in stale:
         store.drop_graph(graph)
     if stale:
@@ -219,6 +340,23 @@ def drop_stale_graphs(store: Store, *, base: str, instance: bool = True) -> list
     return stale
 
 
-__all__ = ["PUBLIC_GRAPHS", "drop_stale_graphs", "gemeente_code", "instance_graph", "instance_graph_pattern",
-           "is_special", "new_union_id", "public_graphs", "public_quads", "publish", "published_graphs",
-           "refresh_unions", "replace_public_in_unions", "stale_graphs"]
+__all__ = [
+    "PUBLIC_GRAPHS",
+    "GraphRecord",
+    "Publication",
+    "current_publication",
+    "drop_stale_graphs",
+    "finish",
+    "gemeente_code",
+    "instance_graph",
+    "instance_graph_pattern",
+    "is_special",
+    "new_publication_id",
+    "public_graphs",
+    "publish",
+    "publish_public",
+    "published_graphs",
+    "published_records",
+    "replace_public_graph",
+    "stale_graphs",
+]

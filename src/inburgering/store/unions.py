@@ -1,137 +1,75 @@
-"""Union graphs: the published graphs of one access class copied into one graph, so a reader queries one graph.
+"""Union graphs: the published graphs of one access class in one graph, maintained in place at each publication.
 
 Oxigraph evaluates every triple pattern once per graph of a default graph given as a list: over the 43 graphs of
 a 9,000-person store the analyst queries ran 5-40x slower than over the same triples in one graph
-(docs/performance.md). So each publication also writes, while they are still invisible:
+(docs/performance.md). So the embedded store keeps two union graphs:
 
-- ``{base}/graph/union/{id}``: every published non-special instance graph and the public graphs;
-- ``{base}/graph/union/{id}/bijzonder``: every published ``/bijzonder`` (special-category) graph.
+- ``{base}/graph/union``: every published non-special instance graph and the public graphs;
+- ``{base}/graph/union/bijzonder``: every published ``/bijzonder`` (special-category) graph.
 
-Each is registered in the meta graph as a ``prov:Collection`` whose ``prov:hadMember`` are its source graphs, in
-the same update that publishes (``publication.publish``), and never written again. A reader uses a union
-in place of its members only when it may read **every** member (:func:`default_graphs`): then the union holds
-nothing the reader may not see, exactly as the list would. Unregistered unions (superseded, or left by a crash)
-are stale graphs, dropped by the next load.
+Each is registered in the meta graph as a ``prov:Collection`` whose ``prov:hadMember`` are its members, changed
+in the same update that publishes (``publication.publish``). A publication changes a union in place, at a cost
+proportional to the change: the new graphs' triples are added, and a retired graph's triples are removed unless
+another member still holds them. Readers never see this half-done: they read a checkpoint taken after it
+(``store/snapshots.py``). A reader uses a union in place of its members only when it may read **every** member
+(:func:`default_graphs`), so the union holds nothing the reader may not see, exactly as the list would.
 
->>> from pyoxigraph import Literal, NamedNode, Quad
->>> from inburgering.store import open_store
->>> store, base = open_store("memory:"), "https://data.example.org"
->>> g = "https://data.example.org/graph/gm0363/L1"
->>> store.extend([Quad(NamedNode(g + "#s"), NamedNode(g + "#p"), Literal(1), NamedNode(g))])
->>> meta = build_unions(store, base=base, union_id="u1", members=[g])
->>> default_graphs([g, "https://data.example.org/graph/ontology"], registered_unions(store, base=base))
-['https://data.example.org/graph/gm0363/L1', 'https://data.example.org/graph/ontology']
->>> store.update(f"INSERT DATA {{ {' '.join(f'GRAPH {q.graph_name} {{ {q.triple} }}' for q in meta)} }}")
->>> default_graphs([g, "https://data.example.org/graph/ontology"], registered_unions(store, base=base))
-['https://data.example.org/graph/ontology', 'https://data.example.org/graph/union/u1']
->>> default_graphs([], registered_unions(store, base=base))  # a reader who may not read g never gets the union
-[]
+Remote stores keep no unions: a reader there gets the list of graphs (an update of a remote union would have to
+be one atomic request of the size of the change, which Virtuoso, one operation per request, cannot take).
+
+>>> default_graphs(["https://d.org/graph/gm0363/duo/L1", "https://d.org/graph/ontology"],
+...                {"https://d.org/graph/union": frozenset(["https://d.org/graph/gm0363/duo/L1",
+...                                                          "https://d.org/graph/ontology"])})
+['https://d.org/graph/union']
+>>> default_graphs(["https://d.org/graph/ontology"],  # a reader who may not read every member never gets it
+...                {"https://d.org/graph/union": frozenset(["https://d.org/graph/gm0363/duo/L1",
+...                                                          "https://d.org/graph/ontology"])})
+['https://d.org/graph/ontology']
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence, Set
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 
 from pyoxigraph import NamedNode, Quad, QuerySolutions, Triple
 
-from inburgering.namespaces import PROV, RDF, SPECIAL_SUFFIX, instance_graph_prefix, meta_graph
+from inburgering.namespaces import PROV, SPECIAL_SUFFIX, meta_graph
 from inburgering.store.base import Store
+from inburgering.store.embedded import EmbeddedStore
 
 COLLECTION = NamedNode(PROV + "Collection")
 HAD_MEMBER = NamedNode(PROV + "hadMember")
 
 
-def union_prefix(base: str) -> str:
-    """``{base}/graph/union/``: every union graph's IRI starts with it."""
-    return f"{base.rstrip('/')}/graph/union/"
-
-
-def union_graph(base: str, union_id: str, *, special: bool = False) -> str:
-    """``{base}/graph/union/{id}``, or ``…/bijzonder`` for the union of the special-category graphs."""
-    return union_prefix(base) + union_id + (SPECIAL_SUFFIX if special else "")
+def union_graph(base: str, *, special: bool = False) -> str:
+    """``{base}/graph/union``, or ``…/union/bijzonder`` for the union of the special-category graphs."""
+    return f"{base.rstrip('/')}/graph/union" + (SPECIAL_SUFFIX if special else "")
 
 
 def is_union_graph(base: str, iri: str) -> bool:
-    """Whether ``iri`` names a union graph of ``base`` (never readable by name: see :func:`default_graphs`)."""
-    return iri.startswith(union_prefix(base))
+    """Whether ``iri`` names a union graph of ``base``, of this version or an earlier one (never readable by
+    name: see :func:`default_graphs`)."""
+    plain = union_graph(base)
+    return iri == plain or iri.startswith(plain + "/")
 
 
 def union_graph_pattern(base: str) -> re.Pattern[str]:
-    """Matches the IRIs of union graphs under ``base``."""
-    return re.compile(rf"^{re.escape(union_prefix(base))}[^/]+(?:{SPECIAL_SUFFIX})?$")
+    """Matches the IRIs of union graphs under ``base`` (this version's and earlier versions' ``union/{id}``)."""
+    return re.compile(rf"^{re.escape(union_graph(base))}(?:/[^/]+)?(?:{SPECIAL_SUFFIX})?$")
 
 
-def _copy(store: Store, sources: Iterable[str], target: str) -> None:
-    """Copy the triples of ``sources`` into ``target``; the embedded store copies without a SPARQL round trip."""
-    ox = getattr(store, "ox", None)
-    node = NamedNode(target)
-    for source in sources:
-        if ox is not None:
-            ox.bulk_extend(Quad(q.subject, q.predicate, q.object, node)
-                           for q in ox.quads_for_pattern(None, None, None, NamedNode(source)))
-        else:  # one operation per request: Virtuoso refuses several (store/remote.py)
-            store.update(f"INSERT {{ GRAPH {node} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {NamedNode(source)} "
-                         "{ ?s ?p ?o } }")
-
-
-class UnionWriter:
-    """The loader's batch writer, writing every batch also into the load's union graphs.
-
-    ``write`` takes what ``loader.writer.GraphWriter.write`` takes (graph IRI → its triples) and adds the union
-    graphs to the same batch, so the triples are written twice in one bulk load instead of read back later.
-    Publication then copies in only the graphs the load does not replace (``publication.publish(unions=…)``
-    reads ``union_id`` and ``written``). Until publication registers them, the unions are invisible like the
-    load's own graphs.
-    """
-
-    def __init__(self, writer: Any, *, base: str, union_id: str) -> None:
-        self.writer, self.base, self.union_id = writer, base, union_id
-        self.written: set[str] = set()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.writer, name)
-
-    def write(self, batch: Mapping[str, Sequence[Triple]]) -> None:
-        unions: dict[str, list[Triple]] = {}
-        prefix = instance_graph_prefix(self.base)
-        for graph, triples in batch.items():
-            if triples and graph.startswith(prefix):
-                self.written.add(graph)
-                unions.setdefault(union_graph(self.base, self.union_id, special=graph.endswith(SPECIAL_SUFFIX)),
-                                  []).extend(triples)
-        self.writer.write({**batch, **unions})
-
-
-def build_unions(store: Store, *, base: str, union_id: str, members: Sequence[str],
-                 written: Set[str] = frozenset()) -> list[Quad]:
-    """Write the union graphs of ``members`` (published instance graphs and public graphs); returns the quads
-    that register them in the meta graph, for the caller to insert in its publishing update.
-
-    ``written``: members already in the unions of ``union_id`` (:class:`UnionWriter`). Until the returned quads
-    are in the store the unions are invisible to every reader.
-    """
-    meta = NamedNode(meta_graph(base))
-    special = sorted(g for g in members if g.endswith(SPECIAL_SUFFIX))
-    plain = sorted(g for g in members if not g.endswith(SPECIAL_SUFFIX))
-    quads: list[Quad] = []
-    for graphs, is_special in ((plain, False), (special, True)):
-        if not graphs:
-            continue
-        union = union_graph(base, union_id, special=is_special)
-        _copy(store, [g for g in graphs if g not in written], union)
-        node = NamedNode(union)
-        quads.append(Quad(node, NamedNode(RDF + "type"), COLLECTION, meta))
-        quads += [Quad(node, HAD_MEMBER, NamedNode(g), meta) for g in graphs]
-    store.flush()
-    return quads
+def keeps_unions(store: Store) -> bool:
+    """Whether publication maintains union graphs in ``store`` (the embedded store)."""
+    return isinstance(store, EmbeddedStore)
 
 
 def registered_unions(store: Store, *, base: str) -> dict[str, frozenset[str]]:
-    """The registered union graphs and their members (source graphs), read from the meta graph."""
+    """The registered union graphs and their members, read from the meta graph."""
+    prefix = union_graph(base)
     query = (f"SELECT ?u ?m WHERE {{ GRAPH {NamedNode(meta_graph(base))} {{ ?u a {COLLECTION} ; "
-             f"{HAD_MEMBER} ?m . FILTER(STRSTARTS(STR(?u), \"{union_prefix(base)}\")) }} }}")
+             f"{HAD_MEMBER} ?m . FILTER(STRSTARTS(STR(?u), \"{prefix}\")) }} }}")
     result = store.query(query)
     assert isinstance(result, QuerySolutions)
     members: dict[str, set[str]] = {}
@@ -143,8 +81,7 @@ def registered_unions(store: Store, *, base: str) -> dict[str, frozenset[str]]:
 def default_graphs(readable: Sequence[str], unions: Mapping[str, frozenset[str]]) -> list[str]:
     """The default graph to query for a reader of ``readable``: the same triples, in as few graphs as possible.
 
-    A union replaces its members only when every member is readable; the unions of one publication have
-    disjoint members, and of overlapping unions the larger one wins.
+    A union replaces its members only when every member is readable; of overlapping unions the larger wins.
     """
     rest = set(readable)
     chosen = []
@@ -155,5 +92,80 @@ def default_graphs(readable: Sequence[str], unions: Mapping[str, frozenset[str]]
     return sorted(rest) + sorted(chosen)
 
 
-__all__ = ["UnionWriter", "build_unions", "default_graphs", "is_union_graph", "registered_unions", "union_graph",
-           "union_graph_pattern", "union_prefix"]
+def split_members(graphs: Iterable[str]) -> dict[bool, set[str]]:
+    """Members by union: ``True`` → the special-category union, ``False`` → the plain one."""
+    out: dict[bool, set[str]] = {False: set(), True: set()}
+    for graph in graphs:
+        out[graph.endswith(SPECIAL_SUFFIX)].add(graph)
+    return out
+
+
+def add_graphs(store: EmbeddedStore, union: str, graphs: Iterable[str]) -> int:
+    """Copy the triples of ``graphs`` into ``union`` (a set: a triple already there stays once); returns the
+    number of quads read."""
+    node, n = NamedNode(union), 0
+    for graph in graphs:
+        quads = [Quad(q.subject, q.predicate, q.object, node)
+                 for q in store.ox.quads_for_pattern(None, None, None, NamedNode(graph))]
+        store.extend(quads)
+        n += len(quads)
+    return n
+
+
+def remove_graphs(store: EmbeddedStore, union: str, graphs: Iterable[str], *, members: AbstractSet[str]) -> int:
+    """Remove from ``union`` the triples of ``graphs`` (leaving it) that no graph of ``members`` (its members
+    after the change) holds; returns how many were removed."""
+    return remove_triples(store, union, (q.triple for g in graphs
+                                         for q in list(store.ox.quads_for_pattern(None, None, None, NamedNode(g)))),
+                          members=members)
+
+
+def remove_triples(store: EmbeddedStore, union: str, triples: Iterable[Triple], *, members: AbstractSet[str]) -> int:
+    """Remove ``triples`` from ``union`` unless a graph of ``members`` holds them; one index lookup per triple."""
+    node, removed, ox = NamedNode(union), 0, store.ox
+    for triple in triples:
+        holders = ox.quads_for_pattern(triple.subject, triple.predicate, triple.object, None)
+        if any(getattr(h.graph_name, "value", None) in members for h in holders):
+            continue
+        target = Quad(triple.subject, triple.predicate, triple.object, node)
+        if target in ox:
+            ox.remove(target)
+            removed += 1
+    store.generation += 1
+    return removed
+
+
+def rebuild(store: EmbeddedStore, *, base: str, members: Iterable[str]) -> None:
+    """Drop every union graph and copy ``members`` into new ones (O(store): after a crash or an upgrade)."""
+    pattern = union_graph_pattern(base)
+    for graph in store.named_graphs():
+        if pattern.match(graph.value):
+            store.drop_graph(graph.value)
+    for special, graphs in split_members(members).items():
+        add_graphs(store, union_graph(base, special=special), sorted(graphs))
+
+
+def register(store: Store, *, base: str, members: Iterable[str]) -> None:
+    """Record in the meta graph which graphs each union holds (``prov:hadMember``), replacing what was there."""
+    meta = NamedNode(meta_graph(base))
+    lines = [f"{NamedNode(union_graph(base, special=special))} a {COLLECTION} ; {HAD_MEMBER} {NamedNode(g)} ."
+             for special, graphs in split_members(members).items() for g in sorted(graphs)]
+    store.update(
+        f"DELETE {{ GRAPH {meta} {{ ?u a {COLLECTION} ; {HAD_MEMBER} ?m }} }} WHERE {{ GRAPH {meta} "
+        f"{{ ?u a {COLLECTION} ; {HAD_MEMBER} ?m . FILTER(STRSTARTS(STR(?u), \"{union_graph(base)}\")) }} }} ;\n"
+        f"INSERT DATA {{ GRAPH {meta} {{\n" + "\n".join(lines) + "\n} }")
+
+__all__ = [
+    "add_graphs",
+    "default_graphs",
+    "is_union_graph",
+    "keeps_unions",
+    "rebuild",
+    "register",
+    "registered_unions",
+    "remove_graphs",
+    "remove_triples",
+    "split_members",
+    "union_graph",
+    "union_graph_pattern",
+]
