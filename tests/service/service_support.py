@@ -23,13 +23,14 @@ from inburgering.service.deps import get_scope
 from inburgering.service.publish import load_public_graphs
 from inburgering.settings import Settings
 from inburgering.store import open_store
+from inburgering.store.publication import publish_public
 from servers import free_port
 
 HERE = Path(__file__).parent
 DATA = HERE / "data"
 BASE = DEFAULT_BASE
 PERSON = f"{BASE}/id/persoon/0f1e2d3c4b5a69788796a5b4c3d2e1f0"
-INSTANCE_GRAPH = f"{BASE}/graph/gm0363/load1"
+INSTANCE_GRAPH = f"{BASE}/graph/gm0363/duo/load1"
 ADMIN = AccessScope(token_id="test-admin", role="admin", gemeenten=frozenset({"GM0363"}), special_categories=True)
 
 
@@ -39,6 +40,7 @@ def build_store(location: str) -> str:
     store = open_store(location)
     load_public_graphs(store, base=BASE, ontology_dir=DATA / "ontology", shapes_dir=DATA / "shapes")
     store.load((DATA / "instance.trig").read_bytes(), format=RdfFormat.TRIG)
+    publish_public(store, base=BASE, changed=[])  # written by hand: a publication makes it visible to readers
     store.close()
     return location
 

@@ -23,7 +23,7 @@ def test_demo_prepares_the_store_and_reuses_its_key(tmp_path: Path, monkeypatch:
     assert main(["demo", "--no-serve", "--store", str(store)]) == 0
     first = capsys.readouterr().out
     assert "made a DEMO pseudonym key" in first
-    assert "public graphs loaded" in first
+    assert "published the model" in first
     assert "loaded the sample through the loader" in first  # the README's first command serves the sample
     assert "DEMO admin token for GM" in first
     assert main(["demo", "--no-serve", "--store", str(store)]) == 0

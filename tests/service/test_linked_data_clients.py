@@ -185,7 +185,7 @@ def test_service_description_declares_union_default_graph(client: TestClient, ad
     named = {t.object.value for t in public if t.predicate.value == SD + "name"}
     assert named == {f"http://testserver/graph/{g}" for g in ("ontology", "concepts", "shapes", "dataset")}
     admin_named = {t.object.value for t in admin if t.predicate.value == SD + "name"}
-    assert named < admin_named and "http://testserver/graph/gm0363/load1" in admin_named
+    assert named < admin_named and "http://testserver/graph/gm0363/duo/load1" in admin_named
 
 
 def _solutions(client: TestClient, query: str, headers: dict[str, str] | None = None) -> set[tuple[str, ...]]:

@@ -34,22 +34,22 @@ EXTRA = f"""
 @prefix inb: <{W3ID}/def/> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-<{BASE}/graph/gm0363/load1> {{
+<{BASE}/graph/gm0363/duo/load1> {{
   <{PERSON}> inb:heeftAdres [ rdfs:label "adres"@nl ; inb:postcode "1011AB" ] ;
       inb:kentPersoon <{OTHER}> .
   <{OTHER}> rdfs:label "de ander"@nl .
   <{BASE}/id/groep/g1> skos:inScheme <{PERSON}> ; skos:prefLabel "groep"@nl .
 }}
-<{BASE}/graph/gm0363/load1/bijzonder> {{
+<{BASE}/graph/gm0363/duo/load1/bijzonder> {{
   <{PERSON}> inb:gezondheid "bijzonder gegeven" .
   <{OTHER}> rdfs:label "alleen bijzonder"@nl .
 }}
-<{BASE}/graph/gm0599/load9> {{
+<{BASE}/graph/gm0599/duo/load9> {{
   <{PERSON}> inb:elders "buiten de gemeenten van het token" .
   <{OTHER}> rdfs:label "elders"@nl .
   <{W3ID}/def/gemeente> rdfs:label "label uit een andere gemeente"@nl .
 }}
-<{BASE}/graph/gm0363/unpublished> {{ <{PERSON}> inb:nietGepubliceerd "x" . }}
+<{BASE}/graph/gm0363/duo/unpublished> {{ <{PERSON}> inb:nietGepubliceerd "x" . }}
 <{PERSON}> inb:inDeDefaultGraph "x" .
 """
 ANALYST = AccessScope(token_id="a", role="analyst", gemeenten=frozenset({"GM0363"}))
@@ -67,9 +67,9 @@ def runtime(tmp_path_factory: pytest.TempPathFactory) -> Runtime:
     load_public_graphs(store, base=BASE, ontology_dir=DATA / "ontology", shapes_dir=DATA / "shapes")
     store.load((DATA / "instance.trig").read_bytes(), format=RdfFormat.TRIG)
     store.load(EXTRA.encode(), format=RdfFormat.TRIG)
-    publish(store, base=BASE, graphs=[("GM0363", f"{BASE}/graph/gm0363/load1"),
-                                      ("GM0363", f"{BASE}/graph/gm0363/load1/bijzonder"),
-                                      ("GM0599", f"{BASE}/graph/gm0599/load9")])
+    publish(store, base=BASE, graphs=[("GM0363", f"{BASE}/graph/gm0363/duo/load1"),
+                                      ("GM0363", f"{BASE}/graph/gm0363/duo/load1/bijzonder"),
+                                      ("GM0599", f"{BASE}/graph/gm0599/duo/load9")])
     engine = ThreadEngine(store)
     return Runtime(settings=Settings(store="memory:"), store=store, engine=engine, local_engine=engine,
                    templates=None)  # type: ignore[arg-type]
@@ -136,11 +136,11 @@ def test_a_write_is_seen_at_once(tmp_path: Any) -> None:
     assert describe_local(rt, ANALYST, PERSON) == []
     store.load((DATA / "instance.trig").read_bytes(), format=RdfFormat.TRIG)  # publishes gm0363/load1 too
     assert describe_local(rt, ANALYST, PERSON)
-    store.load(f'<{BASE}/graph/gm0363/load1> {{ <{PERSON}> <{W3ID}/def/gemeente> <{OTHER}> . '
+    store.load(f'<{BASE}/graph/gm0363/duo/load1> {{ <{PERSON}> <{W3ID}/def/gemeente> <{OTHER}> . '
                f'<{OTHER}> <http://www.w3.org/2000/01/rdf-schema#label> "nieuw"@nl . }}'.encode(),
                format=RdfFormat.TRIG)
     assert "nieuw" in {t.object.value for t in describe_local(rt, ANALYST, PERSON) or []}
-    publish(store, base=BASE, graphs=[("GM0363", f"{BASE}/graph/gm0363/load2")])  # retires load1
+    publish(store, base=BASE, graphs=[("GM0363", f"{BASE}/graph/gm0363/duo/load2")])  # retires load1
     assert describe_local(rt, ANALYST, PERSON) == []
 
 

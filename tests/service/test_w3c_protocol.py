@@ -18,7 +18,9 @@ from rdflib import RDF, Graph, Namespace
 from rdflib.collection import Collection
 from service_support import LiveServer
 
+from inburgering.namespaces import DEFAULT_BASE
 from inburgering.store import open_store
+from inburgering.store.publication import publish_public
 
 SUITE = Path(__file__).parent / "data" / "sparql11-protocol"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
@@ -98,6 +100,7 @@ def protocol_server(module_store_url: str, tmp_path_factory: pytest.TempPathFact
     store = open_store(module_store_url)
     for graph, file in graph_data().items():
         store.load(file.read_bytes(), format=RdfFormat.N_TRIPLES, graph=graph)
+    publish_public(store, base=DEFAULT_BASE, changed=[])  # written by hand: published for the service
     store.close()
     # the test graphs are not public graphs: read them as an admin
     server = LiveServer(module_store_url, logs=tmp_path_factory.mktemp("w3c"), scope="admin")

@@ -23,7 +23,7 @@ from inburgering.settings import Settings
 from inburgering.store.base import Store
 
 DATA = Path(__file__).resolve().parents[1] / "service" / "data"
-INSTANCE_GRAPH = f"{DEFAULT_BASE}/graph/gm0363/load1"
+INSTANCE_GRAPH = f"{DEFAULT_BASE}/graph/gm0363/duo/load1"
 COUNT_PIPS = "SELECT (COUNT(*) AS ?n) WHERE { ?p a <https://w3id.org/inburgering/def/PIP> }"
 ADMIN = AccessScope(token_id="t-admin", role="admin", gemeenten=frozenset({"GM0363"}))
 AMSTERDAM = AccessScope(token_id="t-0363", role="analyst", gemeenten=frozenset({"GM0363"}))

@@ -33,7 +33,7 @@ from inburgering.loader.worker import ValidationWorker
 from inburgering.loader.writer import GraphWriter
 from inburgering.mapping import MappedPerson, Mapping, builtin_mapping, map_person
 from inburgering.mapping.coverage import duo_guard
-from inburgering.namespaces import check_source, instance_graph
+from inburgering.namespaces import check_source, gemeente_iri, instance_graph
 from inburgering.settings import Settings
 from inburgering.store import Store, open_settings_store
 from inburgering.store.publication import drop_stale_graphs, publish
@@ -295,7 +295,10 @@ def load(sources: Sequence[str | Path], *, settings: Settings, key: bytes, rejec
         raise UsageError("no SOURCE given")
     if gemeente is not None:
         gemeente = gemeente.upper()
-        instance_graph(settings.base_iri, gemeente, "duo", "x")
+        try:
+            gemeente_iri(gemeente)
+        except ValueError as exc:
+            raise UsageError(f"--gemeente: {exc}") from None
     if source is not None:
         try:
             check_source(source)

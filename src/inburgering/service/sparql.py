@@ -104,7 +104,13 @@ def fix_dataset(info: QueryInfo, requested: ProtocolDataset, readable: Sequence[
 
 def covers_store(store: Store, readable: Sequence[str]) -> bool:
     """Whether ``readable`` holds every named graph in the store and the store's default graph is empty, so
-    "the union of the readable graphs" is "the union of all graphs" (the fast path of ``QueryJob.union_all``)."""
+    "the union of the readable graphs" is "the union of all graphs" (the fast path of ``QueryJob.union_all``).
+
+    Only for an embedded store, whose publication cannot change under the query (``live.py``): a remote store
+    may get a load's unpublished graphs between this check and the query, which would then read them."""
+    if getattr(store, "generation", None) is None:
+        return False
+
     def compute() -> bool:
         allowed = set(readable)
         if any(g.value not in allowed for g in store.named_graphs()):

@@ -195,8 +195,9 @@ def publish(store: Store, *, base: str, graphs: Sequence[tuple[str, str]], prove
         new.append((code.upper(), m.group(2), graph))
     pairs = {(code, source) for code, source, _ in new}
     codes = {code for code, _ in pairs}
-    retired = [r.graph for r in published_records(store, base=base)
-               if (r.gemeente, r.source) in pairs or (r.source is None and r.gemeente in codes)]
+    names = {g for _, _, g in new}
+    retired = [r.graph for r in published_records(store, base=base) if r.graph not in names
+               and ((r.gemeente, r.source) in pairs or (r.source is None and r.gemeente in codes))]
     now, publication = datetime.now(UTC), new_publication_id()
     public = refresh(store, now) if refresh is not None else []
     when = Literal(now.isoformat(), datatype=NamedNode(XSD + "dateTime"))
