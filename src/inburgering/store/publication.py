@@ -165,8 +165,8 @@ def _stamp(store: Store, base: str, *, publication: str, now: datetime, delete: 
     store.update(_prefixes() + (
         f"DELETE {{ GRAPH {meta} {{ {meta} owl:versionInfo ?v ; dct:modified ?m .\n" + "\n".join(delete)
         + f"\n}} }}\nINSERT {{ GRAPH {meta} {{\n" + "\n".join(insert) + "\n} }\n"
-        f"WHERE {{ OPTIONAL {{ GRAPH {meta} {{ {meta} owl:versionInfo ?v }} }} "
-        f"OPTIONAL {{ GRAPH {meta} {{ {meta} dct:modified ?m }} }} {where} }}"))
+        # One OPTIONAL: Virtuoso gives no solution at all for two OPTIONALs that both match nothing.
+        f"WHERE {{ OPTIONAL {{ GRAPH {meta} {{ {meta} owl:versionInfo ?v ; dct:modified ?m }} }} {where} }}"))
 
 
 #: Called by :func:`publish` just before the meta update, with the publication's time: replaces public graphs that
