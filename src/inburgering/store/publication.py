@@ -20,6 +20,7 @@ Readers build their datasets from :func:`published_graphs` only, so a half-writt
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 from collections.abc import Callable, Iterable, Sequence
@@ -42,6 +43,7 @@ from inburgering.namespaces import (
     meta_graph,
     public_graph,
 )
+from inburgering.errors import StoreError
 from inburgering.store import unions
 from inburgering.store.base import Store
 from inburgering.store.embedded import EmbeddedStore
@@ -167,6 +169,8 @@ def _stamp(store: Store, base: str, *, publication: str, now: datetime, delete: 
         + f"\n}} }}\nINSERT {{ GRAPH {meta} {{\n" + "\n".join(insert) + "\n} }\n"
         # One OPTIONAL: Virtuoso gives no solution at all for two OPTIONALs that both match nothing.
         f"WHERE {{ OPTIONAL {{ GRAPH {meta} {{ {meta} owl:versionInfo ?v ; dct:modified ?m }} }} {where} }}"))
+    if current_publication(store, base=base) != publication:  # a store that silently applied nothing
+        raise StoreError(f"the store did not apply the publishing update of publication {publication}")
 
 
 #: Called by :func:`publish` just before the meta update, with the publication's time: replaces public graphs that
@@ -227,20 +231,32 @@ def publish_public(store: Store, *, base: str, changed: Sequence[str]) -> Public
 
 
 def replace_public_graph(store: Store, *, base: str, graph: str, quads: Iterable[Quad]) -> bool:
-    """Replace the content of the public ``graph`` with ``quads`` (their graph is ignored) unless it holds exactly
-    those triples already; returns whether it changed. The embedded store's plain union loses the triples that
-    went (unless another member holds them); :func:`finish` adds the new ones."""
-    node = NamedNode(graph)
+    """Replace the content of the public ``graph`` with ``quads`` (their graph is ignored) unless it holds those
+    triples already (the SHA-256 of their N-Triples, blank-node labels aside, is kept in the meta graph: a store
+    may write literals back in another form); returns whether it changed. The embedded store's plain union loses
+    the triples that went (unless another member holds them); :func:`finish` adds the new ones."""
+    node, meta = NamedNode(graph), NamedNode(meta_graph(base))
     new = {Quad(q.subject, q.predicate, q.object, node) for q in quads}
-    old = _graph_quads(store, graph)
-    if _shape(old) == _shape(new):
+    digest = hashlib.sha256("\n".join(_shape(new)).encode()).hexdigest()
+    present = graph in {g.value for g in store.named_graphs()}
+    result = store.query(f"SELECT ?h WHERE {{ GRAPH {meta} {{ {node} <{_CHECKSUM}> ?h }} }}")
+    assert isinstance(result, QuerySolutions)
+    if present and [row["h"].value for row in result] == [digest]:
         return False
+    old = _graph_quads(store, graph) if isinstance(store, EmbeddedStore) else set()
     store.drop_graph(graph)
     store.extend(sorted(new, key=str))
+    # Two requests (Virtuoso takes one operation a request); the checksum only tells later runs what is there.
+    store.update(f"DELETE WHERE {{ GRAPH {meta} {{ {node} <{_CHECKSUM}> ?h }} }}")
+    store.update(f"INSERT DATA {{ GRAPH {meta} {{ {node} <{_CHECKSUM}> {Literal(digest)} }} }}")
     if isinstance(store, EmbeddedStore):
         members = set(published_graphs(store, base=base)) | set(public_graphs(store, base=base))
         unions.remove_triples(store, unions.union_graph(base), (q.triple for q in old - new), members=members)
     return True
+
+
+#: The SHA-256 of a public graph's content as published (SPDX, as DCAT-AP uses it for checksums).
+_CHECKSUM = "http://spdx.org/rdf/terms#checksumValue"
 
 
 def _shape(quads: Iterable[Quad]) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from fastapi import APIRouter, Request
@@ -10,6 +11,7 @@ from markupsafe import Markup
 from pyoxigraph import Triple
 
 from inburgering.errors import AccessError, QueryError
+from inburgering.namespaces import public_graph
 from inburgering.security import audit
 from inburgering.security.scope import PUBLIC, AccessScope, AuthenticationRequired
 from inburgering.service.deps import Page, PageDep, Runtime, RuntimeDep, ScopeDep
@@ -181,11 +183,26 @@ async def document(path: str, request: Request, page: PageDep) -> Response:
     return await serve_description(request, page.runtime, page.scope, page.rewriter, iri, f"/doc/{ref}", forced)
 
 
+_VERSION = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+")
+
+
+def _is_version_iri(runtime: Runtime, iri: str) -> bool:
+    """Whether the published ontology has ``iri`` as its ``owl:versionIRI``."""
+    graph = public_graph(runtime.settings.base_iri, "ontology")
+    ask = f"ASK {{ GRAPH <{graph}> {{ ?o <http://www.w3.org/2002/07/owl#versionIRI> <{iri}> }} }}"
+    return bool(derived(runtime.store, ("version-iri", iri), lambda: bool(runtime.store.query(ask))))
+
+
 @router.get("/def/{term}", name="term")
 async def term(term: str, request: Request, page: PageDep) -> Response:
-    """A vocabulary term (a slash IRI that names a term) answers with its description directly."""
+    """A vocabulary term (a slash IRI that names a term) answers with its description directly; the
+    ontology's version IRI (``/def/0.1.0``) with the ontology, as ``/def`` does."""
     ref, forced = split_extension(term)
     iri = page.rewriter.production_for_path("/def/" + ref)
+    if _VERSION.fullmatch(ref) and forced is None and _is_version_iri(page.runtime, iri):
+        from inburgering.service.routers.documents import ontology
+
+        return await ontology(request, page.runtime, page.scope, page.rewriter)
     return await serve_description(request, page.runtime, page.scope, page.rewriter, iri, f"/def/{ref}", forced)
 
 
