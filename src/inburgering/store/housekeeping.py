@@ -23,7 +23,7 @@ import fcntl
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from inburgering.errors import StoreError, UsageError
@@ -111,6 +111,29 @@ class SourceStatus:
         return sum(1 for g in self.graphs if is_special(g))
 
 
+def _moment(value: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    # an xsd:dateTime without a zone is taken as UTC: the loader writes UTC only
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def latest(values: Iterable[str | None]) -> str | None:
+    """The latest of ``xsd:dateTime`` values as stores give them, in UTC and one spelling (each store writes its
+    own); a value that is no date is given as it is when there is nothing else.
+
+    >>> latest(["2026-03-01T13:00:00+01:00", "2026-03-01T12:00:00.5Z"]), latest(["yesterday", None])
+    ('2026-03-01T12:00:00.500000Z', 'yesterday')
+    """
+    given = [v for v in values if v]
+    moments = [m for m in map(_moment, given) if m is not None]
+    if not moments:
+        return given[0] if given else None
+    return max(moments).astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
 def sources_of(records: Iterable[GraphRecord], *, special: bool = True) -> list[SourceStatus]:
     """Group published graph records per municipality and source (``special=False``: without the special-category
     graphs, and without a municipality and source that has nothing else)."""
@@ -118,7 +141,7 @@ def sources_of(records: Iterable[GraphRecord], *, special: bool = True) -> list[
     for record in records:
         if special or not record.special:
             groups.setdefault((record.gemeente, record.source), []).append(record)
-    return [SourceStatus(gemeente, source, max((r.loaded for r in rs if r.loaded), default=None),
+    return [SourceStatus(gemeente, source, latest(r.loaded for r in rs),
                          sorted(r.graph for r in rs))
             for (gemeente, source), rs in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))]
 
