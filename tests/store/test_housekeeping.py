@@ -3,6 +3,7 @@ publications collected without breaking a reader that still answers from an old 
 
 from __future__ import annotations
 
+import doctest
 import json
 import subprocess
 import sys
@@ -17,7 +18,8 @@ from inburgering.cli import main
 from inburgering.errors import StoreError
 from inburgering.namespaces import instance_graph
 from inburgering.settings import Settings
-from inburgering.store import open_store
+from inburgering.store import cli as store_cli
+from inburgering.store import housekeeping, open_store
 from inburgering.store.embedded import EmbeddedStore
 from inburgering.store.housekeeping import collect_garbage, store_status
 from inburgering.store.snapshots import Publications
@@ -195,3 +197,9 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.Capture
     assert main(["store", *(a.format(tmp=tmp_path) for a in args)]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("module", [housekeeping, store_cli])
+def test_doctests(module: object) -> None:
+    result = doctest.testmod(module)  # type: ignore[arg-type]
+    assert result.attempted > 0 and result.failed == 0

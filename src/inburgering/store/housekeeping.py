@@ -8,7 +8,6 @@ graph retired by a publication stays for a grace period (``RETIRED_GRACE``) for 
 
 Nothing here names a person: graph IRIs, municipality codes, source names, times and sizes.
 
->>> import tempfile
 >>> from inburgering.settings import Settings
 >>> store_status(Settings(store="memory:"))
 Traceback (most recent call last):
