@@ -190,11 +190,18 @@ def test_a_damaged_backup_is_refused_and_leaves_nothing(tmp_path: Path, capsys: 
     (["backup", "--store", "{tmp}/none", "{tmp}/b"], "no store at"),
     (["backup", "--store", "{tmp}/none", "{tmp}"], "not empty"),
     (["restore", "{tmp}", "--store", "{tmp}/r"], "not a backup"),
+    (["restore", "{backup}", "--store", "{tmp}", "--force"], "not a store"),
 ])
 def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str],
                                           message: str) -> None:
     (tmp_path / "something").write_text("x")
-    assert main(["store", *(a.format(tmp=tmp_path) for a in args)]) == 2
+    backup = tmp_path / "backup"
+    if "{backup}" in args:
+        writer = EmbeddedStore(tmp_path / "store")
+        publish_load(writer, "GM0363", "duo", "L1")
+        writer.close()
+        assert main(["store", "backup", "--store", str(tmp_path / "store"), str(backup)]) == 0
+    assert main(["store", *(a.format(tmp=tmp_path, backup=backup) for a in args)]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
 

@@ -252,6 +252,9 @@ def restore(source: Path, settings: Settings, *, force: bool = False, token_db: 
                 if p.exists() and not (p.is_dir() and not any(p.iterdir()))]
     if manifest.tokens is not None and tokens.exists():
         existing.append(str(tokens))
+    if path.is_dir() and any(path.iterdir()) and not (path / "CURRENT").is_file():
+        raise UsageError(f"{path} is a folder with files but not a store: restore into a new folder (not even "
+                         "--force replaces what is not a store)")
     if existing and not force:
         raise UsageError(f"{', '.join(existing)} exist{'s' if len(existing) == 1 else ''}: restore into a new "
                          "store, or add --force to replace it")

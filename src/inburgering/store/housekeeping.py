@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from inburgering.errors import StoreError, UsageError
 from inburgering.settings import Settings
@@ -44,6 +45,20 @@ from inburgering.store.snapshots import LEASE, Publications
 
 def is_remote(location: str) -> bool:
     return location.startswith(("http://", "https://"))
+
+
+def without_password(url: str) -> str:
+    """``url`` without a password in it, to print.
+
+    >>> without_password("https://dba:secret@example.org/sparql")
+    'https://dba@example.org/sparql'
+    """
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username}@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def on_disk(settings: Settings) -> Path:
@@ -249,7 +264,7 @@ def _remote_status(settings: Settings, *, grace: timedelta | None) -> StoreStatu
         waiting = sorted(set(stale_graphs(store, base=base, grace=timedelta(0))) - set(stale))
     finally:
         store.close()
-    return StoreStatus(store=settings.store, kind="remote", publication=publication, sources=sources_of(records),
+    return StoreStatus(store=without_password(settings.store), kind="remote", publication=publication, sources=sources_of(records),
                        public_graphs=public, stale=stale, retired_waiting=waiting)
 
 
