@@ -27,7 +27,7 @@ from inburgering.service.live import (
     follow_publications,
     remote_publication,
 )
-from inburgering.service.routers import documents, pages, resources, sparql_endpoint, stats
+from inburgering.service.routers import documents, health, pages, resources, sparql_endpoint, stats
 from inburgering.service.scheduling import FairEngine
 from inburgering.service.snapshot_engine import SnapshotEngine, Snapshots
 from inburgering.service.worker import ProcessEngine, QueryEngine, ThreadEngine
@@ -143,7 +143,7 @@ def create_app(settings: Settings, *, store: Store | None = None, query_workers:
     app.state.runtime = Runtime(settings=settings, store=service_store, engine=local, local_engine=local,
                                 templates=Jinja2Templates(directory=str(HERE / "templates")))
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for module in (sparql_endpoint, resources, documents, pages, stats):
+    for module in (sparql_endpoint, resources, documents, pages, stats, health):
         app.include_router(module.router)
     # tokens, rate limit, audit log, security headers, path and size limits; 401/403/429 as the error page
     install_security(app, settings, error_page=resources.error_page)

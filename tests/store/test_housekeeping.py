@@ -1,0 +1,205 @@
+"""``inburgering store status`` and ``store gc``: what a store publishes and holds; stale graphs dropped and
+publications collected without breaking a reader that still answers from an old publication."""
+
+from __future__ import annotations
+
+import doctest
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+import pytest
+
+from inburgering.cli import main
+from inburgering.errors import StoreError
+from inburgering.namespaces import instance_graph
+from inburgering.settings import Settings
+from inburgering.store import cli as store_cli
+from inburgering.store import housekeeping, open_store
+from inburgering.store.embedded import EmbeddedStore
+from inburgering.store.housekeeping import collect_garbage, store_status
+from inburgering.store.snapshots import Publications
+from publication_support import BASE, fill, publish_load
+
+WHEN = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+#: A reader in its own process: opens one publication (its lease held) and, for each graph IRI it reads on
+#: stdin, prints how many triples that publication has in it; it holds the publication until stdin closes.
+READER = """
+import sys
+from pyoxigraph import NamedNode
+from inburgering.store.snapshots import Publications
+snapshot = Publications(sys.argv[1]).open(sys.argv[2])
+print("open" if snapshot is not None else "gone", flush=True)
+for line in sys.stdin:
+    print(len(list(snapshot.store.quads_for_pattern(None, None, None, NamedNode(line.strip())))), flush=True)
+"""
+
+
+class Reader:
+    """The ``READER`` process over ``publication`` of the store at ``path``."""
+
+    def __init__(self, path: Path, publication: str) -> None:
+        self.process = subprocess.Popen([sys.executable, "-c", READER, str(path), publication], text=True,
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        assert self._line() == "open"
+
+    def _line(self) -> str:
+        out: IO[str] | None = self.process.stdout
+        assert out is not None
+        return out.readline().strip()
+
+    def count(self, graph: str) -> int:
+        assert self.process.stdin is not None
+        self.process.stdin.write(graph + "\n")
+        self.process.stdin.flush()
+        return int(self._line())
+
+    def close(self) -> None:
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        assert self.process.wait(30) == 0
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    return tmp_path / "store"
+
+
+def _status(store: str, capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, Any]:
+    assert main(["store", "status", "--store", store, "--json", *args]) == 0
+    result: dict[str, Any] = json.loads(capsys.readouterr().out)
+    return result
+
+
+def test_status_names_the_publication_and_per_municipality_and_source_the_last_load(
+        store_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    store = open_store(store_url)
+    publish_load(store, "GM0363", "duo", "L1", ended=WHEN)
+    publish_load(store, "GM0363", "ggm", "L2", ended=WHEN.replace(hour=13), special=False)
+    last = publish_load(store, "GM0599", "duo", "L3", ended=WHEN.replace(hour=14))
+    store.close()
+
+    status = _status(store_url, capsys)
+    assert status["publication"] == last.id
+    assert [(s["gemeente"], s["source"], s["loaded"], len(s["graphs"])) for s in status["sources"]] == [
+        ("GM0363", "duo", "2026-03-01T12:00:00Z", 2), ("GM0363", "ggm", "2026-03-01T13:00:00Z", 1),
+        ("GM0599", "duo", "2026-03-01T14:00:00Z", 2)]
+    assert status["stale"] == []
+    if status["kind"] == "embedded":
+        current = [p for p in status["publications"] if p["current"]]
+        assert [p["id"] for p in current] == [last.id] and current[0]["disk"]["bytes"] > 0
+        assert 0 < status["publications_bytes"] <= status["total_bytes"]
+        assert status["total_bytes"] < status["store_bytes"] + status["publications_bytes"]  # links counted once
+
+    assert main(["store", "status", "--store", store_url]) == 0
+    text = capsys.readouterr().out
+    assert last.id in text and "GM0599  duo" in text and "2026-03-01T14:00:00Z" in text
+
+
+def test_gc_never_breaks_a_reader_of_an_old_publication_and_collects_it_once_released(
+        folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    store = EmbeddedStore(folder)
+    first = publish_load(store, "GM0363", "duo", "L1", triples=40)
+    store.close()
+    old_graph = instance_graph(BASE, "GM0363", "duo", "L1")
+    reader = Reader(folder, first.id)
+    try:
+        store = EmbeddedStore(folder)
+        second = publish_load(store, "GM0363", "duo", "L2", triples=7)  # retires L1: dropped from the live store
+        leftover = instance_graph(BASE, "GM0363", "duo", "crashed")
+        fill(store, leftover, 3)  # a load that died before publishing
+        store.close()
+        assert old_graph in second.retired
+
+        status = _status(str(folder), capsys)
+        assert status["stale"] == [leftover]
+        assert [(p["id"], p["current"], p["in_use"]) for p in status["publications"]] == [
+            (second.id, True, False), (first.id, False, True)]
+
+        assert main(["store", "gc", "--store", str(folder)]) == 0
+        out = capsys.readouterr().out
+        assert f"dropped graph {leftover}" in out
+        assert f"kept publication {first.id}: a reader still holds it" in out
+        assert (folder.parent / "store.publications" / first.id).is_dir()
+        assert reader.count(old_graph) == 40  # the reader still answers from the whole old publication
+        assert _status(str(folder), capsys)["stale"] == []
+    finally:
+        reader.close()
+
+    assert main(["store", "gc", "--store", str(folder)]) == 0
+    assert f"deleted publication {first.id}" in capsys.readouterr().out
+    assert not (folder.parent / "store.publications" / first.id).exists()
+    assert Publications(folder).held() == []
+    assert Reader(folder, second.id).count(instance_graph(BASE, "GM0363", "duo", "L2")) == 7
+
+
+@pytest.mark.not_on("embedded")
+def test_gc_on_a_remote_store_keeps_retired_graphs_for_the_grace_period(
+        store_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    store = open_store(store_url)
+    publish_load(store, "GM0363", "duo", "L1", special=False)
+    publish_load(store, "GM0363", "duo", "L2", special=False)  # retires L1, kept for readers (RETIRED_GRACE)
+    leftover = instance_graph(BASE, "GM0363", "duo", "crashed")
+    fill(store, leftover, 3)
+    store.close()
+    retired = instance_graph(BASE, "GM0363", "duo", "L1")
+
+    status = _status(store_url, capsys)
+    assert (status["stale"], status["retired_waiting"]) == ([leftover], [retired])
+
+    assert main(["store", "gc", "--store", store_url]) == 0
+    out = capsys.readouterr().out
+    assert f"dropped graph {leftover}" in out and f"kept retired graph {retired}" in out
+    store = open_store(store_url)
+    assert retired in {g.value for g in store.named_graphs()}
+    store.close()
+
+    assert main(["store", "gc", "--store", store_url, "--grace", "0"]) == 0
+    assert f"dropped graph {retired}" in capsys.readouterr().out
+    store = open_store(store_url)
+    assert retired not in {g.value for g in store.named_graphs()}
+    assert instance_graph(BASE, "GM0363", "duo", "L2") in {g.value for g in store.named_graphs()}
+    store.close()
+
+
+@pytest.fixture
+def writing(folder: Path) -> Iterator[EmbeddedStore]:
+    """A store with one publication, opened for writing (a load half-way) until the test ends."""
+    store = EmbeddedStore(folder)
+    publish_load(store, "GM0363", "duo", "L1")
+    fill(store, instance_graph(BASE, "GM0363", "duo", "running"), 3)
+    yield store
+    store.close()
+
+
+def test_status_does_not_wait_for_a_writer_and_gc_does(folder: Path, writing: EmbeddedStore) -> None:
+    status = store_status(Settings(store=str(folder)))
+    assert status.writer_busy and status.stale is None  # a running load's graphs are not stale
+    assert [s.gemeente for s in status.sources] == ["GM0363"]
+    with pytest.raises(StoreError, match="another writer"):
+        collect_garbage(Settings(store=str(folder)), writer_wait_s=0.3)
+    assert instance_graph(BASE, "GM0363", "duo", "running") in {g.value for g in writing.named_graphs()}
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["status", "--store", "memory:"], "in-memory store"),
+    (["status", "--store", "{tmp}/none"], "no store at"),
+    (["gc", "--store", "{tmp}/none"], "no store at"),
+    (["gc", "--store", "{tmp}/none", "--grace", "-1"], "expected 0 or more"),
+])
+def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str],
+                                          message: str) -> None:
+    assert main(["store", *(a.format(tmp=tmp_path) for a in args)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("module", [housekeeping, store_cli])
+def test_doctests(module: object) -> None:
+    result = doctest.testmod(module)  # type: ignore[arg-type]
+    assert result.attempted > 0 and result.failed == 0
