@@ -31,6 +31,7 @@ P = f"{BASE}/id/persoon/{'a' * 32}"  # in both sources, they disagree on all fiv
 Q = f"{BASE}/id/persoon/{'b' * 32}"  # in both sources, they agree (DUO also has an older duty record)
 R = f"{BASE}/id/persoon/{'c' * 32}"  # in both sources; GGM lists a second PIP that DUO does not know
 S = f"{BASE}/id/persoon/{'d' * 32}"  # in DUO only
+T = f"{BASE}/id/persoon/{'e' * 32}"  # in the GGM only
 ROUTE = {"B": "B1Route", "O": "Onderwijsroute"}
 DATE = "^^<http://www.w3.org/2001/XMLSchema#date>"
 
@@ -68,7 +69,8 @@ GRAPHS = {  # graph: (municipality, source, Turtle)
         person(S, gemeente="GM0363")])),
     GGM_0363: ("GM0363", "ggm", "\n".join([
         person(Q, gemeente="GM0363"),
-        person(R, gemeente="GM0363", pips=("2024-03-01", "2025-02-01"))])),
+        person(R, gemeente="GM0363", pips=("2024-03-01", "2025-02-01")),
+        person(T, gemeente="GM0363", route="O")])),
     GGM_0599: ("GM0599", "ggm", person(P, gemeente="GM0599", route="O", pips=("2024-03-05",),
                                         duty_start="2024-01-12", term=("2024-03-06", "2027-03-06"))),
 }
@@ -182,7 +184,7 @@ def test_agreement_history_and_one_source_only_are_no_conflict(store_url: str) -
         found = find_conflicts(store, base=BASE)
     finally:
         store.close()
-    assert {c.person for c in found} == {P, R}  # Q agrees (its older DUO duty is history), S is in DUO only
+    assert {c.person for c in found} == {P, R}  # Q agrees (its older DUO duty is history), S and T in one source
     assert [(c.first.value, c.second.value) for c in found if c.person == R] == [("2024-03-01", "2025-02-01")]
 
 
