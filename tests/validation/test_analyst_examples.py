@@ -1,6 +1,6 @@
 """Every SPARQL example of docs/analysts.md, run with ``inburgering query --meta`` on a store with two sources
-(``test_conflicts.GRAPHS``: P, Q and R in both, S in DUO only, T in the GGM only; DUO says route B for all four of
-its persons, the GGM says O for P and T) and checked against the answers the text promises."""
+(``test_conflicts.GRAPHS``: P, Q, R and U in both, S in DUO only, T in the GGM only; DUO says route B for all five
+of its persons, the GGM says O for P and T) and checked against the answers the text promises."""
 
 from __future__ import annotations
 
@@ -17,14 +17,14 @@ from inburgering.namespaces import DEFAULT_BASE, concept_iri
 DOC = Path(__file__).resolve().parents[2] / "docs" / "analysts.md"
 B, O = concept_iri("leerroute", "B"), concept_iri("leerroute", "O")
 EXPECTED: dict[str, list[dict[str, str]]] = {
-    "personen-totaal": [{"personen": "5"}],
-    "personen-per-route-beide-bronnen": [{"route": B, "personen": "4"}, {"route": O, "personen": "2"}],
-    "personen-per-bron": [{"bron": "duo", "personen": "4"}, {"bron": "ggm", "personen": "4"}],
-    "personen-per-route-volgens-duo": [{"route": B, "personen": "4"}],
-    "personen-in-beide-bronnen": [{"personen": "3"}],
+    "personen-totaal": [{"personen": "6"}],
+    "personen-per-route-beide-bronnen": [{"route": B, "personen": "5"}, {"route": O, "personen": "2"}],
+    "personen-per-bron": [{"bron": "duo", "personen": "5"}, {"bron": "ggm", "personen": "5"}],
+    "personen-per-route-volgens-duo": [{"route": B, "personen": "5"}],
+    "personen-in-beide-bronnen": [{"personen": "4"}],
     "personen-alleen-in-duo": [{"personen": "1"}],
-    "route-duo-anders-ggm": [{"route": B, "personen": "4"}, {"route": O, "personen": "1"}],
-    "personen-per-bron-zonder-meta": [{"bron": "duo", "personen": "4"}, {"bron": "ggm", "personen": "4"}],
+    "route-duo-anders-ggm": [{"route": B, "personen": "5"}, {"route": O, "personen": "1"}],
+    "personen-per-bron-zonder-meta": [{"bron": "duo", "personen": "5"}, {"bron": "ggm", "personen": "5"}],
 }
 
 
@@ -39,10 +39,10 @@ def test_every_example_is_checked() -> None:
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> str:
-    location = str(tmp_path_factory.mktemp("analysts") / "store")
-    write_sources(location)
-    return location
+def store(module_store_url: str) -> str:
+    """The two-source store, once per backend (a folder, or a remote server lent to this module)."""
+    write_sources(module_store_url)
+    return module_store_url
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
