@@ -98,11 +98,6 @@ def published_instance_graphs(store: Any, base: str, *, source: str | None = Non
             if (source is None or g.source == source) and (wanted is None or g.gemeente == wanted)]
 
 
-def published_graphs(store: Any, base: str) -> list[str]:
-    """The IRIs of the instance graphs the meta graph marks as published (``inb:published true``)."""
-    return [g.iri for g in published_instance_graphs(store, base)]
-
-
 def store_graph(store: Any, graphs: Sequence[str]) -> Graph:
     """The union of ``graphs`` in a project store (``inburgering.store.Store``) as one rdflib graph."""
     graph = Graph()
