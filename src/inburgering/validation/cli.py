@@ -1,11 +1,16 @@
 """``inburgering validate``: validate RDF files or a store's published instance graphs against the shapes.
 
+With ``--store`` each source's graphs (``inb:bron`` in the meta graph: duo, ggm, …) are validated on their own,
+and where two sources disagree about a person (learning route, PIP date, municipality, duty dates) a warning names
+both values and both sources (``validation/conflicts.py``). ``--source`` and ``--gemeente`` narrow it down.
+
 Exit codes: 0 the data conforms (warnings are printed but allowed), 1 violations, 2 usage or input error.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,8 +20,10 @@ from rdflib import Graph
 from inburgering.errors import UsageError
 from inburgering.settings import Settings
 from inburgering.validation.engine import LANGUAGES, validate
-from inburgering.validation.inputs import EXTENSIONS, published_graphs, read_rdf_files, store_graph
+from inburgering.validation.inputs import EXTENSIONS, read_rdf_files
 from inburgering.validation.report import ValidationReport, render_text
+
+_GEMEENTE = re.compile(r"GM[0-9]{4}")
 
 
 def register(subparsers: Any) -> None:
@@ -26,6 +33,11 @@ def register(subparsers: Any) -> None:
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--store", metavar="STORE",
                         help="a store folder or SPARQL endpoint URL: validate its published instance graphs")
+    parser.add_argument("--source", metavar="NAME",
+                        help="with --store: only the graphs of this source (duo, ggm, or the name given to load); "
+                             "conflicts between it and the other sources are reported too")
+    parser.add_argument("--gemeente", metavar="GMxxxx",
+                        help="with --store: only the graphs of this municipality, and the conflicts that touch them")
     parser.add_argument("files", nargs="*", metavar="FILE", type=Path,
                         help=f"RDF files ({' '.join(EXTENSIONS)}); their union is validated")
     parser.add_argument("--lang", choices=LANGUAGES, default="nl", help="language of the messages (default nl)")
@@ -40,33 +52,55 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def _data(args: argparse.Namespace) -> Graph:
-    if args.store and args.files:
-        raise UsageError("give either --store or files, not both")
-    if args.store:
-        return _store_data(args.store, args.base_iri or Settings().base_iri)
+def _files_data(args: argparse.Namespace) -> Graph:
     if not args.files:
         raise UsageError("nothing to validate: give RDF files or --store STORE")
     return read_rdf_files(args.files)
 
 
-def _store_data(location: str, base: str) -> Graph:
-    if location.startswith(("http://", "https://")):
+def _check_args(args: argparse.Namespace) -> None:
+    if args.store and args.files:
+        raise UsageError("give either --store or files, not both")
+    if not args.store and (getattr(args, "source", None) or getattr(args, "gemeente", None)):
+        raise UsageError("--source and --gemeente select graphs of a store: give --store STORE")
+    gemeente = getattr(args, "gemeente", None)
+    if gemeente and not _GEMEENTE.fullmatch(gemeente.upper()):
+        raise UsageError(f"--gemeente {gemeente!r}: expected GM followed by four digits (GM0363)")
+
+
+def _open_store(location: str) -> Any:
+    if location.startswith(("http://", "https://")):  # the settings' credentials and endpoints
         from inburgering.store import open_settings_store
 
-        store = open_settings_store(Settings(store=location))
-    else:
-        from inburgering.store import EmbeddedStore
+        return open_settings_store(Settings(store=location))
+    from inburgering.store import EmbeddedStore
 
-        if not Path(location).is_dir():
-            raise UsageError(f"{location}: no store folder there")
-        store = EmbeddedStore(location, read_only=True)
+    if not Path(location).is_dir():
+        raise UsageError(f"{location}: no store folder there")
+    return EmbeddedStore(location, read_only=True)
+
+
+def _store_report(args: argparse.Namespace) -> ValidationReport:
+    """Each source's published graphs against the shapes, then the conflicts between sources."""
+    from inburgering.validation.inputs import published_instance_graphs
+    from inburgering.validation.published import validate_store
+
+    base = args.base_iri or Settings().base_iri
+    source, gemeente = getattr(args, "source", None), getattr(args, "gemeente", None)
+    store = _open_store(args.store)
     try:
-        graphs = published_graphs(store, base)
+        graphs = published_instance_graphs(store, base, source=source, gemeente=gemeente)
         if not graphs:
-            print(f"inburgering validate: no published instance graphs in {location} (base {base})",
+            which = "".join(f" {k} {v}" for k, v in (("of source", source), ("of", gemeente)) if v)
+            print(f"inburgering validate: no published instance graphs{which} in {args.store} (base {base})",
                   file=sys.stderr)
-        return store_graph(store, graphs)
+        else:
+            sources = sorted({g.source or "(no source recorded)" for g in graphs})
+            print(f"inburgering validate: {len(graphs)} published graph(s), source(s) {', '.join(sources)}",
+                  file=sys.stderr)
+        return validate_store(store, base=base, source=source, gemeente=gemeente,
+                              engine=getattr(args, "engine", "pyshacl"), reference_date=args.reference_date,
+                              lang=args.lang)
     finally:
         store.close()
 
@@ -80,14 +114,18 @@ def _write_outputs(report: ValidationReport, args: argparse.Namespace) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Validate, print the report grouped by rule, write the requested files; return the exit code."""
-    if getattr(args, "engine", "pyshacl") == "fast":
+    _check_args(args)
+    fast = getattr(args, "engine", "pyshacl") == "fast"
+    if fast and args.report_ttl:
+        raise UsageError("--report-ttl needs --engine pyshacl (the fast engine writes no SHACL report graph)")
+    if args.store:
+        report = _store_report(args)
+    elif fast:
         from inburgering.validation.fast_validators import run_fast
 
-        report: ValidationReport = run_fast(args)  # type: ignore[assignment]
-        if args.report_ttl:
-            raise UsageError("--report-ttl needs --engine pyshacl (the fast engine writes no SHACL report graph)")
+        report = run_fast(args)  # type: ignore[assignment]
     else:
-        report = validate(_data(args), reference_date=args.reference_date, lang=args.lang)
+        report = validate(_files_data(args), reference_date=args.reference_date, lang=args.lang)
     print(render_text(report, lang=args.lang))
     _write_outputs(report, args)
     return 0 if report.conforms else 1

@@ -214,42 +214,22 @@ def to_validation_report(report: FastReport, *, reference_date: dt.date | str, l
 
 
 def run_fast(args: object) -> object:
-    """``inburgering validate --engine fast``: the same inputs as the pySHACL path, the project's report type."""
+    """``inburgering validate --engine fast FILE…``: the same inputs as the pySHACL path, the project's report type.
+    (A store goes through ``validation.published.validate_store``, source by source.)"""
     from pyoxigraph import parse
 
     from inburgering.errors import UsageError
-    from inburgering.settings import Settings
     from inburgering.validation.engine import reference_date_of
-    from inburgering.validation.inputs import published_graphs
+    from inburgering.validation.inputs import read_rdf_file
 
     day = reference_date_of(getattr(args, "reference_date", None))
-    lang = getattr(args, "lang", "nl")
-    store_location, files = getattr(args, "store", None), getattr(args, "files", [])
-    if store_location and files:
-        raise UsageError("give either --store or files, not both")
-    if store_location:
-        from inburgering.store import EmbeddedStore, open_settings_store
-
-        if store_location.startswith(("http://", "https://")):  # the settings' credentials, as the pySHACL path
-            store: object = open_settings_store(Settings(store=store_location))
-        elif not Path(store_location).is_dir():
-            raise UsageError(f"{store_location}: no store folder there")
-        else:
-            store = EmbeddedStore(store_location, read_only=True)
-        try:
-            graphs = published_graphs(store, getattr(args, "base_iri", None) or Settings().base_iri)
-            report = validate_store_fast(store, graphs=graphs, reference_date=day)
-        finally:
-            store.close()  # type: ignore[attr-defined]
-    elif files:
-        from inburgering.validation.inputs import read_rdf_file
-
-        triples: list[Triple] = []
-        for path in files:
-            read_rdf_file(Path(path))  # the pySHACL path's checks and one-line errors for bad input
-            fmt = RdfFormat.from_extension(Path(path).suffix.lstrip(".").lower())
-            triples += [q.triple if isinstance(q, Quad) else q for q in parse(path=str(path), format=fmt)]
-        report = validate_triples(triples, reference_date=day)
-    else:
+    files = getattr(args, "files", [])
+    if not files:
         raise UsageError("nothing to validate: give RDF files or --store STORE")
-    return to_validation_report(report, reference_date=day, lang=lang)
+    triples: list[Triple] = []
+    for path in files:
+        read_rdf_file(Path(path))  # the pySHACL path's checks and one-line errors for bad input
+        fmt = RdfFormat.from_extension(Path(path).suffix.lstrip(".").lower())
+        triples += [q.triple if isinstance(q, Quad) else q for q in parse(path=str(path), format=fmt)]
+    report = validate_triples(triples, reference_date=day)
+    return to_validation_report(report, reference_date=day, lang=getattr(args, "lang", "nl"))

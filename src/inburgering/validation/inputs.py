@@ -6,6 +6,7 @@ pySHACL works on rdflib, the rest of the project on pyoxigraph: this module is t
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -70,11 +71,31 @@ def read_rdf_files(paths: Sequence[Path | str]) -> Graph:
     return graph
 
 
-def published_graphs(store: Any, base: str) -> list[str]:
-    """The instance graphs the meta graph marks as published (``inb:published true``)."""
-    query = (f"SELECT ?g WHERE {{ GRAPH <{meta_graph(base)}> {{ ?g a <{inb('InstanceGraph')}> ; "
-             f"<{inb('published')}> true }} }}")
-    return sorted(solution["g"].value for solution in store.query(query))
+@dataclass(frozen=True)
+class PublishedGraph:
+    """A published instance graph as the meta graph records it: its IRI, municipality (``GM0363``) and source
+    (``inb:bron``: ``duo``, ``ggm``, …; ``None`` for a graph published before sources were recorded)."""
+
+    iri: str
+    gemeente: str | None
+    source: str | None
+
+
+def published_instance_graphs(store: Any, base: str, *, source: str | None = None,
+                              gemeente: str | None = None) -> list[PublishedGraph]:
+    """The instance graphs the meta graph marks as published (``inb:published true``), sorted by IRI; only those of
+    ``source`` and of ``gemeente`` (a ``GM0363`` code) when given."""
+    query = (f"SELECT ?g ?gm ?bron WHERE {{ GRAPH <{meta_graph(base)}> {{ ?g a <{inb('InstanceGraph')}> ; "
+             f"<{inb('published')}> true . OPTIONAL {{ ?g <{inb('gemeente')}> ?gm }} "
+             f"OPTIONAL {{ ?g <{inb('bron')}> ?bron }} }} }}")
+    found = {}
+    for row in store.query(query):
+        gm, bron = row["gm"], row["bron"]
+        code = gm.value.rstrip("/").rsplit("/", 1)[-1].upper() if gm is not None else None
+        found[row["g"].value] = PublishedGraph(row["g"].value, code, bron.value if bron is not None else None)
+    wanted = gemeente.upper() if gemeente is not None else None
+    return [g for _, g in sorted(found.items())
+            if (source is None or g.source == source) and (wanted is None or g.gemeente == wanted)]
 
 
 def store_graph(store: Any, graphs: Sequence[str]) -> Graph:

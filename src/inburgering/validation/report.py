@@ -18,8 +18,18 @@ INFO = str(SH.Info)
 
 
 @dataclass(frozen=True)
+class Claim:
+    """What one source states: its name (``inb:bron``), the graph that holds the statement, and the value."""
+
+    source: str
+    graph: str
+    value: str
+
+
+@dataclass(frozen=True)
 class ValidationResult:
-    """One SHACL result. ``shape`` is the IRI of the rule or property shape that produced it."""
+    """One SHACL result. ``shape`` is the IRI of the rule or property shape that produced it; ``claims``: for a
+    cross-source conflict (``validation/conflicts.py``), what each of the two sources states."""
 
     focus_node: str
     shape: str
@@ -28,6 +38,7 @@ class ValidationResult:
     value: str | None = None
     messages: dict[str, str] = field(default_factory=dict)
     constraint: str | None = None
+    claims: tuple[Claim, ...] = ()
 
     @property
     def is_violation(self) -> bool:
