@@ -167,7 +167,6 @@ def test_planted_disagreements_are_reported_with_both_sources(sources: Sources, 
         assert "/duo/" in duo["graph"] and "/ggm/" in ggm["graph"]
 
 
-@pytest.mark.xfail(strict=True, reason="until the loader publishes sources side by side (issue 12, section 3)")
 @pytest.mark.parametrize("order", ["duo-then-ggm", "ggm-then-duo"])
 def test_both_sources_loaded_into_one_store_are_compared(order: str, sources: Sources, tmp_path: Path) -> None:
     store = tmp_path / "store"
