@@ -108,7 +108,7 @@ def test_without_the_label_index(runtime: Runtime, monkeypatch: pytest.MonkeyPat
     """Past ``MAX_INDEXED_LABELS`` labels are looked up one by one: the same answers."""
     monkeypatch.setattr(lookup, "MAX_INDEXED_LABELS", 0)
     reader = lookup.DescriptionReader(runtime.store.ox)  # type: ignore[attr-defined]
-    assert reader.labels(-1).by_subject is None
+    assert reader.labels(-1).by_graph is None
     for scope in SCOPES.values():
         readable = frozenset(readable_graphs(runtime.store, scope, base=BASE))
         for iri in IRIS:
