@@ -156,7 +156,7 @@ def test_public_pages_are_remembered_until_the_store_changes() -> None:
     store = EmbeddedStore(None)
     load_public_graphs(store, base=BASE, ontology_dir=DATA / "ontology", shapes_dir=DATA / "shapes")
     store.load((DATA / "instance.trig").read_bytes(), format=RdfFormat.TRIG)
-    app = create_app(Settings(store="memory:"), store=store, query_workers=0)
+    app = create_app(Settings(store="memory:", public_url="http://testserver"), store=store, query_workers=0)
     concept = f"{W3ID}/id/concept/leerroute/B"
     renders = []
     real = resources._render

@@ -15,7 +15,7 @@ from inburgering.service.sparql import ProtocolDataset, fix_dataset
 
 MODULES = ["store.querylex", "service.negotiation", "service.rewrite", "service.sparql", "service.rdfresponse",
            "service.view", "service.examples", "service.prefixes", "service.routers.resources",
-           "service.jsonld.context", "service.jsonld.compact"]
+           "service.jsonld.context", "service.jsonld.compact", "service.deps"]
 
 
 @pytest.mark.parametrize("name", MODULES)
