@@ -97,8 +97,11 @@ class SecurityMiddleware:
     """Wraps the app: refuse bad paths and big bodies, add headers, write the audit line."""
 
     def __init__(self, app: ASGIApp, *, audit_log: AuditLog, max_body_bytes: int, csp: str = CSP,
-                 cors_origins: tuple[str, ...] = (), trusted_proxies: tuple[Network, ...] = ()) -> None:
+                 cors_origins: tuple[str, ...] = (), trusted_proxies: tuple[Network, ...] = (),
+                 authenticator: Authenticator | None = None) -> None:
         self.app, self.audit_log, self.max_body_bytes, self.csp = app, audit_log, max_body_bytes, csp.encode()
+        #: Names the token of a request that no handler authenticated (static files, redirects), for the log.
+        self.authenticator = authenticator
         #: Origins the deployment trusts with tokens: their CORS is Starlette's, inside this layer.
         self.cors_origins = {o.encode() for o in cors_origins}
         #: Reverse proxies whose X-Forwarded-For names the client (``forwarded.py``); none by default.
@@ -120,8 +123,10 @@ class SecurityMiddleware:
 
         def write_audit() -> None:
             nonlocal written
-            if not written and AuditLog.should_log(record, protected_prefixes=PROTECTED_PREFIXES):
-                self.audit_log.write(record)
+            if not written:
+                self._note_credentials(record, authorizations)
+                if AuditLog.should_log(record, protected_prefixes=PROTECTED_PREFIXES):
+                    self.audit_log.write(record)
             written = True
 
         async def send_wrapper(message: Message) -> None:
@@ -158,6 +163,19 @@ class SecurityMiddleware:
             raise
         finally:
             write_audit()
+
+    def _note_credentials(self, record: audit.AuditRecord, authorizations: list[bytes]) -> None:
+        """Every request that carries a token is logged with it, whether or not a handler looked at it."""
+        if not authorizations or record.credentials is not None:
+            return
+        if len(authorizations) > 1:
+            record.credentials = "repeated"
+            return
+        scope = self.authenticator.identify(authorizations[0].decode("latin-1")) if self.authenticator else None
+        if scope is None:
+            record.credentials = "invalid"
+        else:
+            record.credentials, record.token_id, record.role = "token", scope.token_id, scope.role
 
     def _resolve_client(self, scope: Scope) -> None:
         """The client's address for the rate limit: the peer's, or what a trusted proxy says it was."""
@@ -245,5 +263,5 @@ def install(app: FastAPI, settings: Settings, *, tokens: TokenStore | None = Non
                            allow_headers=["Authorization", "Content-Type", "Accept"], allow_credentials=False)
     app.add_middleware(SecurityMiddleware, audit_log=app.state.audit_log, max_body_bytes=settings.max_body_bytes,
                        cors_origins=tuple(settings.cors_origins),
-                       trusted_proxies=proxy_networks(settings.trusted_proxies))
+                       trusted_proxies=proxy_networks(settings.trusted_proxies), authenticator=auth)
     return auth

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
+from inburgering.security import audit
 from inburgering.service.deps import RewriterDep, RuntimeDep, ScopeDep
 from inburgering.service.metadata import service_description
 from inburgering.service.negotiation import HTML, RDF_TYPES, RESULT_TYPES, choose
@@ -127,6 +128,7 @@ async def sparql(request: Request, runtime: RuntimeDep, scope: ScopeDep, rewrite
         query = _query_text(params, direct)
         if query is None:
             return _describe_service(request, runtime, scope, rewriter)
+        audit.note_access(query=query, protected=False)  # refused or not, the log names the query (hashed)
         if len(query.encode()) > settings.max_query_bytes:
             raise ProtocolError(413, f"the query is larger than {settings.max_query_bytes} bytes")
         info = await _check(query, settings, runtime, rewriter)
