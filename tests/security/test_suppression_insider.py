@@ -190,3 +190,20 @@ def test_three_municipalities_the_reviews_case(deployment: Deployment) -> None:
             own, exclusive = insider_knowledge(client, token, (gm,), naive)
             gained[gm] = _recovered(naive, truth, own, exclusive)
     assert ("personen", "GM0014") in gained["GM0599"] or ("personen", "GM0014") in gained["GM0363"], gained
+
+
+def test_a_token_for_two_municipalities_changes_what_is_shown(deployment: Deployment) -> None:
+    """The service reads the token database: once a token for GM0363 and GM0599 exists, /stats holds against
+    their pooled tables too (without it, those two learn the small third municipality's numbers)."""
+    store = EmbeddedStore(deployment.store, read_only=True)
+    graphs = published_graphs(store, base=DEFAULT_BASE, special=True)
+    raw = stats.person_tables(store, graphs) + stats.record_tables(store, graphs, base=DEFAULT_BASE)
+    truth = {k: v for table in raw for k, v in table.values().items()}
+    unnamed = [t.as_json() for t in suppress(raw, threshold=THRESHOLD)]
+    token = deployment.tokens.create(role="analyst", gemeenten=list(COALITION)).token
+    with deployment.client(rate_limit_burst=10_000) as client:
+        own, exclusive = insider_knowledge(client, token, COALITION, unnamed)
+        assert _recovered(unnamed, truth, own, exclusive), "the pair learns nothing even unprotected"
+        tables = client.get("/stats.json").json()["tables"]
+        own, exclusive = insider_knowledge(client, token, COALITION, tables)
+        assert _recovered(tables, truth, own, exclusive) == {}
