@@ -81,6 +81,16 @@ def _truth(store: Path) -> dict[Key, int]:
     return {k: v for table in tables for k, v in table.values().items()}
 
 
+def _raw_tables(location: str) -> list[Any]:
+    """The tables before suppression, counted straight from the store (a folder or a remote store's URL)."""
+    store = open_store(location) if location.startswith("http") else EmbeddedStore(location, read_only=True)
+    try:
+        graphs = published_graphs(store, base=DEFAULT_BASE, special=True)
+        return stats.person_tables(store, graphs) + stats.record_tables(store, graphs, base=DEFAULT_BASE)
+    finally:
+        store.close()
+
+
 def _code(binding: Mapping[str, str] | None) -> str:
     value = binding["value"] if binding else ""
     return value.removeprefix(TOOI_GEMEENTE).upper() if value.startswith(TOOI_GEMEENTE) else value.rsplit("/", 1)[-1]
@@ -177,9 +187,7 @@ def test_three_municipalities_the_reviews_case(deployment: Deployment) -> None:
     away. Before issue 13's suppression an insider pins it (the control); now nobody does."""
     with deployment.client(rate_limit_burst=10_000) as client:
         tables = client.get("/stats.json").json()["tables"]
-        store = EmbeddedStore(deployment.store, read_only=True)
-        graphs = published_graphs(store, base=DEFAULT_BASE, special=True)
-        raw = stats.person_tables(store, graphs) + stats.record_tables(store, graphs, base=DEFAULT_BASE)
+        raw = _raw_tables(deployment.store)
         truth = {k: v for table in raw for k, v in table.values().items()}
         naive = [t.as_json() for t in suppress(raw, threshold=THRESHOLD, municipalities=False)]
         gained = {}
@@ -195,9 +203,7 @@ def test_three_municipalities_the_reviews_case(deployment: Deployment) -> None:
 def test_a_token_for_two_municipalities_changes_what_is_shown(deployment: Deployment) -> None:
     """The service reads the token database: once a token for GM0363 and GM0599 exists, /stats holds against
     their pooled tables too (without it, those two learn the small third municipality's numbers)."""
-    store = EmbeddedStore(deployment.store, read_only=True)
-    graphs = published_graphs(store, base=DEFAULT_BASE, special=True)
-    raw = stats.person_tables(store, graphs) + stats.record_tables(store, graphs, base=DEFAULT_BASE)
+    raw = _raw_tables(deployment.store)
     truth = {k: v for table in raw for k, v in table.values().items()}
     unnamed = [t.as_json() for t in suppress(raw, threshold=THRESHOLD)]
     token = deployment.tokens.create(role="analyst", gemeenten=list(COALITION)).token
