@@ -197,8 +197,11 @@ def _complement(values: dict[Key, int], equations: list[tuple[Key, list[Key]]], 
             choice = _complement_for(key, attacker, values, containing, hidden, parts)
             if choice is not None:
                 hidden.add(choice)
-        if len(hidden) == before:  # nothing left to hide around them: cannot happen while anything is shown
-            raise AssertionError(f"suppression cannot protect {sorted(found)[:3]}")
+        if len(hidden) == before:
+            # Nothing left to hide around them. Cannot happen (the others' parts are themselves a free direction
+            # of a group of equations that shows nothing), but if rounding ever made it so: publish nothing.
+            hidden.update(values)
+            return
 
 
 def _complement_for(key: Key, attacker: Attacker, values: dict[Key, int], containing: dict[Key, list[list[Key]]],
