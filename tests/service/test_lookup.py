@@ -19,8 +19,8 @@ from service_support import BASE, DATA, PERSON
 from inburgering.errors import QueryError
 from inburgering.security.scope import PUBLIC, AccessScope
 from inburgering.service import lookup
-from inburgering.service.describe import describe_local, describe_sparql
 from inburgering.service.deps import Runtime
+from inburgering.service.describe import describe_local, describe_sparql
 from inburgering.service.publish import load_public_graphs
 from inburgering.service.sparql import readable_graphs
 from inburgering.service.worker import ThreadEngine
@@ -160,7 +160,7 @@ def test_public_pages_are_remembered_until_the_store_changes() -> None:
     concept = f"{W3ID}/id/concept/leerroute/B"
     renders = []
     real = resources._render
-    resources_render = lambda *a: renders.append(a[2]) or real(*a)  # noqa: E731
+    resources_render = lambda *a: renders.append(a[2]) or real(*a)
     with TestClient(app) as client, pytest.MonkeyPatch.context() as mp:
         mp.setattr(resources, "_render", resources_render)
         first = client.get("/doc/concept/leerroute/B", headers={"Accept": "text/turtle"})
