@@ -28,8 +28,12 @@ class Settings(BaseSettings):
     workers: int = 1
     #: How often the service looks for a new publication of the store (docs/operations.md, live publication).
     publication_poll_s: float = 0.5
-    #: Where the service is reached; IRIs under ``base_iri`` are rewritten to it in responses.
+    #: Where the service is reached; IRIs under ``base_iri`` are rewritten to it in responses. Links are built
+    #: from it alone (default ``http://{host}:{port}``), never from a request's ``Host`` header.
     public_url: str | None = None
+    #: Reverse proxies (addresses or networks) whose ``X-Forwarded-For`` names the client, for the rate limit;
+    #: none by default: the header is then never read.
+    trusted_proxies: list[str] = []
     query_timeout_s: float = 10.0
     max_results: int = 10_000
     max_query_bytes: int = 100_000

@@ -1,7 +1,9 @@
 """An attacker's tool: the tightest bounds on each suppressed number that the published tables allow.
 
 It knows what the publication says about itself (margins are sums; tables of one population share row totals)
-and that counts are non-negative, and solves two linear programs per suppressed number (scipy's HiGHS).
+and that counts are non-negative, and solves two linear programs per suppressed number (scipy's HiGHS). An
+insider also knows its own part of each number (``own``): a suppressed number is then at least that part, and
+exactly that part where nobody else can hold any (``exclusive``: its own row of a table of municipalities).
 """
 
 from __future__ import annotations
@@ -42,8 +44,12 @@ def _equations(table: Mapping[str, Any]) -> list[tuple[Key, list[Key]]]:
     return eqs
 
 
-def bounds(tables: Iterable[Mapping[str, Any]]) -> dict[Key, tuple[float, float]]:
-    """For every suppressed number: (least, greatest) value consistent with everything published."""
+def bounds(tables: Iterable[Mapping[str, Any]], *, own: Mapping[Key, int] | None = None,
+           exclusive: frozenset[Key] = frozenset(), only: Iterable[Key] | None = None,
+           ) -> dict[Key, tuple[float, float]]:
+    """For every suppressed number (or those in ``only``): (least, greatest) value consistent with everything
+    published and with the attacker's own parts."""
+    own = own or {}
     tables = list(tables)
     known: dict[Key, int] = {}
     unknown: set[Key] = set()
@@ -70,12 +76,15 @@ def bounds(tables: Iterable[Mapping[str, Any]]) -> dict[Key, tuple[float, float]
                 b_eq.append(rhs)
             elif abs(rhs) > 1e-9:
                 raise AssertionError(f"published numbers are inconsistent around {total}")
+    limits = [(own.get(k, 0), own.get(k, 0) if k in exclusive else None) for k in order]
+    wanted = set(index) if only is None else set(only) & set(index)
     result: dict[Key, tuple[float, float]] = {}
-    for key, i in index.items():
+    for key in sorted(wanted):
         c = np.zeros(len(order))
-        c[i] = 1.0
-        lo = linprog(c, A_eq=a_eq or None, b_eq=b_eq or None, bounds=(0, None), method="highs")
-        hi = linprog(-c, A_eq=a_eq or None, b_eq=b_eq or None, bounds=(0, None), method="highs")
+        c[index[key]] = 1.0
+        lo = linprog(c, A_eq=a_eq or None, b_eq=b_eq or None, bounds=limits, method="highs")
+        hi = linprog(-c, A_eq=a_eq or None, b_eq=b_eq or None, bounds=limits, method="highs")
+        assert lo.status in (0, 3) and hi.status in (0, 3), f"the attacker's knowledge contradicts the tables: {key}"
         upper = float("inf") if hi.status == 3 else -hi.fun
         result[key] = (lo.fun, upper)
     return result

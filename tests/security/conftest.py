@@ -100,7 +100,7 @@ class Deployment:
 
     def settings(self, **overrides: object) -> Settings:
         values: dict[str, object] = {"store": str(self.store), "token_db": self.tokens.path,
-                                     "audit_log": self.audit_log, **overrides}
+                                     "audit_log": self.audit_log, "public_url": "http://testserver", **overrides}
         return Settings(**values)  # type: ignore[arg-type]
 
     def client(self, **overrides: object) -> TestClient:

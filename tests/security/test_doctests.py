@@ -7,7 +7,8 @@ import importlib
 
 import pytest
 
-MODULES = ["audit", "auth", "dataset", "middleware", "ratelimit", "scope", "suppression", "tokens"]
+MODULES = ["audit", "auth", "dataset", "disclosure", "forwarded", "middleware", "ratelimit", "redact", "scope",
+           "suppression", "tokens"]
 
 
 @pytest.mark.parametrize("name", MODULES)

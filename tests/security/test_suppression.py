@@ -8,7 +8,7 @@ import pytest
 
 from inburgering.security.suppression import CountTable, PublishedTable, suppress
 
-from .attack import bounds, recovered
+from .attack import _table_cells, bounds, recovered
 
 THRESHOLD = 10
 
@@ -79,3 +79,73 @@ def test_threshold_is_configurable() -> None:
     table = CountTable("t", ("a", "b"), ("x", "y"), ((12, 30), (25, 40)))
     assert suppress([table], threshold=10)[0].cells == ((12, 30), (25, 40))
     assert suppress([table], threshold=13)[0].cells[0][0] is None
+
+
+# Issue 13, finding 4: insiders. A municipality knows its own row of the person tables and its own part of every
+# national cell; a coalition knows those of its members.
+
+def _owned_tables(seed: int) -> list[CountTable]:
+    """The tables above, with rows owned by the municipalities they name and the exam table split over them."""
+    rng = random.Random(1000 + seed)
+    route, doelgroep, exam = _random_tables(seed)
+    gemeenten = route.rows
+
+    def split(n: int) -> list[int]:
+        cuts = sorted(rng.randint(0, n) for _ in range(len(gemeenten) - 1))
+        return [b - a for a, b in zip([0, *cuts], [*cuts, n])]
+
+    shares = [[split(n) for n in row] for row in exam.counts]  # shares[r][c][g]
+    parts = tuple((g, tuple(tuple(shares[r][c][i] for c in range(len(exam.cols))) for r in range(len(exam.rows))))
+                  for i, g in enumerate(gemeenten))
+    return [CountTable(t.name, t.rows, t.cols, t.counts, t.population, row_owners=True) for t in (route, doelgroep)] + [
+        CountTable(exam.name, exam.rows, exam.cols, exam.counts, parts=parts)]
+
+
+def insider_gains(tables: list[CountTable], published: list[dict[str, object]],
+                  attacker: frozenset[str]) -> dict[tuple[str, ...], float]:
+    """What ``attacker`` (municipality codes) learns of others' numbers (see test_suppression_insider.py)."""
+    parts: dict[tuple[str, ...], dict[str, int]] = {}
+    for t in tables:
+        parts.update(t.contributions())
+    truth = {k: v for t in tables for k, v in t.values().items()}
+    own = {k: sum(p.get(g, 0) for g in attacker) for k, p in parts.items()}
+    exclusive = frozenset(k for k, p in parts.items() if p and set(p) <= attacker and any(
+        t.row_owners and len(k) >= 2 and k[1] in attacker for t in tables))
+    hidden = {k for k in truth if truth[k] - own.get(k, 0) > 0} - exclusive
+    found = bounds(published, own=own, exclusive=exclusive, only=hidden)
+    gains = {k: lo for k, (lo, hi) in found.items() if hi - lo < 0.5}
+    shown = {k: v for t in published for k, v in _table_cells(t) if v is not None}
+    gains.update({k: v for k, v in shown.items() if 0 < v - own.get(k, 0) < THRESHOLD})
+    return gains
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_no_municipality_learns_others_numbers(seed: int) -> None:
+    tables = _owned_tables(seed)
+    published = _json(suppress(tables, threshold=THRESHOLD))
+    for gemeente in tables[0].rows:
+        assert insider_gains(tables, published, frozenset({gemeente})) == {}, gemeente
+
+
+def test_the_insider_attack_finds_what_public_suppression_leaves() -> None:
+    """Control: suppressed against the public only (before issue 13), some insider learns something."""
+    assert any(insider_gains(tables, published, frozenset({g}))
+               for seed in range(8) for tables in [_owned_tables(seed)]
+               for published in [_json(suppress(tables, threshold=THRESHOLD, municipalities=False))]
+               for g in tables[0].rows)
+
+
+def test_a_named_coalition_learns_nothing_and_an_unnamed_one_may() -> None:
+    unnamed = 0
+    for seed in range(8):
+        tables = _owned_tables(seed)
+        coalition = frozenset(tables[0].rows[:2])
+        named = _json(suppress(tables, threshold=THRESHOLD, coalitions=[coalition]))
+        assert insider_gains(tables, named, coalition) == {}, seed
+        unnamed += bool(insider_gains(tables, _json(suppress(tables, threshold=THRESHOLD)), coalition))
+    assert unnamed, "no coalition learns anything even unprotected: the case proves nothing"
+
+
+def test_the_parts_must_add_up() -> None:
+    with pytest.raises(ValueError, match="do not add up"):
+        CountTable("x", ("a",), ("b",), ((3,),), parts=(("GM0001", ((2,),)),))

@@ -9,7 +9,7 @@ import pytest
 
 from inburgering.cli import main
 from inburgering.errors import UsageError
-from inburgering.security.tokens import TokenStore, default_token_db
+from inburgering.security.tokens import TokenStore, default_token_db, is_gemeente_code
 
 
 def test_a_token_is_stored_only_as_its_hash(tmp_path: Path) -> None:
@@ -123,3 +123,20 @@ def test_a_remembered_token_is_revoked_at_once_from_another_connection(tmp_path:
     assert lookups == [issued.token, other.token]
     service.revoke(other.record.token_id)  # this connection's own write
     assert service.verify(other.token) is None
+
+
+@pytest.mark.parametrize("code", ["GM0363\n", "GM٠٣٦٣", "GM０３６３", "GM0363\nGM0599", "GM03631", "GM036", "XGM0363"])
+def test_a_municipality_code_is_gm_and_four_ascii_digits_exactly(tmp_path: Path, code: str) -> None:
+    """Regression: the check was re.match(r"^GM\\d{4}$"), which took a trailing newline and any Unicode digit."""
+    assert not is_gemeente_code(code)
+    tokens = TokenStore(tmp_path / "t.sqlite")
+    if code.strip() != "GM0363":  # the CLI strips surrounding whitespace first: "GM0363\n" is then fine
+        with pytest.raises(UsageError, match="GM followed by 4 digits"):
+            tokens.create(role="analyst", gemeenten=[code])
+        assert tokens.records() == []
+
+
+def test_a_municipality_code_is_normalised(tmp_path: Path) -> None:
+    tokens = TokenStore(tmp_path / "t.sqlite")
+    issued = tokens.create(role="analyst", gemeenten=[" gm0363 ", "GM0599"])
+    assert issued.record.gemeenten == ("GM0363", "GM0599")

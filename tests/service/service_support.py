@@ -58,7 +58,12 @@ def expand_jsonld(client: TestClient, document: bytes | dict[str, Any]) -> list[
     return list(parse(nquads.encode("utf-8"), format=RdfFormat.N_TRIPLES))
 
 
+#: Where a TestClient reaches the app: links are built from the configured public URL (never the Host header).
+TEST_URL = "http://testserver"
+
+
 def make_client(location: str | Path, *, scope: AccessScope | None = None, **settings: object) -> TestClient:
+    settings.setdefault("public_url", TEST_URL)
     app = create_app(Settings(store=str(location), **settings))  # type: ignore[arg-type]
     if scope is not None:
         app.dependency_overrides[get_scope] = lambda: scope

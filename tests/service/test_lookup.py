@@ -19,8 +19,8 @@ from service_support import BASE, DATA, PERSON
 from inburgering.errors import QueryError
 from inburgering.security.scope import PUBLIC, AccessScope
 from inburgering.service import lookup
-from inburgering.service.describe import describe_local, describe_sparql
 from inburgering.service.deps import Runtime
+from inburgering.service.describe import describe_local, describe_sparql
 from inburgering.service.publish import load_public_graphs
 from inburgering.service.sparql import readable_graphs
 from inburgering.service.worker import ThreadEngine
@@ -108,7 +108,7 @@ def test_without_the_label_index(runtime: Runtime, monkeypatch: pytest.MonkeyPat
     """Past ``MAX_INDEXED_LABELS`` labels are looked up one by one: the same answers."""
     monkeypatch.setattr(lookup, "MAX_INDEXED_LABELS", 0)
     reader = lookup.DescriptionReader(runtime.store.ox)  # type: ignore[attr-defined]
-    assert reader.labels(-1).by_subject is None
+    assert reader.labels(-1).by_graph is None
     for scope in SCOPES.values():
         readable = frozenset(readable_graphs(runtime.store, scope, base=BASE))
         for iri in IRIS:
@@ -156,11 +156,11 @@ def test_public_pages_are_remembered_until_the_store_changes() -> None:
     store = EmbeddedStore(None)
     load_public_graphs(store, base=BASE, ontology_dir=DATA / "ontology", shapes_dir=DATA / "shapes")
     store.load((DATA / "instance.trig").read_bytes(), format=RdfFormat.TRIG)
-    app = create_app(Settings(store="memory:"), store=store, query_workers=0)
+    app = create_app(Settings(store="memory:", public_url="http://testserver"), store=store, query_workers=0)
     concept = f"{W3ID}/id/concept/leerroute/B"
     renders = []
     real = resources._render
-    resources_render = lambda *a: renders.append(a[2]) or real(*a)  # noqa: E731
+    resources_render = lambda *a: renders.append(a[2]) or real(*a)
     with TestClient(app) as client, pytest.MonkeyPatch.context() as mp:
         mp.setattr(resources, "_render", resources_render)
         first = client.get("/doc/concept/leerroute/B", headers={"Accept": "text/turtle"})

@@ -9,13 +9,13 @@ import importlib
 import pytest
 
 from inburgering.service.negotiation import RDF_TYPES, RESULT_TYPES, choose, parse_accept
-from inburgering.store.querylex import inspect_query
 from inburgering.service.rewrite import Rewriter
 from inburgering.service.sparql import ProtocolDataset, fix_dataset
+from inburgering.store.querylex import inspect_query
 
 MODULES = ["store.querylex", "service.negotiation", "service.rewrite", "service.sparql", "service.rdfresponse",
            "service.view", "service.examples", "service.prefixes", "service.routers.resources",
-           "service.jsonld.context", "service.jsonld.compact"]
+           "service.jsonld.context", "service.jsonld.compact", "service.deps"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -41,7 +41,8 @@ def app_store(store: Store) -> Store:
 def clients(app_store: Store, store_url: str) -> Iterator[dict[str, TestClient]]:
     out: dict[str, TestClient] = {}
     for name, scope in (("public", PUBLIC), ("admin", ADMIN), ("gm0363", AMSTERDAM), ("gm0344", UTRECHT)):
-        app = create_app(Settings(store=store_url), store=app_store, query_workers=0)
+        app = create_app(Settings(store=store_url, public_url="http://testserver"), store=app_store,
+                         query_workers=0)
         app.dependency_overrides[get_scope] = lambda scope=scope: scope
         out[name] = TestClient(app).__enter__()
     yield out

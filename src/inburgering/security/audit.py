@@ -1,14 +1,17 @@
-"""The audit log: one JSON line per access to protected data, and per refused attempt; never personal data.
+"""The audit log: one JSON line per request with a token, per access to protected data, per SPARQL request and
+per refused request; never personal data.
 
-A line holds the time, the token id (never the token), the endpoint (the path, never the query string), the
-resource IRI or the SHA-256 of the query text, the result count and the outcome. Handlers add what they know
-to the request's ``AuditRecord`` (``current()``); the middleware writes the line when the response is done.
+A line holds the time, the token id (never the token) and what was sent (``credentials``), the endpoint (the
+path, never the query string), the resource IRI or the SHA-256 of the query text, the result count and the
+outcome. A number that passes the elfproef in the path, the resource or the query becomes ``[bsn]`` first
+(``redact.py``; the query is hashed after that). Handlers add what they know to the request's ``AuditRecord``
+(``current()``); the middleware writes the line when the response is done.
 
 >>> import io
 >>> out = io.StringIO()
 >>> AuditLog(stream=out).write(AuditRecord(method="GET", endpoint="/sparql", status=200, query_sha256="ab"))
->>> sorted(json.loads(out.getvalue()))[:4]
-['endpoint', 'method', 'outcome', 'query_sha256']
+>>> sorted(json.loads(out.getvalue()))[:5]
+['credentials', 'endpoint', 'method', 'outcome', 'query_sha256']
 """
 
 from __future__ import annotations
@@ -23,9 +26,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from inburgering.security.redact import mask_bsn
 from inburgering.security.scope import AccessScope
 
 OUTCOMES = {401: "unauthenticated", 403: "denied", 404: "not-found", 413: "refused", 429: "rate-limited"}
+#: Answers that refuse a request: every one is logged, with a token or without (issue 13, finding 7).
+REFUSALS = frozenset({400, 401, 403, 405, 411, 413, 414, 415, 422, 429, 431})
 
 
 @dataclass
@@ -34,6 +40,9 @@ class AuditRecord:
 
     method: str = ""
     endpoint: str = ""
+    #: What the request carried: None (no Authorization header), "token" (a valid one), "invalid" (a header
+    #: that is not a valid token: malformed, unknown, revoked), "repeated" (more than one header).
+    credentials: str | None = None
     token_id: str | None = None
     role: str = "public"
     resource: str | None = None
@@ -50,7 +59,10 @@ class AuditRecord:
         return OUTCOMES.get(self.status, "refused" if self.status < 500 else "error")
 
     def as_line(self) -> dict[str, object]:
+        """The JSON line; what the client typed (the path, the resource IRI) with BSNs masked."""
         line: dict[str, object] = {f: getattr(self, f) for f in _LINE_FIELDS}
+        line["endpoint"] = mask_bsn(self.endpoint)
+        line["resource"] = mask_bsn(self.resource) if self.resource is not None else None
         line["outcome"] = self.outcome
         return line
 
@@ -72,8 +84,13 @@ def current() -> AuditRecord | None:
 
 
 def query_hash(query: str) -> str:
-    """SHA-256 of the query text: the log says which query ran without holding what it asked for."""
-    return hashlib.sha256(query.encode("utf-8")).hexdigest()
+    """SHA-256 of the query text with BSNs masked: the log says which query ran without holding what it asked
+    for, and a BSN in it cannot be found by hashing candidates (there are only 10^9).
+
+    >>> query_hash('ASK { ?p ?x "123456782" }') == query_hash('ASK { ?p ?x "[bsn]" }')
+    True
+    """
+    return hashlib.sha256(mask_bsn(query).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def note_scope(scope: AccessScope) -> None:
@@ -81,6 +98,15 @@ def note_scope(scope: AccessScope) -> None:
     record = _current.get()
     if record is not None:
         record.token_id, record.role = scope.token_id, scope.role
+        if scope.token_id is not None:
+            record.credentials = "token"
+
+
+def note_credentials(kind: str) -> None:
+    """Record what the request's Authorization header was, when it was not a valid token."""
+    record = _current.get()
+    if record is not None:
+        record.credentials = kind
 
 
 def note_access(*, resource: str | None = None, query: str | None = None, result_count: int | None = None,
@@ -153,6 +179,7 @@ class AuditLog:
 
     @staticmethod
     def should_log(record: AuditRecord, *, protected_prefixes: tuple[str, ...]) -> bool:
-        """Log every request with a token, every refusal, and every request to a data endpoint."""
-        return (record.token_id is not None or record.protected or record.status in (401, 403, 429)
-                or record.endpoint.startswith(protected_prefixes))
+        """Log every request that carries a token (valid or not), every access to protected data, every
+        refusal (``REFUSALS``), every error, and every request to a data endpoint (``/sparql``)."""
+        return (record.credentials is not None or record.token_id is not None or record.protected
+                or record.status in REFUSALS or record.status >= 500 or record.endpoint.startswith(protected_prefixes))

@@ -27,6 +27,7 @@ from inburgering.errors import AccessError
 from inburgering.security import audit
 from inburgering.security.audit import AuditLog
 from inburgering.security.auth import Authenticator, authenticator, error_status
+from inburgering.security.forwarded import Network, client_address, proxy_networks
 from inburgering.security.tokens import TokenStore
 from inburgering.settings import Settings
 
@@ -96,10 +97,15 @@ class SecurityMiddleware:
     """Wraps the app: refuse bad paths and big bodies, add headers, write the audit line."""
 
     def __init__(self, app: ASGIApp, *, audit_log: AuditLog, max_body_bytes: int, csp: str = CSP,
-                 cors_origins: tuple[str, ...] = ()) -> None:
+                 cors_origins: tuple[str, ...] = (), trusted_proxies: tuple[Network, ...] = (),
+                 authenticator: Authenticator | None = None) -> None:
         self.app, self.audit_log, self.max_body_bytes, self.csp = app, audit_log, max_body_bytes, csp.encode()
+        #: Names the token of a request that no handler authenticated (static files, redirects), for the log.
+        self.authenticator = authenticator
         #: Origins the deployment trusts with tokens: their CORS is Starlette's, inside this layer.
         self.cors_origins = {o.encode() for o in cors_origins}
+        #: Reverse proxies whose X-Forwarded-For names the client (``forwarded.py``); none by default.
+        self.trusted_proxies = trusted_proxies
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -107,7 +113,9 @@ class SecurityMiddleware:
             return
         raw = scope.get("raw_path") or scope["path"].encode()
         record = audit.begin(scope["method"], scope["path"])
-        authenticated = any(k == b"authorization" for k, _ in scope["headers"])
+        authorizations = [v for k, v in scope["headers"] if k == b"authorization"]
+        authenticated = bool(authorizations)
+        self._resolve_client(scope)
         public_data = not authenticated and is_public_data_path(scope["path"])
         started = False
 
@@ -115,8 +123,10 @@ class SecurityMiddleware:
 
         def write_audit() -> None:
             nonlocal written
-            if not written and AuditLog.should_log(record, protected_prefixes=PROTECTED_PREFIXES):
-                self.audit_log.write(record)
+            if not written:
+                self._note_credentials(record, authorizations)
+                if AuditLog.should_log(record, protected_prefixes=PROTECTED_PREFIXES):
+                    self.audit_log.write(record)
             written = True
 
         async def send_wrapper(message: Message) -> None:
@@ -135,6 +145,9 @@ class SecurityMiddleware:
             length = dict(scope["headers"]).get(b"content-length", b"0")
             if problem:
                 await self._error(send_wrapper, 400, f"refused: {problem}")
+            elif len(authorizations) > 1:  # which one counts is for each layer to guess: none does
+                await self._error(send_wrapper, 400, f"the request has {len(authorizations)} Authorization "
+                                  "headers; send one")
             elif self._is_public_preflight(scope):
                 await send_wrapper({"type": "http.response.start", "status": 204, "headers": list(PREFLIGHT_HEADERS)})
                 await send_wrapper({"type": "http.response.body", "body": b""})
@@ -150,6 +163,26 @@ class SecurityMiddleware:
             raise
         finally:
             write_audit()
+
+    def _note_credentials(self, record: audit.AuditRecord, authorizations: list[bytes]) -> None:
+        """Every request that carries a token is logged with it, whether or not a handler looked at it."""
+        if not authorizations or record.credentials is not None:
+            return
+        if len(authorizations) > 1:
+            record.credentials = "repeated"
+            return
+        scope = self.authenticator.identify(authorizations[0].decode("latin-1")) if self.authenticator else None
+        if scope is None:
+            record.credentials = "invalid"
+        else:
+            record.credentials, record.token_id, record.role = "token", scope.token_id, scope.role
+
+    def _resolve_client(self, scope: Scope) -> None:
+        """The client's address for the rate limit: the peer's, or what a trusted proxy says it was."""
+        peer = scope.get("client")
+        if peer and self.trusted_proxies:
+            forwarded = [v for k, v in scope["headers"] if k == b"x-forwarded-for"]
+            scope["client"] = (client_address(str(peer[0]), forwarded, self.trusted_proxies), peer[1])
 
     def _capped(self, receive: Receive) -> Receive:
         received = 0
@@ -229,5 +262,6 @@ def install(app: FastAPI, settings: Settings, *, tokens: TokenStore | None = Non
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["Authorization", "Content-Type", "Accept"], allow_credentials=False)
     app.add_middleware(SecurityMiddleware, audit_log=app.state.audit_log, max_body_bytes=settings.max_body_bytes,
-                       cors_origins=tuple(settings.cors_origins))
+                       cors_origins=tuple(settings.cors_origins),
+                       trusted_proxies=proxy_networks(settings.trusted_proxies), authenticator=auth)
     return auth

@@ -2,8 +2,10 @@
 
 Two tables count persons per municipality (by learning route, by target group); they cover every person once
 (a column ``geen``/``onbekend`` takes the rest), so they share their per-municipality totals and are suppressed
-together. Three national tables count decisions and exams. The queries run with the service's own rights; only
-the suppressed tables ever leave this module.
+together; each row is what that municipality knows of itself. Three national tables count decisions and exams:
+each is the sum of the municipalities' own tables, each counted over that municipality's own graphs (what an
+analyst with its token would count), so the suppression knows every municipality's part (``suppression.py``).
+The queries run with the service's own rights; only the suppressed tables ever leave this module.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pyoxigraph import QuerySolutions
 from inburgering.namespaces import TOOI_GEMEENTE, VOCAB
 from inburgering.security.suppression import CountTable, PublishedTable, suppress
 from inburgering.store.base import Store
-from inburgering.store.publication import published_graphs
+from inburgering.store.publication import instance_graph_pattern, published_graphs
 
 PERSONS = "personen"
 _PREFIX = f"PREFIX inb: <{VOCAB}>\n"
@@ -26,7 +28,8 @@ _PERSON_ROWS = _PREFIX + """SELECT ?person ?gemeente ?doelgroep ?route WHERE {
   OPTIONAL { ?person inb:doelgroep ?doelgroep }
   OPTIONAL { ?person inb:heeftPip ?pip . ?leerroute inb:afgesprokenIn ?pip ; inb:leerrouteType ?route }
 }"""
-_PAIRS = _PREFIX + "SELECT ?a ?b WHERE {{ {pattern} }}"
+#: One row per record (``?x``) in a municipality's graphs: a record two loads of it both hold counts once.
+_PAIRS = _PREFIX + "SELECT DISTINCT ?x ?a ?b WHERE {{ {pattern} }}"
 _EXAMS = "?person inb:heeftExamenresultaat ?x . ?x inb:examenonderdeel ?a ; inb:resultaat ?b"
 _ONTHEFFINGEN = "?plicht inb:heeftOntheffing ?x . ?x inb:ontheffingsgrond ?a ; inb:oordeel ?b"
 _VRIJSTELLINGEN = "?plicht inb:heeftVrijstelling ?x . ?x inb:redenVrijstelling ?a ; inb:oordeel ?b"
@@ -64,7 +67,8 @@ class StatsReport:
         return {
             "threshold": self.threshold,
             "note": (f"Aantallen van 1 tot {self.threshold} zijn onderdrukt (null), en zo veel andere dat geen "
-                     "onderdrukt aantal uit totalen of andere tabellen terug te rekenen is. Tabellen met dezelfde "
+                     "onderdrukt aantal uit totalen of andere tabellen terug te rekenen is, ook niet door een gemeente "
+                     "die haar eigen aantallen kent. Tabellen met dezelfde "
                      "population delen hun rijtotalen."),
             "tables": [{**asdict(SPECS[t.name]), **t.as_json()} for t in self.tables],
         }
@@ -86,12 +90,28 @@ def _select(store: Store, query: str, graphs: list[str]) -> QuerySolutions:
 
 def _two_way(name: str, pairs: Iterable[tuple[str, str]], *, population: str | None = None,
              rows: Iterable[str] = (), cols: Iterable[str] = ()) -> CountTable:
+    """Rows are municipalities, each row what that municipality holds (``row_owners``)."""
     counts = Counter(pairs)
     rows, cols = list(rows), list(cols)
     row_keys = rows + sorted({r for r, _ in counts} - set(rows))
     col_keys = cols + sorted({c for _, c in counts} - set(cols))
     return CountTable(name, tuple(row_keys), tuple(col_keys),
-                      tuple(tuple(counts[(r, c)] for c in col_keys) for r in row_keys), population)
+                      tuple(tuple(counts[(r, c)] for c in col_keys) for r in row_keys), population,
+                      row_owners=True)
+
+
+def _national(name: str, per_gemeente: dict[str, Counter[tuple[str, str]]], cols: Iterable[str]) -> CountTable:
+    """A national table as the sum of the municipalities' own tables, which it keeps as its ``parts``."""
+    cols = list(cols)
+    row_keys = sorted({r for counts in per_gemeente.values() for r, _ in counts})
+    col_keys = cols + sorted({c for counts in per_gemeente.values() for _, c in counts} - set(cols))
+
+    def matrix(counts: Counter[tuple[str, str]]) -> tuple[tuple[int, ...], ...]:
+        return tuple(tuple(counts[(r, c)] for c in col_keys) for r in row_keys)
+
+    total: Counter[tuple[str, str]] = sum(per_gemeente.values(), Counter())
+    parts = tuple((gm, matrix(counts)) for gm, counts in sorted(per_gemeente.items()))
+    return CountTable(name, tuple(row_keys), tuple(col_keys), matrix(total), parts=parts)
 
 
 def person_tables(store: Store, graphs: list[str]) -> list[CountTable]:
@@ -110,24 +130,40 @@ def person_tables(store: Store, graphs: list[str]) -> list[CountTable]:
     ]
 
 
-def record_tables(store: Store, graphs: list[str]) -> list[CountTable]:
-    """National counts of exams and of decisions on dispensation (ontheffing) and exemption (vrijstelling)."""
+def graphs_by_gemeente(graphs: Iterable[str], *, base: str) -> dict[str, list[str]]:
+    """The instance graphs per municipality code (``GM0363``), from their IRIs."""
+    pattern = instance_graph_pattern(base)
+    out: dict[str, list[str]] = {}
+    for graph in graphs:
+        match = pattern.match(graph)
+        out.setdefault(match.group(1).upper() if match else graph, []).append(graph)
+    return out
+
+
+def record_tables(store: Store, graphs: list[str], *, base: str) -> list[CountTable]:
+    """National counts of exams and of decisions on dispensation (ontheffing) and exemption (vrijstelling): per
+    municipality over its own graphs, then added up."""
+    by_gemeente = graphs_by_gemeente(graphs, base=base)
     tables = []
     for name, pattern, cols in (("examens", _EXAMS, ("Geslaagd", "Gezakt", "Geen")),
                                 ("ontheffingen", _ONTHEFFINGEN, ("Toekenning", "Afwijzing")),
                                 ("vrijstellingen", _VRIJSTELLINGEN, ("Toekenning", "Afwijzing"))):
-        rows = _select(store, _PAIRS.format(pattern=pattern), graphs)
-        tables.append(_two_way(name, ((_code(r["a"]), _code(r["b"])) for r in rows), cols=cols))
+        per_gemeente = {gm: Counter((_code(r["a"]), _code(r["b"]))
+                                    for r in _select(store, _PAIRS.format(pattern=pattern), own))
+                        for gm, own in by_gemeente.items()}
+        tables.append(_national(name, per_gemeente, cols))
     return tables
 
 
-def compute_stats(store: Store, *, base: str, threshold: int) -> StatsReport:
-    """The public aggregates of everything published now (special-category graphs included, then suppressed)."""
+def compute_stats(store: Store, *, base: str, threshold: int,
+                  coalitions: Iterable[Iterable[str]] = ()) -> StatsReport:
+    """The public aggregates of everything published now (special-category graphs included, then suppressed
+    against the public, every municipality and the ``coalitions`` of municipalities that pool their tables)."""
     graphs = published_graphs(store, base=base, special=True)
     if not graphs:
         return StatsReport(threshold)
-    tables = person_tables(store, graphs) + record_tables(store, graphs)
-    return StatsReport(threshold, suppress(tables, threshold=threshold))
+    tables = person_tables(store, graphs) + record_tables(store, graphs, base=base)
+    return StatsReport(threshold, suppress(tables, threshold=threshold, coalitions=coalitions))
 
 
 def graphs_version(store: Store, *, base: str) -> tuple[str, ...]:
@@ -135,4 +171,5 @@ def graphs_version(store: Store, *, base: str) -> tuple[str, ...]:
     return tuple(published_graphs(store, base=base, special=True))
 
 
-__all__ = ["SPECS", "StatsReport", "compute_stats", "graphs_version"]
+__all__ = ["SPECS", "StatsReport", "compute_stats", "graphs_by_gemeente", "graphs_version", "person_tables",
+           "record_tables"]

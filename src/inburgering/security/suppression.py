@@ -1,11 +1,16 @@
-"""Small-cell suppression for published counts, with complementary suppression checked by linear algebra.
+"""Small-cell suppression for published counts, with complementary suppression that holds against the public and
+against every municipality that knows its own exact tables.
 
 Every published number is a variable; the tables' margins give linear equations between them (tables with the
-same population share their per-row totals). Cells counting 1 to threshold-1 persons are suppressed (primary);
-then more cells are suppressed (complementary) until no suppressed cell is determined by the published ones:
-a cell is determined exactly when its unit vector lies in the row space of the equations restricted to the
-suppressed cells, i.e. when it has no component in their null space. Non-negativity is not used to pick the
-complements; the tests attack the result with linear programming, which does use it.
+same population share their per-row totals). Cells counting 1 to threshold-1 persons are suppressed (primary),
+and so is any number from which a single municipality, subtracting its own part, would learn a count of 1 to
+threshold-1 of the others (a total of 14 of which it holds 10: the dominance rule, as statistical offices apply
+it to the largest contributor). Then more numbers are suppressed (complementary) until no attacker
+(``disclosure.py``: the public, each municipality, each given coalition) can determine a suppressed number whose
+part outside it is not zero. The tests attack the result with linear programming.
+
+What a municipality knows: its row in tables whose rows are municipalities (``row_owners``), and its own part of
+every cell of a national table (``parts``, one matrix per municipality, summing to the counts).
 
 >>> t = CountTable("t", rows=("a", "b", "c"), cols=("x", "y"), counts=((20, 3), (30, 40), (25, 25)))
 >>> published = suppress([t], threshold=10)[0]
@@ -15,13 +20,15 @@ complements; the tests attack the result with linear programming, which does use
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import product
 
-import numpy as np
+from inburgering.security.disclosure import Attacker, attackers_of, exposed, own_part
 
 Key = tuple[str, ...]
+Parts = dict[Key, dict[str, int]]
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,17 @@ class CountTable:
     cols: tuple[str, ...]
     counts: tuple[tuple[int, ...], ...]
     population: str | None = None
+    #: Each row is the count of the municipality it names: that municipality knows the row exactly.
+    row_owners: bool = False
+    #: Per municipality, its own part of every cell (a national table): ``(("GM0363", counts), …)``.
+    parts: tuple[tuple[str, tuple[tuple[int, ...], ...]], ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.parts:
+            summed = [[sum(m[r][c] for _, m in self.parts) for c in range(len(self.cols))]
+                      for r in range(len(self.rows))]
+            if summed != [list(row) for row in self.counts]:
+                raise ValueError(f"table {self.name}: the municipalities' parts do not add up to the counts")
 
     def key(self, r: int | None, c: int | None) -> Key:
         """The variable of a cell; ``None`` for a margin (``key(r, None)`` is row ``r``'s total)."""
@@ -50,6 +68,27 @@ class CountTable:
             out[self.key(None, c)] = sum(row[c] for row in self.counts)
         out[self.key(None, None)] = sum(map(sum, self.counts))
         return out
+
+    def contributions(self) -> Parts:
+        """Who holds which part of each number: ``{key: {municipality: count}}`` (empty when nobody is known)."""
+        out: Parts = defaultdict(dict)
+        owned = [(g, (row,)) for g, row in zip(self.rows, self.counts, strict=True)] if self.row_owners else []
+        for gemeente, matrix in self.parts:
+            self._add(out, gemeente, matrix, range(len(self.rows)))
+        for r, (gemeente, matrix) in enumerate(owned):
+            self._add(out, gemeente, matrix, [r])
+        return out
+
+    def _add(self, out: Parts, gemeente: str, matrix: Sequence[Sequence[int]], rows: Iterable[int]) -> None:
+        """Add ``gemeente``'s counts ``matrix`` (its rows are the table's ``rows``) to the parts."""
+        for r, row in zip(rows, matrix, strict=True):
+            for c, n in enumerate(row):
+                out[self.key(r, c)][gemeente] = n
+                col = out[self.key(None, c)]
+                col[gemeente] = col.get(gemeente, 0) + n
+            out[self.key(r, None)][gemeente] = out[self.key(r, None)].get(gemeente, 0) + sum(row)
+        grand = out[self.key(None, None)]
+        grand[gemeente] = grand.get(gemeente, 0) + sum(map(sum, matrix))
 
     def equations(self) -> list[tuple[Key, list[Key]]]:
         """``(total, parts)``: the total equals the sum of the parts."""
@@ -81,15 +120,22 @@ class PublishedTable:
                 "row_totals": list(self.row_totals), "col_totals": list(self.col_totals), "total": self.total}
 
 
-def suppress(tables: Sequence[CountTable], *, threshold: int) -> list[PublishedTable]:
-    """Publish ``tables`` so that no count below ``threshold`` (other than 0) can be seen or worked out."""
+def suppress(tables: Sequence[CountTable], *, threshold: int,
+             coalitions: Iterable[Iterable[str]] = (), municipalities: bool = True) -> list[PublishedTable]:
+    """Publish ``tables`` so that no count below ``threshold`` (other than 0) can be seen or worked out: by the
+    public, by any one municipality that knows its own tables (``municipalities=False``: by the public only,
+    as before issue 13), and by each of ``coalitions`` (sets of municipality codes that pool their tables)."""
     values: dict[Key, int] = {}
     equations: list[tuple[Key, list[Key]]] = []
+    parts: Parts = {}
     for table in tables:
         values.update(table.values())
         equations += table.equations()
+        parts.update(table.contributions())
+    attackers = attackers_of(parts if municipalities else {}, coalitions)
     hidden = _primary(tables, values, threshold)
-    _complement(values, equations, hidden)
+    _dominance(values, parts, attackers, hidden, threshold)
+    _complement(values, equations, hidden, parts, attackers)
     return [_published(t, values, hidden) for t in tables]
 
 
@@ -111,9 +157,26 @@ def _primary(tables: Sequence[CountTable], values: dict[Key, int], threshold: in
     return hidden
 
 
-def _complement(values: dict[Key, int], equations: list[tuple[Key, list[Key]]], hidden: set[Key]) -> None:
-    """Add complementary suppressions until no hidden cell is determined."""
-    members = [[total, *parts] for total, parts in equations]
+def _dominance(values: dict[Key, int], parts: Parts, attackers: Sequence[Attacker], hidden: set[Key],
+               threshold: int) -> None:
+    """Hide a number of which an attacker's own part leaves 1 to threshold-1 for the others."""
+    for key, held in parts.items():
+        if key in hidden:
+            continue
+        for attacker in attackers:
+            if attacker and attacker & held.keys() and 0 < values[key] - own_part(key, attacker, parts) < threshold:
+                hidden.add(key)
+                break
+
+
+def _complement(values: dict[Key, int], equations: list[tuple[Key, list[Key]]], hidden: set[Key],
+                parts: Parts, attackers: Sequence[Attacker]) -> None:
+    """Add complementary suppressions until no attacker determines a hidden number outside its own part."""
+    members = [[total, *eq_parts] for total, eq_parts in equations]
+    containing: dict[Key, list[list[Key]]] = defaultdict(list)
+    for keys in members:
+        for k in keys:
+            containing[k].append(keys)
     while True:
         # Cheap pass first: an equation with exactly one hidden number gives it away at once.
         changed = True
@@ -121,15 +184,40 @@ def _complement(values: dict[Key, int], equations: list[tuple[Key, list[Key]]], 
             changed = False
             for keys in members:
                 if sum(k in hidden for k in keys) == 1 or _hides_only_zeros(values, keys, hidden):
-                    hidden.add(_pick(values, keys, hidden))
+                    hidden.add(_pick(values, keys, hidden, frozenset(), parts))
                     changed = True
-        exposed = determined(members, hidden)
-        if not exposed:
+        found = exposed(members, hidden, values, parts, attackers)
+        if not found:
             return
-        for key in sorted(exposed):
-            around = [keys for keys in members if key in keys and any(k not in hidden for k in keys)]
-            if around:
-                hidden.add(_pick(values, min(around, key=lambda ks: sum(k in hidden for k in ks)), hidden))
+        before = len(hidden)
+        first: dict[Key, Attacker] = {}
+        for attacker, key in sorted(found, key=lambda pair: (pair[1], sorted(pair[0]))):
+            first.setdefault(key, attacker)  # one complement per exposed number a round; the next round checks
+        for key, attacker in sorted(first.items(), key=lambda item: item[0]):
+            choice = _complement_for(key, attacker, values, containing, hidden, parts)
+            if choice is not None:
+                hidden.add(choice)
+        if len(hidden) == before:
+            # Nothing left to hide around them. Cannot happen (the others' parts are themselves a free direction
+            # of a group of equations that shows nothing), but if rounding ever made it so: publish nothing.
+            hidden.update(values)
+            return
+
+
+def _complement_for(key: Key, attacker: Attacker, values: dict[Key, int], containing: dict[Key, list[list[Key]]],
+                    hidden: set[Key], parts: Parts) -> Key | None:
+    """A number to hide so that ``key`` gets a free direction: in the nearest equation (through hidden numbers)
+    that still shows something, preferably a number the attacker does not hold alone."""
+    seen, frontier = {key}, [key]
+    while frontier:
+        around = [keys for k in frontier for keys in containing[k] if any(m not in hidden for m in keys)]
+        if around:
+            def protecting(keys: list[Key]) -> int:
+                return sum(k in hidden and values[k] > own_part(k, attacker, parts) for k in keys)
+            return _pick(values, min(around, key=protecting), hidden, attacker, parts)
+        frontier = [m for k in frontier for keys in containing[k] for m in keys if m in hidden and m not in seen]
+        seen.update(frontier)
+    return None
 
 
 def _hides_only_zeros(values: dict[Key, int], keys: list[Key], hidden: set[Key]) -> bool:
@@ -138,12 +226,14 @@ def _hides_only_zeros(values: dict[Key, int], keys: list[Key], hidden: set[Key])
     return bool(inside) and not any(inside) and any(values[k] for k in keys if k not in hidden)
 
 
-def _pick(values: dict[Key, int], keys: list[Key], hidden: set[Key]) -> Key:
-    """The complement to hide: the smallest non-zero count, cells before totals, the grand total last."""
+def _pick(values: dict[Key, int], keys: list[Key], hidden: set[Key], attacker: Attacker, parts: Parts) -> Key:
+    """The complement to hide: one whose part outside the attacker is not zero, the smallest non-zero count,
+    cells before totals, the grand total last."""
     candidates = [k for k in keys if k not in hidden]
     if _hides_only_zeros(values, keys, hidden):
-        candidates = [k for k in candidates if values[k]]
-    return min(candidates, key=lambda k: (values[k] == 0, _kind(k), values[k], k))
+        candidates = [k for k in candidates if values[k]] or candidates
+    return min(candidates, key=lambda k: (values[k] - own_part(k, attacker, parts) == 0, values[k] == 0, _kind(k),
+                                          values[k], k))
 
 
 def _kind(key: Key) -> int:
@@ -151,33 +241,6 @@ def _kind(key: Key) -> int:
     if key[-1] == "*" and (len(key) == 2 or key[-2] == "*"):
         return 2
     return 1 if len(key) == 2 or "*" in key else 0
-
-
-def determined(members: list[list[Key]], hidden: set[Key]) -> set[Key]:
-    """The hidden numbers that the published numbers and the equations fix to a single value."""
-    unknowns = sorted(hidden)
-    index = {k: i for i, k in enumerate(unknowns)}
-    rows = []
-    for total, *parts in members:
-        if not any(k in index for k in (total, *parts)):
-            continue
-        row = np.zeros(len(unknowns))
-        if total in index:
-            row[index[total]] -= 1.0
-        for k in parts:
-            if k in index:
-                row[index[k]] += 1.0
-        rows.append(row)
-    if not rows:
-        return set()
-    matrix = np.array(rows)
-    _, singular, vt = np.linalg.svd(matrix, full_matrices=True)
-    rank = int((singular > 1e-9 * max(1.0, singular.max(initial=0.0))).sum())
-    null = vt[rank:]  # basis of the null space, one vector per row
-    if null.shape[0] == 0:
-        return set(unknowns)
-    free = np.abs(null).max(axis=0) > 1e-9
-    return {k for k, i in index.items() if not free[i]}
 
 
 def _published(table: CountTable, values: dict[Key, int], hidden: set[Key]) -> PublishedTable:

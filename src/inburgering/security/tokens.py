@@ -37,7 +37,9 @@ ROLES: tuple[Role, ...] = ("analyst", "admin")
 _TOKEN = re.compile(r"^inb_([0-9a-f]{8})_([A-Za-z0-9_-]{43})$")
 #: Valid tokens remembered by ``TokenStore.verify`` (the memory is emptied when full).
 MAX_REMEMBERED = 1024
-_GEMEENTE = re.compile(r"^GM\d{4}$")
+#: fullmatch and [0-9]: with re.match, "$" also matched before a final newline, and \d takes any Unicode digit
+#: (Arabic-Indic, fullwidth), which no municipality code has.
+_GEMEENTE = re.compile(r"GM[0-9]{4}")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS token (
     token_id TEXT PRIMARY KEY,
@@ -98,12 +100,21 @@ def default_token_db(store: str) -> Path:
     return folder.with_name(folder.name + ".tokens.sqlite")
 
 
+def is_gemeente_code(code: str) -> bool:
+    """Whether ``code`` is a municipality code: ``GM`` and four ASCII digits, nothing before or after.
+
+    >>> is_gemeente_code("GM0363"), is_gemeente_code("GM0363\\n"), is_gemeente_code("GM\\u0660\\u0663\\u0666\\u0663")
+    (True, False, False)
+    """
+    return _GEMEENTE.fullmatch(code) is not None
+
+
 def check_gemeenten(codes: Iterable[str]) -> tuple[str, ...]:
     """Normalised municipality codes (``GM0363``); a malformed code is a usage error."""
     result = []
     for code in codes:
         upper = code.strip().upper()
-        if not _GEMEENTE.match(upper):
+        if not is_gemeente_code(upper):
             raise UsageError(f"--gemeente {code!r}: expected GM followed by 4 digits, e.g. GM0363")
         result.append(upper)
     return tuple(sorted(set(result)))

@@ -138,7 +138,8 @@ def create_app(settings: Settings, *, store: Store | None = None, query_workers:
                 snapshots.close()
 
     app = FastAPI(title="inburgering", summary="SPARQL 1.1 endpoint and linked data on civic integration",
-                  lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
+                  lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
+                  redirect_slashes=False)  # Starlette's slash redirect names the request's Host (finding 6)
     local = ThreadEngine(service_store)
     app.state.runtime = Runtime(settings=settings, store=service_store, engine=local, local_engine=local,
                                 templates=Jinja2Templates(directory=str(HERE / "templates")))

@@ -22,6 +22,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         value = getattr(args, flag, None)
         if value is not None:
             overrides[flag] = value
+    if getattr(args, "trusted_proxy", None):
+        overrides["trusted_proxies"] = args.trusted_proxy
     return Settings(**overrides)
 
 
@@ -33,7 +35,11 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
                         help="service processes sharing the port (default 1; an on-disk or remote store only)")
     parser.add_argument("--base-iri", dest="base_iri", help="production base of instance IRIs")
     parser.add_argument("--public-url", dest="public_url",
-                        help="where clients reach the service (default: the request's own address)")
+                        help="where clients reach the service: every link is built from it, never from a "
+                             "request's Host header (default http://HOST:PORT)")
+    parser.add_argument("--trusted-proxy", dest="trusted_proxy", action="append", metavar="ADDRESS",
+                        help="a reverse proxy (address or network) whose X-Forwarded-For names the client; "
+                             "repeat for more (default: none, the header is never read)")
     parser.add_argument("--audit-log", dest="audit_log", type=Path, help="JSON Lines audit log file")
     parser.add_argument("--token-db", dest="token_db", type=Path,
                         help="bearer-token database (default: STORE.tokens.sqlite beside an embedded store)")
@@ -67,6 +73,9 @@ def serve(settings: Settings) -> None:
         from inburgering.service.app import check_service_store
 
         check_service_store(settings)  # fail here, once, rather than in every worker process
+    if settings.public_url is None and settings.host in ("", "0.0.0.0", "::"):
+        print("inburgering: listening on every interface without --public-url: links in answers will name "
+              "the loopback address; set --public-url to where clients reach the service", flush=True)
     print(f"inburgering: serving {settings.store} on http://{settings.host}:{settings.port}/ "
           f"(SPARQL at /sparql; {settings.workers} process{'es' if settings.workers > 1 else ''}; Ctrl-C stops)",
           flush=True)

@@ -55,12 +55,29 @@ async def get_scope(request: Request) -> AccessScope:
     return authenticator.scope_for(request.headers.get("authorization"), client=client)
 
 
+#: Listening on every interface says nothing about where clients reach the service: links then name loopback.
+_WILDCARDS = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}
+
+
+def public_root(settings: Settings) -> str:
+    """Where links in answers point: ``settings.public_url``, else the address the service listens on.
+
+    Never the request's ``Host`` header (issue 13, finding 6: ``Host: evil.example`` made every link point there).
+
+    >>> public_root(Settings(host="::", port=8080)), public_root(Settings(public_url="https://data.example/"))
+    ('http://[::1]:8080', 'https://data.example')
+    """
+    if settings.public_url:
+        return settings.public_url.rstrip("/")
+    host = _WILDCARDS.get(settings.host, settings.host)
+    return f"http://{f'[{host}]' if ':' in host else host}:{settings.port}"
+
+
 async def get_rewriter(request: Request) -> Rewriter:
-    """Production IRIs ↔ the address this request reached us at (or ``settings.public_url``)."""
+    """Production IRIs ↔ the configured public address (``public_root``)."""
     runtime: Runtime = request.app.state.runtime
     settings = runtime.settings
-    local = settings.public_url or str(request.base_url)
-    return Rewriter(local=local.rstrip("/"), base=settings.base_iri)
+    return Rewriter(local=public_root(settings), base=settings.base_iri)
 
 
 @dataclass(frozen=True)

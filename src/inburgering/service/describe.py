@@ -23,7 +23,7 @@ from inburgering.errors import QueryError
 from inburgering.security.scope import AccessScope
 from inburgering.service.deps import Runtime
 from inburgering.service.lookup import DescriptionReader
-from inburgering.service.sparql import ProtocolDataset, derived, readable_graphs, run_query
+from inburgering.service.sparql import ProtocolDataset, covers_store, derived, readable_graphs, run_query
 from inburgering.store.embedded import EmbeddedStore
 
 LABELS = "<http://www.w3.org/2000/01/rdf-schema#label>, <http://www.w3.org/2004/02/skos/core#prefLabel>"
@@ -83,18 +83,38 @@ def warm(store: EmbeddedStore) -> None:
         reader.labels(store.generation)
 
 
+def _readable_set(runtime: Runtime, store: EmbeddedStore, scope: AccessScope) -> tuple[frozenset[str], bool]:
+    """The scope's graphs as a set, and whether they are every graph of the store (decided before any lookup)."""
+    readable = readable_graphs(store, scope, base=runtime.settings.base_iri)
+    graphs = derived(store, ("readable-set", readable), lambda: frozenset(readable))
+    return graphs, covers_store(store, readable)
+
+
 def describe_local(runtime: Runtime, scope: AccessScope, iri: str) -> list[Triple] | None:
     """The description read from an embedded store's indexes (``lookup.py``), on the calling thread; ``None``
-    for other stores. The same triples as the CONSTRUCT below over the caller's readable graphs."""
+    for other stores. The same triples as the CONSTRUCT below over the caller's readable graphs, and every
+    lookup confined to those graphs."""
     store = runtime.store
     reader = _reader(store)
     if reader is None:
         return None
     assert isinstance(store, EmbeddedStore)
-    base = runtime.settings.base_iri
-    readable = readable_graphs(store, scope, base=base)
-    graphs = derived(store, ("readable-set", readable), lambda: frozenset(readable))
-    return reader.describe(iri, graphs, generation=store.generation, max_results=runtime.settings.max_results)
+    graphs, every = _readable_set(runtime, store, scope)
+    return reader.describe(iri, graphs, generation=store.generation, max_results=runtime.settings.max_results,
+                           every_graph=every)
+
+
+def holds_local(runtime: Runtime, scope: AccessScope, iri: str) -> bool | None:
+    """Whether the caller's graphs say anything about ``iri`` (lookups in those graphs only); ``None`` for
+    stores other than the embedded one. Lets a page that needs a query answer "not found" without one, at a
+    cost that does not depend on whether ``iri`` exists outside the scope."""
+    store = runtime.store
+    reader = _reader(store)
+    if reader is None:
+        return None
+    assert isinstance(store, EmbeddedStore)
+    graphs, every = _readable_set(runtime, store, scope)
+    return reader.holds(iri, graphs, every_graph=every)
 
 
 async def describe(runtime: Runtime, scope: AccessScope, iri: str) -> list[Triple]:

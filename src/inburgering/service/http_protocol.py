@@ -92,8 +92,10 @@ def configure(settings: Settings) -> dict[str, Any]:
     GuardedProtocol.header_timeout_s = settings.header_timeout_s
     GuardedProtocol.request_timeout_s = settings.request_timeout_s
     GuardedProtocol.max_header_bytes = settings.max_header_bytes
+    # proxy_headers off: uvicorn would believe X-Forwarded-For and -Proto from 127.0.0.1 (or FORWARDED_ALLOW_IPS);
+    # the service reads them only from settings.trusted_proxies (security/forwarded.py)
     return {"http": GuardedProtocol, "limit_concurrency": settings.max_connections,
-            "h11_max_incomplete_event_size": settings.max_header_bytes}
+            "h11_max_incomplete_event_size": settings.max_header_bytes, "proxy_headers": False}
 
 
 __all__ = ["GuardedProtocol", "configure"]

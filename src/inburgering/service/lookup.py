@@ -2,16 +2,20 @@
 
 ``describe.describe`` answers with the same triples as its CONSTRUCT query (``describe._DESCRIBE``) over the
 union of the caller's readable graphs: the resource's own triples, the labels of what it links to and of its
-predicates, its blank nodes, and the back-links of ``describe.INVERSE`` with their subjects' labels. Here each
-of those is a ``quads_for_pattern`` lookup on the store's SPO/POS indexes, kept when the quad's graph is
-readable, which is exactly "matches in the union of the readable graphs". Labels come from an index of all
-label triples built once per store generation (``EmbeddedStore.generation``; a read-only store never changes),
-so a person page costs one index scan for the person plus a few dictionary lookups.
+predicates, its blank nodes, and the back-links of ``describe.INVERSE`` with their subjects' labels.
 
-Why: Oxigraph evaluates a CONSTRUCT over an explicit list of graphs slowly (4.4 ms for one person over 11
-graphs on the 2,000-person benchmark store, 1.7 ms even as the union of all graphs); these lookups take about
-0.2 ms for the same answer (docs/performance.md). Equality with the SPARQL description is tested
-(tests/service/test_lookup.py).
+**Scope first, then lookups.** Every lookup names one readable graph (``quads_for_pattern(s, p, o, graph)``: a
+seek in the store's graph-first index), so what a request costs depends only on the caller's graphs and what is
+in them, never on what other graphs hold: a person of another municipality and an IRI that exists nowhere cost
+the same work (issue 13, finding 3: a lookup over all graphs, filtered afterwards, took longer when the person
+existed elsewhere, and that showed). Only when the readable graphs are every graph of the store is one lookup
+over all of them made instead (nothing is then out of scope). Labels come from an index of all label triples
+per graph, built once per store generation (``EmbeddedStore.generation``; a read-only store never changes) and
+consulted only for readable graphs.
+
+Why lookups at all: Oxigraph evaluates a CONSTRUCT over an explicit list of graphs slowly (4.4 ms for one person
+over 11 graphs on the 2,000-person benchmark store); these lookups take a fraction of a millisecond for the same
+answer (docs/performance.md). Equality with the SPARQL description is tested (tests/service/test_lookup.py).
 """
 
 from __future__ import annotations
@@ -42,20 +46,20 @@ Subject = NamedNode | BlankNode
 
 @dataclass
 class LabelIndex:
-    """Every label triple of the store by subject, with the graph it is in (``None``: too many to index)."""
+    """Every label triple of the store by graph and subject (``None``: too many to index)."""
 
-    by_subject: dict[Subject, list[tuple[str, Triple]]] | None = field(default_factory=dict)
+    by_graph: dict[str, dict[Subject, list[Triple]]] | None = field(default_factory=dict)
 
     @classmethod
     def build(cls, ox: OxStore) -> LabelIndex:
-        index: dict[Subject, list[tuple[str, Triple]]] = {}
+        index: dict[str, dict[Subject, list[Triple]]] = {}
         count = 0
         for predicate in LABEL_PREDICATES:
             for quad in ox.quads_for_pattern(None, predicate, None, None):
                 graph = quad.graph_name
                 if not isinstance(graph, NamedNode):
                     continue  # the default graph is never readable through the service
-                index.setdefault(quad.subject, []).append((graph.value, quad.triple))  # type: ignore[arg-type]
+                index.setdefault(graph.value, {}).setdefault(quad.subject, []).append(quad.triple)  # type: ignore[arg-type]
                 count += 1
                 if count > MAX_INDEXED_LABELS:
                     return cls(None)
@@ -81,16 +85,34 @@ class DescriptionReader:
                 self._index = current
         return current[1]
 
-    def describe(self, iri: str, readable: frozenset[str], *, generation: int, max_results: int) -> list[Triple]:
+    def _graphs(self, readable: frozenset[str], every_graph: bool) -> list[NamedNode | None]:
+        """The graphs to look in: each readable one, or ``[None]`` (all at once) when they are every graph."""
+        return [None] if every_graph else [NamedNode(g) for g in sorted(readable)]
+
+    def holds(self, iri: str, readable: frozenset[str], *, every_graph: bool = False) -> bool:
+        """Whether a readable graph has a triple about ``iri`` (lookups in those graphs only, as above)."""
+        try:
+            resource = NamedNode(iri)
+        except ValueError:
+            return False
+        return any(next(iter(self.ox.quads_for_pattern(resource, None, None, graph)), None) is not None
+                   for graph in self._graphs(readable, every_graph))
+
+    def describe(self, iri: str, readable: frozenset[str], *, generation: int, max_results: int,
+                 every_graph: bool = False) -> list[Triple]:
         """The description of ``iri`` in the union of the ``readable`` graphs, own triples first.
 
+        ``every_graph``: the readable graphs are all the store's named graphs (and its default graph is empty).
         Raises ``QueryError`` past ``max_results`` triples, like the SPARQL path's result cap.
         """
         try:
             resource = NamedNode(iri)
         except ValueError as exc:
             raise QueryError(f"not a valid IRI: {iri!r}") from exc
+        graphs = self._graphs(readable, every_graph)
         labels = self.labels(generation)
+        label_maps = None if labels.by_graph is None else [
+            labels.by_graph[g] for g in sorted(readable) if g in labels.by_graph]
         out: dict[Triple, None] = {}
 
         def add(triple: Triple) -> None:
@@ -100,15 +122,15 @@ class DescriptionReader:
                     raise QueryError(f"the description has more than {max_results} triples")
 
         def matches(subject: Subject | None, predicate: NamedNode | None, obj: object) -> Iterator[Quad]:
-            for quad in self.ox.quads_for_pattern(subject, predicate, obj, None):  # type: ignore[arg-type]
-                graph = quad.graph_name
-                if isinstance(graph, NamedNode) and graph.value in readable:
-                    yield quad
+            for graph in graphs:
+                for quad in self.ox.quads_for_pattern(subject, predicate, obj, graph):  # type: ignore[arg-type]
+                    if isinstance(quad.graph_name, NamedNode):  # never the default graph
+                        yield quad
 
         def add_labels(node: Subject) -> None:
-            if labels.by_subject is not None:
-                for graph, triple in labels.by_subject.get(node, ()):
-                    if graph in readable:
+            if label_maps is not None:
+                for by_subject in label_maps:
+                    for triple in by_subject.get(node, ()):
                         add(triple)
             else:
                 for predicate in LABEL_PREDICATES:

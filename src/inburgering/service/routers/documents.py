@@ -89,6 +89,12 @@ async def ontology_turtle(request: Request, runtime: RuntimeDep, scope: ScopeDep
     return await graph_dump(request, runtime, scope, rewriter, "ontology", "text/turtle", doc_path="/def")
 
 
+@router.get("/downloads", name="downloads_slash", include_in_schema=False)
+async def downloads_slash() -> Response:
+    """A relative redirect: Starlette's own slash redirect is off, since it named the request's Host."""
+    return RedirectResponse("/downloads/", status_code=308)
+
+
 @router.get("/downloads/", name="downloads")
 async def downloads(request: Request, runtime: RuntimeDep, rewriter: RewriterDep) -> Response:
     items = [{"name": name, "nl": nl, "en": en} for name, nl, en in DOWNLOADS]

@@ -15,7 +15,7 @@ from inburgering.namespaces import public_graph
 from inburgering.security import audit
 from inburgering.security.scope import PUBLIC, AccessScope, AuthenticationRequired
 from inburgering.service.deps import Page, PageDep, Runtime, RuntimeDep, ScopeDep
-from inburgering.service.describe import describe, describe_local
+from inburgering.service.describe import describe, describe_local, holds_local
 from inburgering.service.dossier import read_facts
 from inburgering.service.dossier_view import dossier_view
 from inburgering.service.negotiation import EXTENSIONS, HTML, RDF_TYPES, choose
@@ -123,6 +123,9 @@ async def dossier_page(request: Request, page: Page, iri: str, doc_path: str) ->
     decisions; special-category facts only when the scope may read them."""
     runtime, scope, rewriter = page.runtime, page.scope, page.rewriter
     if not scope.may_read_instance_data:  # the same 401/403 as any instance document, before any query
+        return not_found(request, runtime, scope, rewriter, iri)
+    if holds_local(runtime, scope, iri) is False:  # nothing in the caller's graphs: no query (finding 3)
+        audit.note_access(resource=iri, result_count=0, protected=True)
         return not_found(request, runtime, scope, rewriter, iri)
     try:
         facts = await read_facts(runtime, scope, iri)

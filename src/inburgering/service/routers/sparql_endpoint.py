@@ -11,6 +11,7 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
+from inburgering.security import audit
 from inburgering.service.deps import RewriterDep, RuntimeDep, ScopeDep
 from inburgering.service.metadata import service_description
 from inburgering.service.negotiation import HTML, RDF_TYPES, RESULT_TYPES, choose
@@ -119,7 +120,31 @@ def _describe_service(request: Request, runtime: RuntimeDep, scope: ScopeDep, re
     return rdf_response(graph, media, request=request, rewriter=rewriter)
 
 
-@router.api_route("/sparql", methods=["GET", "POST"], name="sparql")
+#: The SPARQL protocol's parameters, for the OpenAPI description (the handler reads the raw request: a
+#: parameter may repeat, and a query may come as the body itself).
+_GRAPH_LISTS = {name: {"type": "array", "items": {"type": "string"}} for name in ("default-graph-uri",
+                                                                                   "named-graph-uri")}
+_PROTOCOL = {
+    "parameters": [
+        {"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
+         "example": "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 10",
+         "description": "a SPARQL 1.1 query; without one, the service description"},
+        *({"name": name, "in": "query", "required": False, "schema": schema, "style": "form", "explode": True}
+          for name, schema in _GRAPH_LISTS.items()),
+    ],
+}
+_PROTOCOL_POST = {
+    **_PROTOCOL,
+    "requestBody": {"required": False, "content": {
+        "application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {
+            "query": {"type": "string"}, **_GRAPH_LISTS}}},
+        "application/sparql-query": {"schema": {"type": "string"}},
+    }},
+}
+
+
+@router.get("/sparql", name="sparql", openapi_extra=_PROTOCOL)
+@router.post("/sparql", name="sparql_post", openapi_extra=_PROTOCOL_POST)
 async def sparql(request: Request, runtime: RuntimeDep, scope: ScopeDep, rewriter: RewriterDep) -> Response:
     settings = runtime.settings
     try:
@@ -127,6 +152,7 @@ async def sparql(request: Request, runtime: RuntimeDep, scope: ScopeDep, rewrite
         query = _query_text(params, direct)
         if query is None:
             return _describe_service(request, runtime, scope, rewriter)
+        audit.note_access(query=query, protected=False)  # refused or not, the log names the query (hashed)
         if len(query.encode()) > settings.max_query_bytes:
             raise ProtocolError(413, f"the query is larger than {settings.max_query_bytes} bytes")
         info = await _check(query, settings, runtime, rewriter)

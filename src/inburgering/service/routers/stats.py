@@ -1,7 +1,8 @@
 """``/stats``: public aggregates with small-cell suppression (issue 6), as an HTML page with charts or as JSON.
 
 The numbers come from ``security/stats.py`` and are only ever published suppressed; they are recomputed when
-the set of published graphs changes (a new load), not per request.
+the set of published graphs changes (a new load), or a token for a new set of municipalities is issued, not per
+request.
 """
 
 from __future__ import annotations
@@ -26,11 +27,22 @@ router = APIRouter()
 JSON = "application/json"
 
 
+def token_coalitions(request: Request) -> tuple[tuple[str, ...], ...]:
+    """The sets of two or more municipalities that one token reads (revoked ones too: what was read stays
+    known): such a holder knows all their tables at once, and the suppression must hold against it."""
+    authenticator = getattr(request.app.state, "authenticator", None)
+    tokens = getattr(authenticator, "tokens", None)
+    if tokens is None:
+        return ()
+    return tuple(sorted({tuple(sorted(r.gemeenten)) for r in tokens.records() if len(r.gemeenten) > 1}))
+
+
 async def current_report(request: Request, runtime: RuntimeDep) -> StatsReport:
-    """The report for the graphs published now, computed once per publication."""
+    """The report for the graphs published now and the tokens issued now, computed once per change."""
     settings, store = runtime.settings, runtime.store
     version = await run_in_threadpool(graphs_version, store, base=settings.base_iri)
-    key = (version, settings.suppression_threshold)
+    coalitions = await run_in_threadpool(token_coalitions, request)
+    key = (version, settings.suppression_threshold, coalitions)
     state = request.app.state
     if getattr(state, "stats_lock", None) is None:  # per app: an asyncio lock belongs to one event loop
         state.stats_lock = asyncio.Lock()
@@ -39,7 +51,7 @@ async def current_report(request: Request, runtime: RuntimeDep) -> StatsReport:
         if cached is not None and cached[0] == key:
             return cached[1]
         report = await run_in_threadpool(compute_stats, store, base=settings.base_iri,
-                                          threshold=settings.suppression_threshold)
+                                          threshold=settings.suppression_threshold, coalitions=coalitions)
         state.stats_cache = (key, report)
     return report
 
