@@ -1,0 +1,96 @@
+"""``python -m bench.reload``: the cost of reloading one municipality does not grow with the store (issue 12 §4).
+
+Generates ``--parts`` parts of ``--persons`` persons each (``inburgering generate --parts``: each part its own
+municipalities and its own pseudonym key), publishes the model, and measures the reload of the largest
+municipality of part 1 (its persons alone, one DUO bundle) in two stores, in the same run:
+
+- **small**: the model and part 1 only;
+- **large**: the model and all parts.
+
+Each reload is timed ``--runs`` times (the command as a user runs it, in-process, store opened and closed); the
+result is the median per store and the ratio large/small (target ≤ 1.5). Writes ``bench/results/reload.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import statistics
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+from inburgering.cli import main
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def _run(argv: list[str], *, key: str) -> float:
+    os.environ["INBURGERING_PSEUDONYM_KEY"] = key
+    started = time.perf_counter()
+    with contextlib.redirect_stdout(io.StringIO()):
+        code = main(argv)
+    if code == 2:
+        raise SystemExit(f"inburgering {' '.join(argv)} exited with 2")
+    return time.perf_counter() - started
+
+
+def _key(part: int) -> str:
+    return f"{part:02d}" * 32
+
+
+def _size_mb(folder: Path) -> float:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20
+
+
+def main_bench() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--parts", type=int, default=15)
+    parser.add_argument("--persons", type=int, default=600, help="persons per part")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--out", type=Path, default=RESULTS / "reload.json")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-reload-") as tmp:
+        folder = Path(tmp)
+        bundle = folder / "duo.jsonl"
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert main(["generate", "--persons", str(args.persons * args.parts), "--parts", str(args.parts),
+                         "--seed", "12", "--format", "duo", "--out", str(bundle)]) == 0
+        parts = [folder / f"part-{k:02d}" / "duo.jsonl" for k in range(1, args.parts + 1)]
+        lines = parts[0].read_text(encoding="utf-8").splitlines()
+        sizes = Counter(json.loads(line)["gemeente"] for line in lines)
+        gemeente, persons = sizes.most_common(1)[0]
+        one = folder / "reload.jsonl"
+        one.write_text("".join(line + "\n" for line in lines if json.loads(line)["gemeente"] == gemeente),
+                       encoding="utf-8")
+        result: dict[str, object] = {"parts": args.parts, "persons_per_part": args.persons, "gemeente": gemeente,
+                                     "reload_persons": persons, "runs": args.runs}
+        for label, loaded in (("small", parts[:1]), ("large", parts)):
+            store = folder / label / "store"
+            rejects = str(folder / label / "rejects.jsonl")
+            _run(["model", "publish", "--store", str(store)], key=_key(1))
+            fill = [_run(["load", "--store", str(store), "--rejects", rejects, str(p)], key=_key(k))
+                    for k, p in enumerate(loaded, start=1)]
+            times = [_run(["load", "--store", str(store), "--rejects", rejects, str(one)], key=_key(1))
+                     for _ in range(args.runs)]
+            result[label] = {"parts_in_store": len(loaded), "fill_s": [round(t, 2) for t in fill],
+                             "reload_s": [round(t, 3) for t in times], "median_s": round(statistics.median(times), 3),
+                             "store_mb": round(_size_mb(store), 1),
+                             "publications_mb": round(_size_mb(store.parent / "store.publications"), 1)}
+            print(f"{label}: {len(loaded)} part(s) in the store, reload of {gemeente} ({persons} persons): "
+                  f"median {statistics.median(times):.3f} s of {times}", flush=True)
+        small, large = result["small"], result["large"]
+        assert isinstance(small, dict) and isinstance(large, dict)
+        result["ratio"] = round(large["median_s"] / small["median_s"], 2)
+        result["load_average"] = os.getloadavg()
+        print(f"ratio large/small: {result['ratio']} (target <= 1.5); load average {os.getloadavg()}")
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main_bench()
