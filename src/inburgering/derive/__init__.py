@@ -20,7 +20,7 @@ never with SPARQL date arithmetic. Time and memory grow linearly with the input.
 >>> facts[0].uiterste_datum_pip, facts[0].status
 (datetime.date(2026, 3, 16), 'GeenLeerroute')
 >>> len(derive(source, base="https://data.example.org", peildatum=date(2026, 3, 1)))
-5
+4
 """
 
 from __future__ import annotations
