@@ -9,10 +9,13 @@ from __future__ import annotations
 import copy
 import random
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
-from pyoxigraph import Literal, NamedNode, Quad, Store, Triple
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, Triple, parse
+from rdflib import Graph
+from rdflib.namespace import SH
 
 from inburgering import namespaces as ns
 from inburgering.derive import derive, derive_facts, derived_graph
@@ -254,3 +257,21 @@ def test_the_order_of_the_triples_does_not_matter_and_persons_outside_the_base_a
     random.Random(3).shuffle(shuffled)
     assert set(derive(shuffled, base=BASE, peildatum=PEIL)) == set(derive(triples, base=BASE, peildatum=PEIL))
     assert {f.person.rsplit("/", 1)[1] for f in derive_facts(shuffled, base=BASE, peildatum=PEIL)} == {"p1", "p2"}
+
+
+@pytest.mark.parametrize("fixture", ["conforming", "violating"])
+def test_the_pip_deadline_agrees_with_the_rule_pip_binnen_tien_weken(fixture: str) -> None:
+    """A PIP dated after the derived deadline is exactly a PIP the SHACL rule warns about (its fixtures)."""
+    folder = Path(__file__).resolve().parents[1] / "shapes" / "PipBinnenTienWeken"
+    triples = list(parse(path=str(folder / f"{fixture}.ttl"), format=RdfFormat.TURTLE))
+    warned = {str(o) for o in Graph().parse(folder / "expected.ttl").objects(None, SH.focusNode)} \
+        if fixture == "violating" else set()
+    dagtekening = NamedNode(ns.inb("dagtekening"))
+    found = derive_facts(triples, base="https://data.example.org", peildatum=date(2026, 1, 1))
+    assert len(found) >= 2
+    for person in found:
+        pip = person.person.replace("/persoon/", "/pip/") + "-actueel"
+        (signed,) = [date.fromisoformat(t.object.value) for t in triples
+                     if t.subject == NamedNode(pip) and t.predicate == dagtekening]
+        assert person.uiterste_datum_pip is not None
+        assert (signed > person.uiterste_datum_pip) == (pip in warned), pip

@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from datetime import date
 from functools import cache
 
-from pyoxigraph import DefaultGraph, Literal, NamedNode, Store, Triple
+from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, Store, Triple
 
 from inburgering import namespaces as ns
 from inburgering.derive.index import index_triples
@@ -55,20 +55,20 @@ def derived_graph(source_graph: str) -> str:
     return source_graph + DERIVED_SUFFIX
 
 
-def _triples(source: Store | Iterable[Triple], graph: str | None) -> Iterable[Triple]:
+def _triples(source: Store | Iterable[Triple | Quad], graph: str | None) -> Iterable[Triple | Quad]:
     if not isinstance(source, Store):
         return source
     if graph is not None and graph.rstrip("/").endswith(ns.SPECIAL_SUFFIX):
         raise AccessError(f"no facts are derived from a graph of special-category facts: {graph}")
-    return (q.triple for q in source.quads_for_pattern(None, None, None, NamedNode(graph) if graph else DefaultGraph()))
+    return source.quads_for_pattern(None, None, None, NamedNode(graph) if graph else DefaultGraph())
 
 
-def derive_facts(source: Store | Iterable[Triple], *, base: str, peildatum: date,
+def derive_facts(source: Store | Iterable[Triple | Quad], *, base: str, peildatum: date,
                  graph: str | None = None) -> list[DerivedFacts]:
     """The derived facts of every person in ``source`` (the persons under ``{base}/id/persoon/``), in input order.
 
-    ``source`` is one load's non-special triples, or a store with ``graph`` the load's graph (default: the default
-    graph). Raises ``AccessError`` when the input holds a special-category fact or ``graph`` is a ``…/bijzonder``
+    ``source`` is one load's non-special triples (or quads: their graph is ignored), or a store with ``graph`` the
+    load's graph (default: the default graph). Raises ``AccessError`` when the input holds a special-category fact or ``graph`` is a ``…/bijzonder``
     graph.
     """
     index = index_triples(_triples(source, graph), person_prefix=ns.thing_iri(base, "persoon", ""))
@@ -121,7 +121,7 @@ def fact_triples(facts: DerivedFacts, *, peildatum: date) -> list[Triple]:
     return out
 
 
-def derive(source: Store | Iterable[Triple], *, base: str, peildatum: date,
+def derive(source: Store | Iterable[Triple | Quad], *, base: str, peildatum: date,
            graph: str | None = None) -> list[Triple]:
     """The triples of the facts derived from ``source`` on ``peildatum`` (see :func:`derive_facts`).
 

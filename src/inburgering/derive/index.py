@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple
 
 from inburgering import namespaces as ns
 from inburgering.errors import AccessError
@@ -30,8 +30,10 @@ READ = ("heeftInburgeringsplicht", "historisch", "indicatorInburgeringsplicht", 
         "vrijstellingVoor", "heeftPip", "dagtekening", "dagtekeningInitielePip", "leerrouteType",
         "datumAfrondingZroute", "heeftExamenresultaat", "resultaat", "examendatum")
 #: The classes the rules read, by local name (a person, the kind of an exemption or dispensation, of a route).
-CLASSES = ("Inburgeraar", "GeheleOntheffing", "GedeeltelijkeOntheffing", "GeheleVrijstelling",
+CLASSES = ("Inburgeraar", "Asielstatushouder", "GezinsmigrantEnOverigeMigrant", "GeheleOntheffing", "GedeeltelijkeOntheffing", "GeheleVrijstelling",
            "TijdelijkeVrijstelling", "GedeeltelijkeVrijstelling", "B1Route", "Onderwijsroute", "ZRoute")
+#: A person is typed with one of these (the loader writes the first and one of the others).
+PERSONS = frozenset(CLASSES[:3])
 RDF_TYPE = NamedNode(ns.RDF + "type")
 AFGESPROKEN_IN = NamedNode(ns.inb("afgesprokenIn"))
 XSD_DATE = NamedNode(ns.XSD + "date")
@@ -129,15 +131,16 @@ def special_markers() -> dict[NamedNode, frozenset[NamedNode] | None]:
     return {p: frozenset(o) if o is not None else None for p, o in markers.items()}
 
 
-def index_triples(triples: Iterable[Triple], *, person_prefix: str) -> Index:
-    """Index ``triples`` (one pass); persons are the subjects typed ``inb:Inburgeraar`` under ``person_prefix``.
+def index_triples(triples: Iterable[Triple | Quad], *, person_prefix: str) -> Index:
+    """Index ``triples`` (one pass); persons are the subjects typed ``inb:Inburgeraar`` (or a subclass) under
+    ``person_prefix``, in the order met, possibly more than once.
 
     Raises ``AccessError`` on a special-category fact.
     """
     predicates, classes, special = _predicates(), _classes(), special_markers()
     index = Index()
     facts, types, routes, persons = index.facts, index.types, index.routes, index.persons
-    for s, p, o in triples:  # unpacking a Triple is the cheapest way to reach its terms
+    for s, p, o, *_ in triples:  # unpacking is the cheapest way to reach the terms (a quad's graph: ignored)
         name = predicates.get(p)
         if name is not None:
             subject = _key(s)
@@ -156,7 +159,7 @@ def index_triples(triples: Iterable[Triple], *, person_prefix: str) -> Index:
                 subject = _key(s)
                 assert isinstance(subject, str)
                 types.setdefault(subject, set()).add(kind)
-                if kind == "Inburgeraar" and subject.startswith(person_prefix):
+                if kind in PERSONS and subject.startswith(person_prefix):
                     persons.append(subject)
         elif p == AFGESPROKEN_IN:
             route, pip = _key(s), _key(o)
