@@ -193,3 +193,24 @@ def test_a_ggm_database_gives_the_same_exam_and_term_facts(tmp_path: Path) -> No
         assert got.uiterste_datum_pip == begin + timedelta(days=70)
         compared += 1
     assert compared == 150
+
+
+def test_derived_facts_with_their_source_conform_to_the_shapes(
+        generated: tuple[list[dict[str, Any]], dict[str, list[Triple]]]) -> None:
+    """The derived graph with its source: the class shapes (datatypes, concepts) and the derived-fact rules find
+    nothing, on the fast engine over the whole sample and on pySHACL for one municipality."""
+    from inburgering.loader.checking import validator_for
+    from inburgering.validation import validate
+
+    _, graphs = generated
+    union: list[Triple] = []
+    for graph, triples in graphs.items():
+        if not graph.endswith(SPECIAL_SUFFIX):
+            union += triples + derive(triples, base=DEFAULT_BASE, peildatum=REFERENCE)
+    findings = validator_for("fast")(union, reference_date=REFERENCE)
+    assert [(f.rule, f.focus, f.message) for f in findings if f.is_violation] == []
+    graph, triples = min(((g, t) for g, t in graphs.items() if not g.endswith(SPECIAL_SUFFIX)), key=lambda x: len(x[1]))
+    derived = derive(triples, base=DEFAULT_BASE, peildatum=REFERENCE)
+    assert len(derived) > 20, graph
+    report = validate([*triples, *derived], reference_date=REFERENCE)
+    assert [(r.shape, r.focus_node) for r in report.results if r.severity.endswith("Violation")] == []
