@@ -24,8 +24,10 @@ from inburgering.derive.rules import DerivedFacts
 from inburgering.loader.pseudonym import Pseudonymiser
 from inburgering.namespaces import DEFAULT_BASE, SPECIAL_SUFFIX, thing_iri
 
-KEY = "derived-facts-test-key-not-a-secret"
-PERSONS, SEED = 600, 5
+from .conftest import Generated
+
+KEY = "derived-facts-test-key-not-a-secret"  # for the GGM test's own persons
+SEED = 5
 REFERENCE = date(2026, 11, 1)  # the generator's reference date: nothing it generates lies after it
 LEVELS = ["A1", "A2", "B1", "B2"]
 ALL = {"KNM", "LE", "LU", "SC", "SP"}
@@ -88,22 +90,6 @@ def expected(line: dict[str, Any], peildatum: date) -> dict[str, Any]:
     }
 
 
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[dict[str, Any]], dict[str, list[Triple]]]:
-    """The bundle's lines, and the mapped triples per graph (``inburgering map``, the loader's mapping)."""
-    tmp = tmp_path_factory.mktemp("derived")
-    bundle, key, mapped = tmp / "duo.jsonl", tmp / "key", tmp / "mapped.nq"
-    key.write_text(KEY, encoding="utf-8")
-    assert main(["generate", "--persons", str(PERSONS), "--seed", str(SEED), "--defects", "0", "--format", "duo",
-                 "--out", str(bundle)]) == 0
-    assert main(["map", str(bundle), "--out", str(mapped), "--key-file", str(key)]) == 0
-    graphs: dict[str, list[Triple]] = defaultdict(list)
-    for quad in parse(path=str(mapped), format=RdfFormat.N_QUADS):
-        graphs[quad.graph_name.value].append(quad.triple)
-    lines = [json.loads(line) for line in bundle.read_text(encoding="utf-8").splitlines()]
-    return lines, dict(graphs)
-
-
 def _derived(graphs: dict[str, list[Triple]], peildatum: date) -> dict[str, DerivedFacts]:
     """Per person IRI, derived per graph of non-special facts, as the loader does per load."""
     out: dict[str, DerivedFacts] = {}
@@ -116,12 +102,12 @@ def _derived(graphs: dict[str, list[Triple]], peildatum: date) -> dict[str, Deri
 
 
 @pytest.mark.parametrize("peildatum", [REFERENCE, date(2027, 9, 1)], ids=["reference-date", "ten-months-later"])
-def test_every_derived_fact_matches_the_bundle(generated: tuple[list[dict[str, Any]], dict[str, list[Triple]]],
+def test_every_derived_fact_matches_the_bundle(generated: Generated,
                                                peildatum: date) -> None:
-    lines, graphs = generated
+    lines, graphs, key = generated
     derived = _derived(graphs, peildatum)
-    pseudonym = Pseudonymiser(KEY.encode())
-    assert len(derived) == len(lines) == PERSONS
+    pseudonym = Pseudonymiser(key)
+    assert len(derived) == len(lines) == 600
     mismatches = []
     for line in lines:
         person = thing_iri(DEFAULT_BASE, "persoon", pseudonym.bsn(line["bsn"]))
@@ -132,9 +118,9 @@ def test_every_derived_fact_matches_the_bundle(generated: tuple[list[dict[str, A
     assert mismatches == []
 
 
-def test_the_sample_holds_the_edge_cases(generated: tuple[list[dict[str, Any]], dict[str, list[Triple]]]) -> None:
+def test_the_sample_holds_the_edge_cases(generated: Generated) -> None:
     """The comparison above covers each case the rules distinguish (else it could pass on easy persons only)."""
-    lines, graphs = generated
+    lines, graphs, _ = generated
     facts = _derived(graphs, REFERENCE)
     statuses = Counter(f.status for f in facts.values())
     assert all(statuses[s] >= 3 for s in ("Afgerond", "GeenLopendePlicht", "GeenLeerroute", "TermijnVerstreken",
@@ -151,10 +137,10 @@ def test_the_sample_holds_the_edge_cases(generated: tuple[list[dict[str, Any]], 
     assert any(line["inburgeringsplicht"]["indicatorInburgeringsplicht"] is False for line in lines)
 
 
-def test_derived_triples_say_the_same_as_the_facts(generated: tuple[list[dict[str, Any]], dict[str, list[Triple]]]
+def test_derived_triples_say_the_same_as_the_facts(generated: Generated
                                                    ) -> None:
     """``derive`` writes each fact once, with ``inb:peildatum`` on every person, and nothing for absent facts."""
-    _, graphs = generated
+    _, graphs, _ = generated
     graph, triples = next((g, t) for g, t in graphs.items() if not g.endswith(SPECIAL_SUFFIX))
     out = derive(triples, base=DEFAULT_BASE, peildatum=REFERENCE)
     facts = derive_facts(triples, base=DEFAULT_BASE, peildatum=REFERENCE)
@@ -196,13 +182,13 @@ def test_a_ggm_database_gives_the_same_exam_and_term_facts(tmp_path: Path) -> No
 
 
 def test_derived_facts_with_their_source_conform_to_the_shapes(
-        generated: tuple[list[dict[str, Any]], dict[str, list[Triple]]]) -> None:
+        generated: Generated) -> None:
     """The derived graph with its source: the class shapes (datatypes, concepts) and the derived-fact rules find
     nothing, on the fast engine over the whole sample and on pySHACL for one municipality."""
     from inburgering.loader.checking import validator_for
     from inburgering.validation import validate
 
-    _, graphs = generated
+    _, graphs, _ = generated
     union: list[Triple] = []
     for graph, triples in graphs.items():
         if not graph.endswith(SPECIAL_SUFFIX):
