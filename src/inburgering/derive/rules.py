@@ -7,7 +7,7 @@ docs/derived-facts.md lists the rules with their sources.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cache
 
@@ -182,6 +182,19 @@ def _first_pip(index: Index, pips: list[str]) -> date | None:
     return min(initial) if initial else min((d for p in pips for d in index.dates(p, "dagtekening")), default=None)
 
 
+def _status(route: _Route, open_: frozenset[str], *, running: bool, end: date | None, peildatum: date) -> str:
+    """The learning-route status: the first of completed, no running duty, no route, expired, in progress."""
+    if route.code in ("B", "O") and not open_:
+        return AFGEROND
+    if route.code == "Z" and route.afronding_z is not None and route.afronding_z <= peildatum:
+        return AFGEROND
+    if not running:
+        return GEEN_PLICHT
+    if route.code is None:
+        return GEEN_LEERROUTE
+    return VERSTREKEN if end is not None and end <= peildatum else LOPEND
+
+
 def derive_person(index: Index, person: str, peildatum: date) -> DerivedFacts:
     """The derived facts of ``person`` on ``peildatum``."""
     current = [d for d in index.nodes(person, "heeftInburgeringsplicht") if index.boolean(d, "historisch") is not True]
@@ -200,19 +213,8 @@ def derive_person(index: Index, person: str, peildatum: date) -> DerivedFacts:
                and (ended is None or ended >= peildatum))
     open_ = frozenset(ONDERDELEN) - passed - released
     end = _termijn_end(index, duty)
-    vereist = None if route.code is None else (open_ if running and route.code in ("B", "O") else frozenset())
-    if (route.code in ("B", "O") and not open_) or (route.code == "Z" and route.afronding_z is not None
-                                                      and route.afronding_z <= peildatum):
-        status = AFGEROND
-    elif not running:
-        status = GEEN_PLICHT
-    elif route.code is None:
-        status = GEEN_LEERROUTE
-    elif end is not None and end <= peildatum:
-        status = VERSTREKEN
-    else:
-        status = LOPEND
-    return DerivedFacts(person, uiterste_datum_pip=_deadline(index, duty),
-                        dagen_tot_einde_termijn=(end - peildatum).days if running and end is not None else None,
-                        behaald=passed, vereist=vereist, status=status, datum_eerste_examen=first,
-                        dagen_van_pip_tot_eerste_examen=common.dagen_van_pip_tot_eerste_examen)
+    return replace(
+        common, uiterste_datum_pip=_deadline(index, duty),
+        dagen_tot_einde_termijn=(end - peildatum).days if running and end is not None else None,
+        vereist=None if route.code is None else (open_ if running and route.code in ("B", "O") else frozenset()),
+        status=_status(route, open_, running=running, end=end, peildatum=peildatum))
