@@ -275,3 +275,16 @@ def test_the_pip_deadline_agrees_with_the_rule_pip_binnen_tien_weken(fixture: st
                      if t.subject == NamedNode(pip) and t.predicate == dagtekening]
         assert person.uiterste_datum_pip is not None
         assert (signed > person.uiterste_datum_pip) == (pip in warned), pip
+
+
+def test_doctests_of_the_derive_modules_run() -> None:
+    import doctest
+
+    import inburgering.derive
+    import inburgering.derive.index
+    import inburgering.derive.rules
+
+    for module in (inburgering.derive, inburgering.derive.index, inburgering.derive.rules):
+        result = doctest.testmod(module)
+        assert result.failed == 0, module.__name__
+    assert doctest.testmod(inburgering.derive).attempted >= 5
