@@ -21,10 +21,20 @@ from inburgering.mapping.coverage import property_fields
 from inburgering.model.citations import ggm_citation, ggm_iri, parse_ggm_citation
 from inburgering.model.vocab import INB
 from inburgering.sources.ggm_model import ggm_model
-from inburgering.sources.openapi_fields import field_declarations, parse_source_iri, resolve_pointer
+from inburgering.sources.openapi_fields import (
+    UPSTREAM_COMMIT,
+    UPSTREAM_REPO,
+    field_declarations,
+    parse_source_iri,
+    resolve_pointer,
+)
 
-#: Citations of the law (alignments.ttl), which name no field.
+#: Citations of the law (alignments.ttl, the derived facts), which name no field.
 LEGAL_SOURCES = ("https://wetten.overheid.nl/",)
+#: DUO's documentation of its events and attention signals, at the commit of our copies of its OpenAPI files
+#: (cited by derived facts such as inb:uitersteDatumPip); both files exist there (../shared/reference/duo-m2m).
+DUO_DOCUMENTS = tuple(f"{UPSTREAM_REPO}/blob/{UPSTREAM_COMMIT}/Gebeurtenissen/{name}.md"
+                      for name in ("Gebeurtenissen", "Attentiesignalen"))
 #: Mapped fields that are neither a DUO field nor a GGM attribute, and why they need no citation.
 NOT_SOURCE_FIELDS = {
     ("duo", "gemeente"): "the bundle line's municipality (our envelope, not a DUO field); DUO's gemeentecode is cited",
@@ -102,8 +112,8 @@ def test_every_citation_names_a_field_that_exists(model_graph: Graph, shared_dir
         elif ggm is not None:
             if ggm not in attributes:
                 wrong.append(f"{iri}: no attribute {ggm[1]!r} on GGM object type {ggm[0]!r}")
-        elif not iri.startswith(LEGAL_SOURCES):
-            wrong.append(f"{iri}: neither a DUO nor a GGM citation")
+        elif not iri.startswith(LEGAL_SOURCES) and iri not in DUO_DOCUMENTS:
+            wrong.append(f"{iri}: neither a DUO nor a GGM citation, nor the law or DUO's event documentation")
     assert wrong == []
 
 

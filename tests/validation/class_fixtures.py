@@ -32,7 +32,8 @@ SAMPLES = {"startdatum": "2024-01-01", "begindatum": "2024-01-01", "einddatum": 
            "verwachteStartdatumOpleiding": "2024-03-01", "verwachteEinddatumOpleiding": "2025-03-01",
            "behaaldeScore": "12,50", "benodigdeScore": "10,00", "pseudoniem": "0123456789abcdef0123456789abcdef",
            "vnummerPseudoniem": "fedcba9876543210fedcba9876543210", "leeftijdBijBegin": "18",
-           "resultaat": "Geslaagd", "postcode": "1234AB", "bowRegistratienummer": "12345", "brinCode": "00AA"}
+           "resultaat": "Geslaagd", "postcode": "1234AB", "bowRegistratienummer": "12345", "brinCode": "00AA",
+           "statusLeerroute": "Lopend"}  # in progress with 1 day left and 1 component required (rules-afgeleid.ttl)
 #: The focus has every property: the term has an extension, so its end lies beyond three years; the exam
 #: result has a no-result reason, so the result is "Geen".
 FOCUS_SAMPLES = {("Inburgeringstermijn", "einddatum"): "2027-06-01", ("Examenresultaat", "resultaat"): "Geen",

@@ -188,6 +188,13 @@ def _citations(g: Graph, iri: URIRef, p: PropertyDef) -> None:
             g.add((iri, DCTERMS.source, duo_citation(ref)))
         except (ValueError, KeyError) as exc:
             raise SourceError(f"{ref}: {exc}", file="properties.yaml", record=p.name, field="duo") from exc
+    for ref in p.cites:
+        if not ref.startswith("https://"):
+            raise SourceError(f"expected an https IRI, got {ref!r}", file="properties.yaml", record=p.name,
+                              field="cites")
+        g.add((iri, DCTERMS.source, URIRef(ref)))
+    for term in p.derived_from:
+        g.add((iri, INB.afgeleidVan, INB[term]))
     if p.replaced_by:
         g.add((iri, OWL.deprecated, Literal(True)))
         g.add((iri, DCTERMS.isReplacedBy, INB[p.replaced_by]))
@@ -207,6 +214,10 @@ def ontology_graph(model: Model) -> Graph:
         if p.replaced_by and p.replaced_by not in names:
             raise SourceError(f"unknown property {p.replaced_by!r}", file="properties.yaml", record=p.name,
                               field="replaced_by")
+        unknown = [t for t in p.derived_from if t not in names and t not in classes]
+        if unknown:
+            raise SourceError(f"unknown term(s) {', '.join(unknown)}", file="properties.yaml", record=p.name,
+                              field="derived_from")
         _property(g, p, classes, schemes)
     return g
 

@@ -53,6 +53,10 @@ class PropertyDef:
     duo: tuple[str, ...] = ()
     #: The term that replaces this one (``owl:deprecated``, ``dct:isReplacedBy``); the loader no longer writes it.
     replaced_by: str | None = None
+    #: A derived datum (``inb:afgeleidVan``): the terms of the source facts its value is computed from.
+    derived_from: tuple[str, ...] = ()
+    #: Other documents the term cites (``dct:source`` IRIs): an article of the law, DUO's documentation.
+    cites: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -123,7 +127,8 @@ def _properties(path: Path) -> tuple[PropertyDef, ...]:
             definition=_text(row.get("def"), (str(path), name, "def")), domain=_tuple(row.get("domain")),
             functional=bool(row.get("functional", False)), inverse=row.get("inverse"), sub=_tuple(row.get("sub")),
             ggm=_tuple(row.get("ggm")), ggm_relation=_tuple(row.get("ggm_relation")), duo=_tuple(row.get("duo")),
-            replaced_by=row.get("replaced_by")))
+            replaced_by=row.get("replaced_by"), derived_from=_tuple(row.get("derived_from")),
+            cites=_tuple(row.get("cites"))))
     return tuple(out)
 
 
