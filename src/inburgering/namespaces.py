@@ -160,6 +160,8 @@ def meta_graph(base: str) -> str:
 
 #: Ends the IRI of an instance graph of special-category facts (health, justice).
 SPECIAL_SUFFIX = "/bijzonder"
+#: Ends the IRI of the graph of facts derived from a load's graph (``inburgering.derive``).
+DERIVED_SUFFIX = "/afgeleid"
 
 
 #: Source names (``load --source``): the kind of source by default (``duo``, ``ggm``).

@@ -235,7 +235,7 @@ def test_the_first_exam_is_the_first_one_taken_and_graded() -> None:
 
 def test_triples_and_a_store_graph_give_the_same_facts_and_a_special_graph_is_refused() -> None:
     triples, _ = mapped(person(examenresultaten=[exam("KNM")]))
-    graph = ns.instance_graph(BASE, "GM0363", "20260101T000000Z-abcdef")
+    graph = ns.instance_graph(BASE, "GM0363", "duo", "20260101T000000Z-abcdef")
     store = Store()
     store.extend([Quad(t.subject, t.predicate, t.object, NamedNode(graph)) for t in triples])
     assert set(derive(store, base=BASE, peildatum=PEIL, graph=graph)) == set(derive(triples, base=BASE,

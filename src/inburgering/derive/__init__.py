@@ -35,11 +35,10 @@ from inburgering import namespaces as ns
 from inburgering.derive.index import index_triples
 from inburgering.derive.rules import DerivedFacts, derive_person
 from inburgering.errors import AccessError
+from inburgering.namespaces import DERIVED_SUFFIX
 
 __all__ = ["DERIVED_SUFFIX", "DerivedFacts", "derive", "derive_facts", "derived_graph", "fact_triples"]
 
-#: Ends the IRI of the graph of derived facts beside a load's graph: ``{base}/graph/{gm}/{source}/{loadId}/afgeleid``.
-DERIVED_SUFFIX = "/afgeleid"
 XSD_DATE = NamedNode(ns.XSD + "date")
 XSD_INTEGER = NamedNode(ns.XSD + "integer")
 

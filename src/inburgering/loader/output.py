@@ -24,6 +24,7 @@ from inburgering.loader.report import LoadReport
 from inburgering.namespaces import PREFIXES
 from inburgering.settings import Settings
 from inburgering.store import QueryResult, open_store
+from inburgering.namespaces import DERIVED_SUFFIX
 from inburgering.store.publication import instance_graph_pattern
 
 
@@ -99,7 +100,8 @@ def write_mapped(sources: Sequence[str | Path], *, settings: Settings, key: byte
                       rejects_path=rejects_path or Path(tmp) / "rejects.jsonl", gemeente=gemeente,
                       source_format=source_format, validator=no_validation, reference_date=reference_date)
     pattern = instance_graph_pattern(settings.base_iri)
-    graphs = [g for g in store.named_graphs() if pattern.match(g.value)]
+    # The mapping's output: the facts derived at load time (graphs ``…/afgeleid``) are not the mapping's.
+    graphs = [g for g in store.named_graphs() if pattern.match(g.value) and not g.value.endswith(DERIVED_SUFFIX)]
     quads = [q for g in graphs for q in store.ox.quads_for_pattern(None, None, None, g)]  # type: ignore[attr-defined]
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt.supports_datasets:

@@ -17,6 +17,7 @@ from pathlib import Path
 from pyoxigraph import Triple
 
 from inburgering.errors import MappingError, UsageError
+from inburgering.derive import derive, derived_graph
 from inburgering.loader.checking import Finding, Validator, attribute
 from inburgering.loader.inputs import KINDS, PersonInput, detect_kind, person_inputs
 from inburgering.loader.provenance import (
@@ -36,7 +37,7 @@ from inburgering.mapping.coverage import duo_guard
 from inburgering.namespaces import check_source, gemeente_iri, instance_graph
 from inburgering.settings import Settings
 from inburgering.store import Store, open_settings_store
-from inburgering.store.publication import drop_stale_graphs, publish
+from inburgering.store.publication import drop_stale_graphs, is_special, publish
 
 #: Persons validated together: pySHACL's time grows faster than linearly with the graph (perf-notes.md).
 DEFAULT_BATCH = 500
@@ -86,6 +87,8 @@ class _Run:
     progress: Progress | None
     #: The source name (``duo``, ``ggm``, or ``load --source``) of each source location as shown.
     source_names: dict[str, str] = field(default_factory=dict)
+    #: The municipality of each graph of non-special facts this load writes.
+    graph_gemeente: dict[str, str] = field(default_factory=dict)
     batch: list[_Pending] = field(default_factory=list)
     graphs: set[tuple[str, str]] = field(default_factory=set)
     counts: defaultdict[str, GraphCounts] = field(default_factory=lambda: defaultdict(GraphCounts))
@@ -209,7 +212,19 @@ class _Run:
             self._tally(pending, published=not violations)
             if not violations:
                 self._place(pending.person, self.source_names[pending.location], graphs)
+        self._derive(graphs)
         self.writer.write(graphs)
+
+    def _derive(self, graphs: defaultdict[str, list[Triple]]) -> None:
+        """Add the derived facts (``inburgering.derive``) of the batch's persons, computed from each graph of
+        non-special facts, to ``{graph}/afgeleid``: published and retired with it (docs/derived-facts.md)."""
+        for graph in [g for g in graphs if not is_special(g)]:
+            derived = derive(graphs[graph], base=self.base, peildatum=self.report.reference_date)
+            if derived:
+                target = derived_graph(graph)
+                graphs[target] += derived
+                self.counts[target].triples += len(derived)
+                self.graphs.add((self.graph_gemeente[graph], target))
 
     def _count(self, finding: Finding) -> None:
         if finding.is_violation:
@@ -239,6 +254,7 @@ class _Run:
         """Add a conforming person's triples to their graphs (of their municipality and ``source``) in ``graphs``
         and count them."""
         main = instance_graph(self.base, person.gemeente, source, self.report.load_id)
+        self.graph_gemeente[main] = person.gemeente
         graphs[main] += person.triples
         self.graphs.add((person.gemeente, main))
         self.counts[main].triples += len(person.triples)

@@ -30,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, QuerySolutions
 
 from inburgering.namespaces import (
+    DERIVED_SUFFIX,
     DCT,
     OWL,
     PROV,
@@ -73,12 +74,13 @@ def is_special(graph: str) -> bool:
 def instance_graph_pattern(base: str) -> re.Pattern[str]:
     """Matches the IRIs of instance graphs under ``base`` (group 1: ``gm0363``), of this version
     (``gm0363/duo/L1``) and of earlier ones (``gm0363/L1``)."""
-    return re.compile(rf"^{re.escape(base.rstrip('/'))}/graph/(gm[0-9]{{4}})/[^/]+(?:/[^/]+)?(?:{SPECIAL_SUFFIX})?$")
+    return re.compile(rf"^{re.escape(base.rstrip('/'))}/graph/(gm[0-9]{{4}})/[^/]+(?:/[^/]+)?"
+                      rf"(?:{SPECIAL_SUFFIX}|{DERIVED_SUFFIX})?$")
 
 
 def _graph_parts(base: str) -> re.Pattern[str]:
     return re.compile(rf"^{re.escape(base.rstrip('/'))}/graph/(gm[0-9]{{4}})/([a-z][a-z0-9-]{{0,31}})/[^/]+"
-                      rf"(?:{SPECIAL_SUFFIX})?$")
+                      rf"(?:{SPECIAL_SUFFIX}|{DERIVED_SUFFIX})?$")
 
 
 @dataclass(frozen=True)
