@@ -18,7 +18,7 @@ from inburgering.security.middleware import install as install_security
 from inburgering.service import sandbox
 from inburgering.service.deps import Runtime
 from inburgering.service.head import HeadAsGet
-from inburgering.service.routers import documents, pages, resources, sparql_endpoint, stats
+from inburgering.service.routers import documents, pages, queries, resources, sparql_endpoint, stats
 from inburgering.service.scheduling import FairEngine
 from inburgering.service.snapshot_engine import SnapshotEngine, Snapshots
 from inburgering.service.worker import ProcessEngine, QueryEngine, ThreadEngine
@@ -125,6 +125,7 @@ def create_app(settings: Settings, *, store: Store | None = None, query_workers:
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     for module in (sparql_endpoint, resources, documents, pages, stats):
         app.include_router(module.router)
+    app.include_router(queries.build_router())  # the cookbook's saved queries, /api/queries
     # tokens, rate limit, audit log, security headers, path and size limits; 401/403/429 as the error page
     install_security(app, settings, error_page=resources.error_page)
     app.add_middleware(HeadAsGet)  # added last: the outermost layer
