@@ -190,3 +190,48 @@ def test_two_service_processes_share_the_port_the_audit_log_and_revocation(
 def test_more_processes_need_a_shared_store(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--store", "memory:", "--workers", "2"]) == 2
     assert "on-disk or remote store" in capsys.readouterr().err
+
+
+@pytest.mark.browser
+def test_cookbook_page_runs_saved_queries_and_says_what_was_withheld(
+        served: tuple[str, list[str], Path], browser: Browser, capsys: pytest.CaptureFixture[str]) -> None:
+    """The query page lists the saved queries; run with a typed token, an answer holds that token's municipality
+    and the page says how many special-category records the token could not see (docs/cookbook.md)."""
+    url, store, _ = served
+    assert main(["token", "create", *store, "--role", "analyst", "--gemeente", "GM0363"]) == 0
+    token = capsys.readouterr().out.strip()
+    page = browser.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    try:
+        page.goto(url + "/query")
+        page.wait_for_selector(".yasqe .CodeMirror")
+        page.fill("#token", token)
+        persons = "#q-personen-per-gemeente-doelgroep-leerroute"
+        page.click(f"{persons} summary")
+        page.click(f"{persons} button.run")
+        page.wait_for_selector(f"{persons} table.results tbody tr")
+        header = page.locator(f"{persons} table.results thead th").all_inner_texts()
+        column = header.index("personen")
+        rows = page.locator(f"{persons} table.results tbody tr").all()
+        assert sum(int(r.locator("td").nth(column).inner_text()) for r in rows) == SIZES["GM0363"]
+        assert page.locator(f"{persons} p.withheld").inner_text().startswith("Uw token mag geen bijzondere")
+
+        decisions = "#q-ontheffingen-en-vrijstellingen-per-reden"
+        page.click(f"{decisions} summary")
+        page.click(f"{decisions} button.run")
+        page.wait_for_selector(f"{decisions} p.count")
+        special = sum(1 for i in range(SIZES["GM0363"]) if i % 3 == 0)  # the medical dispensations (conftest)
+        note = page.locator(f"{decisions} p.withheld").inner_text()
+        assert f"over {special} gegevens" in note and "Ontheffing=" in note
+        assert page.locator(f"{decisions} p.count").inner_text() == "0 rijen"  # all of them were withheld
+
+        page.fill("#token", "")
+        page.click(f"{persons} button.run")
+        page.wait_for_function(f"document.querySelector('{persons} p.count')?.textContent === '0 rijen'")
+        assert "Zonder token" in page.locator(f"{persons} p.withheld").inner_text()
+        page.click(f"{persons} button.edit")
+        page.wait_for_function("window.inburgeringYasgui.getTab().getYasqe().getValue().includes('?_gemeente')")
+        assert problems == []
+    finally:
+        page.close()

@@ -55,7 +55,9 @@ def test_concept_page(page: Page, live_server: LiveServer) -> None:
 def test_query_page_runs_a_query(page: Page, live_server: LiveServer) -> None:
     page.goto(live_server.url + "/query")
     page.wait_for_selector(".yasqe .CodeMirror")
-    page.click("button.example >> nth=1")
+    page.click("#q-personen-per-gemeente-doelgroep-leerroute summary")  # a saved query, into the editor
+    page.click("#q-personen-per-gemeente-doelgroep-leerroute button.edit")
+    page.wait_for_function("window.inburgeringYasgui.getTab().getYasqe().getValue().includes('?_gemeente')")
     assert "leerroute" in page.evaluate("window.inburgeringYasgui.getTab().getYasqe().getValue()").lower()
     page.evaluate("""window.inburgeringYasgui.getTab().getYasqe().setValue(
         'PREFIX skos: <http://www.w3.org/2004/02/skos/core#> ' +
