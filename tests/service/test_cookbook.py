@@ -453,3 +453,30 @@ def test_no_shipped_query_adds_durations_to_dates() -> None:
     assert _duration_arithmetic("SELECT (NOW() AS ?x) {}") != []
     for saved in load_cookbook():
         assert _duration_arithmetic(saved.query) == [], saved.name
+
+
+def test_stats_count_exams_and_decisions_with_the_saved_queries(cookbook: Cookbook) -> None:
+    """/stats counts exams and decisions with the saved queries: the published (suppressed) numbers are the
+    source's, and the same when DUO and the GGM publish the same exams and decisions."""
+    exams: Counter[tuple[str, str]] = Counter()
+    for (onderdeel, _), (_, g, z, n, _) in oracle.slagingspercentage(cookbook.persons).items():
+        exams.update({(onderdeel, "Geslaagd"): g, (onderdeel, "Gezakt"): z, (onderdeel, "Geen"): n})
+    decisions = oracle.besluiten(cookbook.persons)
+    expected = {"examens": exams,
+                "ontheffingen": Counter({(r, o): c for (s, r, o), c in decisions.items() if s == "ontheffing"}),
+                "vrijstellingen": Counter({(r, o): c for (s, r, o), c in decisions.items() if s == "vrijstelling"})}
+    published = []
+    for client in (cookbook.duo, cookbook.both):
+        tables = {t["name"]: t for t in client.get("/stats.json").json()["tables"]}
+        published.append(tables)
+        for name, counts in expected.items():
+            t = tables[name]
+            cells = {(row, col): t["cells"][i][j] for i, row in enumerate(t["rows"])
+                     for j, col in enumerate(t["cols"])}
+            shown = {k: v for k, v in cells.items() if v is not None}
+            assert all(counts[k] == v for k, v in shown.items()), name
+            assert shown or t["total"] is not None, name  # something of each table is published
+            assert t["total"] in (None, sum(counts.values())), name
+    assert [published[0][n] for n in expected] == [published[1][n] for n in expected]
+    page = cookbook.duo.get("/stats", headers={"Accept": "text/html"}).text
+    assert 'href="/api/queries/slagingspercentage-per-onderdeel-en-niveau"' in page

@@ -2,8 +2,10 @@
 
 Two tables count persons per municipality (by learning route, by target group); they cover every person once
 (a column ``geen``/``onbekend`` takes the rest), so they share their per-municipality totals and are suppressed
-together. Three national tables count decisions and exams. The queries run with the service's own rights; only
-the suppressed tables ever leave this module.
+together. Three national tables count decisions and exams, with the cookbook's saved queries (``service/queries``:
+an exam or decision that DUO and the municipality both publish counts once), so ``/stats`` and
+``/api/queries/…`` count alike. The queries run with the service's own rights; only the suppressed tables ever
+leave this module.
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from datetime import date
 
 from pyoxigraph import QuerySolutions
 
-from inburgering.namespaces import TOOI_GEMEENTE, VOCAB
+from inburgering.namespaces import DEFAULT_BASE, TOOI_GEMEENTE, VOCAB, public_graph
 from inburgering.security.suppression import CountTable, PublishedTable, suppress
 from inburgering.store.base import Store
 from inburgering.store.publication import published_graphs
@@ -26,10 +29,9 @@ _PERSON_ROWS = _PREFIX + """SELECT ?person ?gemeente ?doelgroep ?route WHERE {
   OPTIONAL { ?person inb:doelgroep ?doelgroep }
   OPTIONAL { ?person inb:heeftPip ?pip . ?leerroute inb:afgesprokenIn ?pip ; inb:leerrouteType ?route }
 }"""
-_PAIRS = _PREFIX + "SELECT ?a ?b WHERE {{ {pattern} }}"
-_EXAMS = "?person inb:heeftExamenresultaat ?x . ?x inb:examenonderdeel ?a ; inb:resultaat ?b"
-_ONTHEFFINGEN = "?plicht inb:heeftOntheffing ?x . ?x inb:ontheffingsgrond ?a ; inb:oordeel ?b"
-_VRIJSTELLINGEN = "?plicht inb:heeftVrijstelling ?x . ?x inb:redenVrijstelling ?a ; inb:oordeel ?b"
+#: The saved queries (``service/queries``) the national tables are counted with.
+EXAMS_QUERY = "slagingspercentage-per-onderdeel-en-niveau"
+DECISIONS_QUERY = "ontheffingen-en-vrijstellingen-per-reden"
 
 
 @dataclass(frozen=True)
@@ -41,15 +43,21 @@ class TableSpec:
     rows: str
     cols: str
     unit: str
+    #: The saved query that asks the same per municipality (with a token): ``/api/queries/{query}``.
+    query: str = ""
 
 
 SPECS = {spec.name: spec for spec in (
-    TableSpec("leerroute", "Inburgeraars per gemeente en leerroute", "gemeente", "leerroute", "personen"),
-    TableSpec("doelgroep", "Inburgeraars per gemeente en doelgroep", "gemeente", "doelgroep", "personen"),
+    TableSpec("leerroute", "Inburgeraars per gemeente en leerroute", "gemeente", "leerroute", "personen",
+              "personen-per-gemeente-doelgroep-leerroute"),
+    TableSpec("doelgroep", "Inburgeraars per gemeente en doelgroep", "gemeente", "doelgroep", "personen",
+              "personen-per-gemeente-doelgroep-leerroute"),
     TableSpec("examens", "Examenresultaten per onderdeel en resultaat", "examenonderdeel", "resultaat",
-              "examens"),
-    TableSpec("ontheffingen", "Ontheffingen per grond en oordeel", "ontheffingsgrond", "oordeel", "besluiten"),
-    TableSpec("vrijstellingen", "Vrijstellingen per reden en oordeel", "reden", "oordeel", "besluiten"),
+              "examens", EXAMS_QUERY),
+    TableSpec("ontheffingen", "Ontheffingen per grond en oordeel", "ontheffingsgrond", "oordeel", "besluiten",
+              DECISIONS_QUERY),
+    TableSpec("vrijstellingen", "Vrijstellingen per reden en oordeel", "reden", "oordeel", "besluiten",
+              DECISIONS_QUERY),
 )}
 
 
@@ -84,9 +92,9 @@ def _select(store: Store, query: str, graphs: list[str]) -> QuerySolutions:
     return result
 
 
-def _two_way(name: str, pairs: Iterable[tuple[str, str]], *, population: str | None = None,
-             rows: Iterable[str] = (), cols: Iterable[str] = ()) -> CountTable:
-    counts = Counter(pairs)
+def _two_way(name: str, pairs: Iterable[tuple[str, str]] | Counter[tuple[str, str]], *,
+             population: str | None = None, rows: Iterable[str] = (), cols: Iterable[str] = ()) -> CountTable:
+    counts = pairs if isinstance(pairs, Counter) else Counter(pairs)
     rows, cols = list(rows), list(cols)
     row_keys = rows + sorted({r for r, _ in counts} - set(rows))
     col_keys = cols + sorted({c for _, c in counts} - set(cols))
@@ -110,15 +118,35 @@ def person_tables(store: Store, graphs: list[str]) -> list[CountTable]:
     ]
 
 
-def record_tables(store: Store, graphs: list[str]) -> list[CountTable]:
-    """National counts of exams and of decisions on dispensation (ontheffing) and exemption (vrijstelling)."""
-    tables = []
-    for name, pattern, cols in (("examens", _EXAMS, ("Geslaagd", "Gezakt", "Geen")),
-                                ("ontheffingen", _ONTHEFFINGEN, ("Toekenning", "Afwijzing")),
-                                ("vrijstellingen", _VRIJSTELLINGEN, ("Toekenning", "Afwijzing"))):
-        rows = _select(store, _PAIRS.format(pattern=pattern), graphs)
-        tables.append(_two_way(name, ((_code(r["a"]), _code(r["b"])) for r in rows), cols=cols))
-    return tables
+def _saved(store: Store, name: str, graphs: list[str]) -> QuerySolutions:
+    """A saved query of the cookbook, nationally (no parameters), over ``graphs``."""
+    # imported here: the cookbook is the service's, and imports nothing of security
+    from inburgering.service.cookbook import bound_query, saved_query
+
+    saved = saved_query(name)
+    assert saved is not None, name
+    text, _ = bound_query(saved, {}, today=date.today())
+    result = store.query(text, default_graph=graphs, named_graphs=graphs)
+    assert isinstance(result, QuerySolutions)
+    return result
+
+
+def record_tables(store: Store, graphs: list[str], *, base: str = DEFAULT_BASE) -> list[CountTable]:
+    """National counts of exams and of decisions on dispensation (ontheffing) and exemption (vrijstelling); the
+    concepts graph gives the codes."""
+    graphs = [*graphs, public_graph(base, "concepts")]
+    exams: Counter[tuple[str, str]] = Counter()
+    for row in _saved(store, EXAMS_QUERY, graphs):
+        for column, result in (("geslaagd", "Geslaagd"), ("gezakt", "Gezakt"), ("geenResultaat", "Geen")):
+            exams[(row["onderdeel"].value, result)] += int(row[column].value)
+    decisions: dict[str, Counter[tuple[str, str]]] = {"ontheffing": Counter(), "vrijstelling": Counter()}
+    for row in _saved(store, DECISIONS_QUERY, graphs):
+        soort = row["soort"].value
+        decisions[soort][(row["redenCode"].value, row["oordeel"].value)] += int(row["aantal"].value)
+    exams = Counter({k: n for k, n in exams.items() if n})  # a sum of 0 is no cell (no such exam at all)
+    return [_two_way("examens", exams, cols=("Geslaagd", "Gezakt", "Geen")),
+            _two_way("ontheffingen", decisions["ontheffing"], cols=("Toekenning", "Afwijzing")),
+            _two_way("vrijstellingen", decisions["vrijstelling"], cols=("Toekenning", "Afwijzing"))]
 
 
 def compute_stats(store: Store, *, base: str, threshold: int) -> StatsReport:
@@ -126,7 +154,7 @@ def compute_stats(store: Store, *, base: str, threshold: int) -> StatsReport:
     graphs = published_graphs(store, base=base, special=True)
     if not graphs:
         return StatsReport(threshold)
-    tables = person_tables(store, graphs) + record_tables(store, graphs)
+    tables = person_tables(store, graphs) + record_tables(store, graphs, base=base)
     return StatsReport(threshold, suppress(tables, threshold=threshold))
 
 

@@ -127,4 +127,10 @@ document.querySelectorAll("details.saved-query").forEach((details) => {
     document.getElementById("yasgui").scrollIntoView();
   });
 });
+// /query#q-{name} (linked from /stats) opens that saved query.
+const linked = window.location.hash && document.getElementById(window.location.hash.slice(1));
+if (linked && linked.tagName === "DETAILS") {
+  linked.open = true;
+  linked.scrollIntoView();
+}
 window.inburgeringYasgui = yasgui;
