@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["audit", "auth", "dataset", "middleware", "ratelimit", "scope", "suppression", "tokens"]
+MODULES = ["audit", "auth", "dataset", "middleware", "ratelimit", "scope", "suppression", "tokens", "withheld"]
 
 
 @pytest.mark.parametrize("name", MODULES)
