@@ -127,6 +127,26 @@ document.querySelectorAll("details.saved-query").forEach((details) => {
     document.getElementById("yasgui").scrollIntoView();
   });
 });
+// A query of one's own shows what the token could not see, too (the /sparql answer's headers, read from the
+// response each editor reports).
+const watched = new WeakSet();
+function watch(tab) {
+  const yasqe = tab && tab.getYasqe();
+  if (!yasqe || watched.has(yasqe)) return;
+  watched.add(yasqe);
+  yasqe.on("queryResponse", (...args) => {  // (yasqe, response, duration): the response is the one with headers
+    const response = args.find((a) => a && a.headers && typeof a.headers.get === "function");
+    const headers = response && response.headers;
+    const text = headers && typeof headers.get === "function"
+      ? withheldText(headers.get("Inburgering-Withheld"), headers.get("Inburgering-Withheld-Records")) : "";
+    const note = document.getElementById("yasgui-withheld");
+    note.textContent = text;
+    note.hidden = !text;
+  });
+}
+watch(yasgui.getTab());
+yasgui.on("tabSelect", () => setTimeout(() => watch(yasgui.getTab()), 0));
+
 // /query#q-{name} (linked from /stats) opens that saved query.
 const linked = window.location.hash && document.getElementById(window.location.hash.slice(1));
 if (linked && linked.tagName === "DETAILS") {
