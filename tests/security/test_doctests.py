@@ -8,7 +8,7 @@ import importlib
 import pytest
 
 MODULES = ["audit", "auth", "dataset", "disclosure", "forwarded", "middleware", "ratelimit", "redact", "scope",
-           "suppression", "tokens"]
+           "suppression", "tokens", "withheld"]
 
 
 @pytest.mark.parametrize("name", MODULES)

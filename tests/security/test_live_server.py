@@ -121,12 +121,14 @@ def test_query_page_sends_a_typed_token(served: tuple[str, list[str], Path], bro
         page.goto(url + "/query")
         page.wait_for_selector(".yasqe .CodeMirror")
         results = []
-        for typed in ("", token):
+        for typed, note in (("", "Zonder token"), (token, "Uw token mag geen bijzondere")):
             page.fill("#token", typed)
             page.evaluate(f"window.inburgeringYasgui.getTab().getYasqe().setValue({json.dumps(PERSONS)})")
             with page.expect_response(lambda r: r.url.endswith("/sparql")) as answer:
                 page.click(".yasqe_queryButton")
             results.append(answer.value.json()["results"]["bindings"][0]["n"]["value"])
+            # what the token could not see, from the answer's headers, above the editor
+            page.locator("#yasgui-withheld", has_text=note).wait_for()
         assert results == ["0", str(SIZES["GM0363"])]
         assert page.evaluate("JSON.stringify(window.localStorage) + JSON.stringify(window.sessionStorage)").count(
             token.split("_", 2)[2]) == 0
@@ -190,3 +192,52 @@ def test_two_service_processes_share_the_port_the_audit_log_and_revocation(
 def test_more_processes_need_a_shared_store(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--store", "memory:", "--workers", "2"]) == 2
     assert "on-disk or remote store" in capsys.readouterr().err
+
+
+@pytest.mark.browser
+def test_cookbook_page_runs_saved_queries_and_says_what_was_withheld(
+        served: tuple[str, list[str], Path], browser: Browser, capsys: pytest.CaptureFixture[str]) -> None:
+    """The query page lists the saved queries; run with a typed token, an answer holds that token's municipality
+    and the page says how many special-category records the token could not see (docs/cookbook.md)."""
+    url, store, _ = served
+    assert main(["token", "create", *store, "--role", "analyst", "--gemeente", "GM0363"]) == 0
+    token = capsys.readouterr().out.strip()
+    page = browser.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    try:
+        page.goto(url + "/query")
+        page.wait_for_selector(".yasqe .CodeMirror")
+        page.fill("#token", token)
+        persons = "#q-personen-per-gemeente-doelgroep-leerroute"
+        page.click(f"{persons} summary")
+        page.click(f"{persons} button.run")
+        page.wait_for_selector(f"{persons} table.results tbody tr")
+        header = page.locator(f"{persons} table.results thead th").all_inner_texts()
+        column = header.index("personen")
+        rows = page.locator(f"{persons} table.results tbody tr").all()
+        assert sum(int(r.locator("td").nth(column).inner_text()) for r in rows) == SIZES["GM0363"]
+        assert page.locator(f"{persons} p.withheld").inner_text().startswith("Uw token mag geen bijzondere")
+
+        decisions = "#q-ontheffingen-en-vrijstellingen-per-reden"
+        page.click(f"{decisions} summary")
+        page.click(f"{decisions} button.run")
+        page.wait_for_selector(f"{decisions} p.count")
+        special = sum(1 for i in range(SIZES["GM0363"]) if i % 3 == 0)  # the medical dispensations (conftest)
+        note = page.locator(f"{decisions} p.withheld").inner_text()
+        assert f"over {special} gegevens" in note and "Ontheffing=" in note
+        assert page.locator(f"{decisions} p.count").inner_text() == "0 rijen"  # all of them were withheld
+
+        page.fill("#token", "")
+        page.click(f"{persons} button.run")
+        page.locator(f"{persons} p.withheld", has_text="Zonder token").wait_for()
+        page.locator(f"{persons} p.count", has_text="0 rijen").wait_for()
+        assert "Zonder token" in page.locator(f"{persons} p.withheld").inner_text()
+        page.click(f"{persons} button.edit")
+        deadline = time.monotonic() + 10  # polled: wait_for_function's predicate is an eval the page's CSP refuses
+        while "?doelgroepCode" not in page.evaluate("window.inburgeringYasgui.getTab().getYasqe().getValue()"):
+            assert time.monotonic() < deadline, "the saved query did not reach the editor"
+            time.sleep(0.1)
+        assert problems == []
+    finally:
+        page.close()

@@ -4,6 +4,7 @@ on the query page through the vendored YASGUI (no network beyond 127.0.0.1)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -55,8 +56,12 @@ def test_concept_page(page: Page, live_server: LiveServer) -> None:
 def test_query_page_runs_a_query(page: Page, live_server: LiveServer) -> None:
     page.goto(live_server.url + "/query")
     page.wait_for_selector(".yasqe .CodeMirror")
-    page.click("button.example >> nth=1")
-    assert "leerroute" in page.evaluate("window.inburgeringYasgui.getTab().getYasqe().getValue()").lower()
+    page.click("#q-personen-per-gemeente-doelgroep-leerroute summary")  # a saved query, into the editor
+    page.click("#q-personen-per-gemeente-doelgroep-leerroute button.edit")
+    deadline = time.monotonic() + 10  # polled: a wait_for_function predicate is an eval the page's CSP refuses
+    while "?doelgroepCode" not in page.evaluate("window.inburgeringYasgui.getTab().getYasqe().getValue()"):
+        assert time.monotonic() < deadline, "the saved query did not reach the editor"
+        time.sleep(0.1)
     page.evaluate("""window.inburgeringYasgui.getTab().getYasqe().setValue(
         'PREFIX skos: <http://www.w3.org/2004/02/skos/core#> ' +
         'SELECT ?label WHERE { ?c skos:prefLabel ?label FILTER(LANG(?label) = "nl") } ORDER BY ?label')""")

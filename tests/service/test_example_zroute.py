@@ -21,14 +21,15 @@ from rdflib.namespace import DCTERMS, RDFS
 from inburgering.cli import main
 from inburgering.loader.pseudonym import Pseudonymiser
 from inburgering.model.gemeenten import OUT_FILE
-from inburgering.service.examples import load_examples
+from inburgering.service.cookbook import saved_query
 from inburgering.service.publish import load_public_graphs
 from inburgering.settings import Settings
 from inburgering.store import open_store
 
 KEY = "zroute-example-test-key-not-a-secret"
 PERSONS, SEED = 400, 23
-QUERY = next(e for e in load_examples() if e.name == "voortgang-uren-zroute")
+QUERY = saved_query("voortgang-uren-zroute")
+assert QUERY is not None
 
 
 def _round(value: Fraction) -> int:

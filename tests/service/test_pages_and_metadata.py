@@ -11,7 +11,7 @@ from rdflib import Graph, URIRef
 
 from inburgering.namespaces import DCAT, DCT, VOID
 from inburgering.paths import ONTOLOGY_DIR, SHAPES_DIR
-from inburgering.service.examples import load_examples
+from inburgering.service.cookbook import load_cookbook
 from inburgering.service.publish import load_public_graphs
 from inburgering.store import open_store
 
@@ -45,8 +45,8 @@ def test_scheme_browsing(client: TestClient) -> None:
 def test_query_page_has_yasgui_and_every_example(client: TestClient) -> None:
     html = client.get("/query").text
     assert "/static/yasgui/yasgui.min.js" in html
-    for example in load_examples():
-        assert example.title in html
+    for example in load_cookbook():
+        assert example.title.nl in html
     assert client.get("/static/yasgui/yasgui.min.js").status_code == 200
     assert "MIT" in client.get("/static/yasgui/LICENSE.txt").text
 

@@ -14,7 +14,8 @@ from inburgering.service.sparql import ProtocolDataset, fix_dataset
 from inburgering.store.querylex import inspect_query
 
 MODULES = ["store.querylex", "service.negotiation", "service.rewrite", "service.sparql", "service.rdfresponse",
-           "service.view", "service.examples", "service.prefixes", "service.routers.resources",
+           "service.view", "service.cookbook", "service.cookbook.spec", "service.cookbook.params",
+           "service.cookbook.binding", "service.prefixes", "service.routers.resources",
            "service.jsonld.context", "service.jsonld.compact", "service.deps"]
 
 

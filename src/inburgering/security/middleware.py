@@ -38,18 +38,19 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 #: Paths whose every request is audited, whoever asks (others: when a token is sent, data is read or refused).
-PROTECTED_PREFIXES = ("/sparql",)
+PROTECTED_PREFIXES = ("/sparql", "/api/queries/")
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 BASE_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
                 (b"x-frame-options", b"DENY"), (b"cross-origin-resource-policy", b"same-origin")]
 #: Paths whose answers, to a caller without a token, are public data: RDF documents and dumps, the SPARQL
-#: endpoint, the JSON-LD contexts, the metadata and the published (suppressed) statistics.
-PUBLIC_DATA_PREFIXES = ("/sparql", "/id/", "/doc/", "/def", "/shapes/", "/dataset", "/downloads/", "/context",
-                        "/ontology.ttl", "/.well-known/void", "/stats.json")
+#: endpoint and the saved queries, the JSON-LD contexts, the metadata and the published (suppressed) statistics.
+PUBLIC_DATA_PREFIXES = ("/sparql", "/api/queries", "/id/", "/doc/", "/def", "/shapes/", "/dataset", "/downloads/",
+                        "/context", "/ontology.ttl", "/.well-known/void", "/stats.json")
 PUBLIC_CORS_HEADERS = [(b"access-control-allow-origin", b"*"),
                        (b"access-control-expose-headers",
-                        b"ETag, Link, Content-Location, Content-Disposition, Retry-After")]
+                        (b"ETag, Link, Content-Location, Content-Disposition, Retry-After, "
+                         b"Inburgering-Withheld, Inburgering-Withheld-Records"))]
 #: A preflight's answer: the methods and headers a public cross-origin request may use (never Authorization).
 PREFLIGHT_HEADERS = [(b"access-control-allow-origin", b"*"), (b"access-control-allow-methods", b"GET, HEAD, POST"),
                      (b"access-control-allow-headers", b"Accept, Accept-Language, Content-Type, If-None-Match"),

@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from datetime import date
 
 from pyoxigraph import QuerySolutions
 
-from inburgering.namespaces import TOOI_GEMEENTE, VOCAB
+from inburgering.namespaces import DEFAULT_BASE, TOOI_GEMEENTE, VOCAB, public_graph
 from inburgering.security.suppression import CountTable, PublishedTable, suppress
 from inburgering.store.base import Store
 from inburgering.store.publication import instance_graph_pattern, published_graphs
@@ -44,15 +45,21 @@ class TableSpec:
     rows: str
     cols: str
     unit: str
+    #: The saved query that asks the same per municipality (with a token): ``/api/queries/{query}``.
+    query: str = ""
 
 
 SPECS = {spec.name: spec for spec in (
-    TableSpec("leerroute", "Inburgeraars per gemeente en leerroute", "gemeente", "leerroute", "personen"),
-    TableSpec("doelgroep", "Inburgeraars per gemeente en doelgroep", "gemeente", "doelgroep", "personen"),
+    TableSpec("leerroute", "Inburgeraars per gemeente en leerroute", "gemeente", "leerroute", "personen",
+              "personen-per-gemeente-doelgroep-leerroute"),
+    TableSpec("doelgroep", "Inburgeraars per gemeente en doelgroep", "gemeente", "doelgroep", "personen",
+              "personen-per-gemeente-doelgroep-leerroute"),
     TableSpec("examens", "Examenresultaten per onderdeel en resultaat", "examenonderdeel", "resultaat",
-              "examens"),
-    TableSpec("ontheffingen", "Ontheffingen per grond en oordeel", "ontheffingsgrond", "oordeel", "besluiten"),
-    TableSpec("vrijstellingen", "Vrijstellingen per reden en oordeel", "reden", "oordeel", "besluiten"),
+              "examens", EXAMS_QUERY),
+    TableSpec("ontheffingen", "Ontheffingen per grond en oordeel", "ontheffingsgrond", "oordeel", "besluiten",
+              DECISIONS_QUERY),
+    TableSpec("vrijstellingen", "Vrijstellingen per reden en oordeel", "reden", "oordeel", "besluiten",
+              DECISIONS_QUERY),
 )}
 
 

@@ -27,7 +27,7 @@ from inburgering.service.live import (
     follow_publications,
     remote_publication,
 )
-from inburgering.service.routers import documents, health, pages, resources, sparql_endpoint, stats
+from inburgering.service.routers import documents, health, pages, queries, resources, sparql_endpoint, stats
 from inburgering.service.scheduling import FairEngine
 from inburgering.service.snapshot_engine import SnapshotEngine, Snapshots
 from inburgering.service.worker import ProcessEngine, QueryEngine, ThreadEngine
@@ -146,6 +146,7 @@ def create_app(settings: Settings, *, store: Store | None = None, query_workers:
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     for module in (sparql_endpoint, resources, documents, pages, stats, health):
         app.include_router(module.router)
+    app.include_router(queries.build_router())  # the cookbook's saved queries, /api/queries
     # tokens, rate limit, audit log, security headers, path and size limits; 401/403/429 as the error page
     install_security(app, settings, error_page=resources.error_page)
     app.add_middleware(HeadAsGet)

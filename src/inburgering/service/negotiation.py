@@ -92,3 +92,27 @@ def choose(header: str | None, offered: dict[str, object] | list[str]) -> str | 
 def _refused(header: str | None, name: str) -> bool:
     """Whether the header names this exact type with ``q=0``."""
     return any(media == name and q <= 0 for media, q in parse_accept(header))
+
+
+#: ``format=`` in a query string (``/sparql``, ``/api/queries/…``), which wins over ``Accept``: for SELECT and ASK
+#: results, and for CONSTRUCT and DESCRIBE graphs.
+RESULT_FORMATS: dict[str, str] = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
+                                  "csv": "text/csv", "tsv": "text/tab-separated-values"}
+RDF_FORMATS: dict[str, str] = {"json": "application/ld+json", "jsonld": "application/ld+json",
+                               "xml": "application/rdf+xml", "ttl": "text/turtle", "turtle": "text/turtle",
+                               "nt": "application/n-triples"}
+
+
+def media_for_format(value: str, formats: dict[str, str]) -> str:
+    """The media type ``format=value`` asks for; ``ValueError`` naming the choices when it is none of them.
+
+    >>> media_for_format("CSV", RESULT_FORMATS)
+    'text/csv'
+    >>> media_for_format("csv", RDF_FORMATS)
+    Traceback (most recent call last):
+    ValueError: format=csv is not available here; choose one of json, jsonld, xml, ttl, turtle, nt
+    """
+    media = formats.get(value.strip().lower())
+    if media is None:
+        raise ValueError(f"format={value[:20]} is not available here; choose one of {', '.join(formats)}")
+    return media

@@ -18,6 +18,7 @@ from inburgering.namespaces import public_graph
 from inburgering.security import audit
 from inburgering.security.dataset import allowed_graphs, default_graphs
 from inburgering.security.scope import AccessScope
+from inburgering.security.withheld import Withheld, withheld
 from inburgering.service.execute import QueryAnswer, QueryJob
 from inburgering.service.worker import QueryEngine
 from inburgering.store.base import Store
@@ -82,6 +83,14 @@ def readable_graphs(store: Store, scope: AccessScope, *, base: str) -> tuple[str
     meta-graph query took 1.2 ms of every request on the benchmark store."""
     key = ("readable", base, scope.role, scope.gemeenten, scope.special_categories)
     return derived(store, key, lambda: allowed_graphs(scope, store, base=base))
+
+
+def withheld_for(store: Store, scope: AccessScope, *, base: str) -> Withheld:
+    """What ``scope`` cannot see (``security/withheld.py``), remembered per scope while the store is unchanged.
+
+    Blocking (it may count a few graphs): call it off the event loop, as ``readable_graphs``' callers do."""
+    key = ("withheld", base, scope.role, scope.gemeenten, scope.special_categories)
+    return derived(store, key, lambda: withheld(store, scope, base=base))
 
 
 def fix_dataset(info: QueryInfo, requested: ProtocolDataset, readable: Sequence[str],
@@ -170,4 +179,4 @@ async def run_query(engine: QueryEngine, store: Store, query: str, scope: Access
 
 
 __all__ = ["AccessError", "ProtocolDataset", "QueryRefused", "check_query", "fix_dataset", "public_graphs",
-           "readable_graphs", "run_query", "store_dialect"]
+           "readable_graphs", "run_query", "store_dialect", "withheld_for"]

@@ -1,14 +1,16 @@
-"""HTML pages: the landing page, the query page (YASGUI with example queries) and concept-scheme browsing."""
+"""HTML pages: the landing page, the query page (YASGUI and the saved queries) and concept-scheme browsing."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from inburgering.namespaces import SCHEME
+from inburgering.service.cookbook import bound_query, load_cookbook
 from inburgering.service.deps import RewriterDep, RuntimeDep, ScopeDep
 from inburgering.service.describe import select
-from inburgering.service.examples import load_examples
 from inburgering.service.negotiation import HTML
 from inburgering.service.rdfresponse import text_response
 
@@ -44,7 +46,9 @@ async def landing(request: Request, runtime: RuntimeDep, scope: ScopeDep, rewrit
 
 @router.get("/query", name="query_page")
 async def query_page(request: Request, runtime: RuntimeDep, rewriter: RewriterDep) -> Response:
-    return render(request, runtime, rewriter, "query.html", examples=[e.as_dict() for e in load_examples()],
+    today = date.today()
+    queries = [{**q.as_dict(), "example_query": bound_query(q, {}, today=today)[0]} for q in load_cookbook()]
+    return render(request, runtime, rewriter, "query.html", queries=queries, today=today.isoformat(),
                   timeout=f"{runtime.settings.query_timeout_s:g}", max_results=runtime.settings.max_results)
 
 

@@ -12,9 +12,21 @@ from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
 from inburgering.security import audit
+from inburgering.security.scope import AccessScope
+from inburgering.security.withheld import HEADER as WITHHELD_HEADER
+from inburgering.security.withheld import RECORDS_HEADER as WITHHELD_RECORDS_HEADER
 from inburgering.service.deps import RewriterDep, RuntimeDep, ScopeDep
+from inburgering.service.execute import QueryAnswer
 from inburgering.service.metadata import service_description
-from inburgering.service.negotiation import HTML, RDF_TYPES, RESULT_TYPES, choose
+from inburgering.service.negotiation import (
+    HTML,
+    RDF_FORMATS,
+    RDF_TYPES,
+    RESULT_FORMATS,
+    RESULT_TYPES,
+    choose,
+    media_for_format,
+)
 from inburgering.service.rdfresponse import rdf_response
 from inburgering.service.sparql import (
     ProtocolDataset,
@@ -23,6 +35,7 @@ from inburgering.service.sparql import (
     readable_graphs,
     run_query,
     store_dialect,
+    withheld_for,
 )
 from inburgering.settings import Settings
 from inburgering.store.querylex import QueryInfo, QueryLimitError, QueryLimits, QuerySyntaxError
@@ -94,7 +107,7 @@ def _query_text(params: dict[str, list[str]], direct: str | None) -> str | None:
     return query
 
 
-async def _check(query: str, settings: Settings, runtime: RuntimeDep, rewriter: RewriterDep) -> QueryInfo:
+async def guard_query(query: str, settings: Settings, runtime: RuntimeDep, rewriter: RewriterDep) -> QueryInfo:
     """The guard (``check_query``) with this deployment's limits, base and store dialect; off the event loop
     for long texts."""
     limits = QueryLimits(depth=settings.max_query_nesting, tokens=settings.max_query_tokens)
@@ -155,23 +168,45 @@ async def sparql(request: Request, runtime: RuntimeDep, scope: ScopeDep, rewrite
         audit.note_access(query=query, protected=False)  # refused or not, the log names the query (hashed)
         if len(query.encode()) > settings.max_query_bytes:
             raise ProtocolError(413, f"the query is larger than {settings.max_query_bytes} bytes")
-        info = await _check(query, settings, runtime, rewriter)
+        info = await guard_query(query, settings, runtime, rewriter)
     except ProtocolError as exc:
         return _error(exc.status, str(exc))
     except QueryRefused as exc:
         return _error(403, str(exc))
     except (QuerySyntaxError, QueryLimitError) as exc:
         return _error(400, str(exc))
-    offered = RESULT_TYPES if info.form in ("SELECT", "ASK", "UNKNOWN") else RDF_TYPES
-    media = choose(request.headers.get("accept"), list(offered))
-    if media is None:
-        return _error(406, f"a {info.form} result is available as " + ", ".join(offered))
+    try:
+        media = answer_media(request, info, _single(params, "format"))
+    except ProtocolError as exc:
+        return _error(exc.status, str(exc))
     dataset = ProtocolDataset(tuple(params.get("default-graph-uri", [])), tuple(params.get("named-graph-uri", [])))
     dataset = ProtocolDataset(tuple(map(rewriter.to_production, dataset.default_graphs)),
                               tuple(map(rewriter.to_production, dataset.named_graphs)))
     answer = await run_query(runtime.engine, runtime.store, query, scope, dataset, media_type=media,
                              base=settings.base_iri, timeout_s=settings.query_timeout_s,
                              max_results=settings.max_results, info=info)
+    return await answer_response(answer, media, runtime, scope, rewriter)
+
+
+def answer_media(request: Request, info: QueryInfo, fmt: str | None) -> str:
+    """The answer's media type: ``format=`` (csv, json, tsv, xml; for graphs also ttl, nt, jsonld) wins over
+    ``Accept``. Raises ``ProtocolError`` (400 for an unknown format, 406 when nothing acceptable is offered)."""
+    results = info.form in ("SELECT", "ASK", "UNKNOWN")
+    offered = RESULT_TYPES if results else RDF_TYPES
+    if fmt is not None and fmt.strip():
+        try:
+            return media_for_format(fmt, RESULT_FORMATS if results else RDF_FORMATS)
+        except ValueError as exc:
+            raise ProtocolError(400, f"a {info.form} result: {exc}") from None
+    media = choose(request.headers.get("accept"), list(offered))
+    if media is None:
+        raise ProtocolError(406, f"a {info.form} result is available as " + ", ".join(offered))
+    return media
+
+
+async def answer_response(answer: QueryAnswer, media: str, runtime: RuntimeDep, scope: AccessScope,
+                          rewriter: RewriterDep, *, headers: dict[str, str] | None = None) -> Response:
+    """A query's answer as an HTTP response, with what the caller's scope left out (``Inburgering-Withheld``)."""
     if answer.error_kind:
         response = _error(STATUS.get(answer.error_kind, 500), answer.error)
         if answer.error_kind == "busy":
@@ -179,4 +214,8 @@ async def sparql(request: Request, runtime: RuntimeDep, scope: ScopeDep, rewrite
         return response
     body = rewriter.text_to_local(answer.body.decode("utf-8")) if rewriter.active else answer.body
     charset = "; charset=utf-8" if media.startswith("text/") else ""
-    return Response(body, media_type=media + charset, headers={"Vary": "Accept"})
+    withheld = await asyncio.to_thread(withheld_for, runtime.store, scope, base=runtime.settings.base_iri)
+    extra = {"Vary": "Accept", WITHHELD_HEADER: withheld.header(), **(headers or {})}
+    if (records := withheld.records_header()) is not None:
+        extra[WITHHELD_RECORDS_HEADER] = records
+    return Response(body, media_type=media + charset, headers=extra)
