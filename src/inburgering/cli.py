@@ -24,6 +24,7 @@ COMMAND_MODULES = {
     "inburgering.loader.cli": ("load", "map", "query"),
     "inburgering.service.cli": ("serve", "demo"),
     "inburgering.security.cli": ("token",),  # token create | list | revoke
+    "inburgering.erasure.cli": ("forget", "retention"),
 }
 
 Handler = Callable[[argparse.Namespace], int]
