@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from inburgering.erasure.forget import PURGE_WAIT_S, ForgetReport, forget
+from inburgering.erasure.erase import PURGE_WAIT_S, ForgetReport, forget
 from inburgering.erasure.persons import check_pseudonym, pseudonym_of_bsn
 from inburgering.erasure.record import append_audit, check_reason, operator
 from inburgering.erasure.retention import Due, due
@@ -95,9 +95,10 @@ def _audit(settings: Settings, args: argparse.Namespace, report: ForgetReport, o
     append_audit(settings.audit_log, line)
 
 
-def _finish(args: argparse.Namespace, report: ForgetReport, lines: list[str]) -> None:
+def _finish(args: argparse.Namespace, report: ForgetReport, lines: list[str], **more: Any) -> None:
     if args.report:
-        args.report.write_text(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        data = {**report.to_dict(), **more}
+        args.report.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print("\n".join([*lines, *describe(report)]))
 
 
@@ -146,15 +147,21 @@ def run_retention(args: argparse.Namespace) -> int:
                         description=text, dry_run=args.dry_run or not rule.persons, purge=args.purge)
     finally:
         store.close()
-    lines = _due_lines(rule, dry_run=args.dry_run)
+    lines, summary = _due_lines(rule, dry_run=args.dry_run), _due_summary(rule)
     if args.dry_run or not rule.persons:
-        _finish(args, report, lines)
+        _finish(args, report, lines, retention=summary)
         return 0
     outcome = "forgotten" if report.proof is not None and report.proof.clean else "traces-remain"
     _audit(settings, args, report, outcome, reason, years=years, reference_date=reference.isoformat(),
            cutoff=rule.cutoff.isoformat())
-    _finish(args, report, [*lines, f"  audit log: {settings.audit_log}"])
+    _finish(args, report, [*lines, f"  audit log: {settings.audit_log}"], retention=summary)
     return 0 if outcome == "forgotten" else 1
+
+
+def _due_summary(rule: Due) -> dict[str, Any]:
+    return {"years": rule.years, "reference_date": rule.reference.isoformat(), "cutoff": rule.cutoff.isoformat(),
+            "due": len(rule.persons), "per_gemeente": rule.per_gemeente(), "kept_running": rule.kept_running,
+            "kept_recent": rule.kept_recent, "kept_unknown": rule.kept_unknown}
 
 
 def _due_lines(rule: Due, *, dry_run: bool) -> list[str]:

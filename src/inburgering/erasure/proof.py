@@ -1,6 +1,6 @@
 """The proof that nothing of the forgotten persons remains: SPARQL over every graph readers can see.
 
-It looks for more than ``forget`` removed: any subject, predicate or object whose text **contains** a pseudonym
+It looks for more than ``forget`` removed: any subject or object whose text **contains** a pseudonym
 of theirs (or a V-nummer pseudonym), in every graph: the instance graphs, the union graphs, the public graphs
 and the meta graph, and the default graph. On an on-disk embedded store it reads the current publication the
 way the service does (a checkpoint, ``store/snapshots.py``), so it sees exactly what readers see; on a remote
