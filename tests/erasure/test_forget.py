@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -32,7 +33,7 @@ from inburgering.store.publication import current_publication
 pytestmark = pytest.mark.xdist_group("erasure")  # one store per backend, changed test by test
 
 
-def _running(deployment: Deployment) -> list[dict[str, object]]:
+def _running(deployment: Deployment) -> list[dict[str, Any]]:
     """Persons whose duty is still running: no retention rule would take them."""
     return [r for r in deployment.sources.records if not r.get("inburgeringsplicht", {}).get("einddatum")]
 

@@ -16,7 +16,7 @@ from typing import Any
 from inburgering.erasure.erase import PURGE_WAIT_S, ForgetReport, forget
 from inburgering.erasure.persons import check_pseudonym, pseudonym_of_bsn
 from inburgering.erasure.record import append_audit, check_reason, operator
-from inburgering.erasure.retention import Due, due
+from inburgering.erasure.retention import Due, cutoff, due
 from inburgering.errors import UsageError
 from inburgering.loader.pseudonym import KEY_ENV, read_key
 from inburgering.settings import Settings
@@ -136,11 +136,12 @@ def run_retention(args: argparse.Namespace) -> int:
     if years is None:
         raise UsageError("give --years N or set INBURGERING_RETENTION_YEARS")
     reference = args.reference_date or date.today()
+    cutoff(reference, years)  # refuses a negative N before the store is opened
+    reason = check_reason(args.reason or f"bewaartermijn: plicht langer dan {years} jaar geleden geëindigd")
     store = open_settings_store(settings)
     try:
         rule = due(store, base=settings.base_iri, published=published_records(store, base=settings.base_iri),
                    reference=reference, years=years)
-        reason = check_reason(args.reason or f"bewaartermijn: plicht langer dan {years} jaar geleden geëindigd")
         text = (f"{len(rule.persons)} person(s) whose civic-integration duty ended before {rule.cutoff} "
                 f"({years} years before {reference}) forgotten")
         report = forget(store, base=settings.base_iri, pseudonyms=sorted(rule.persons), kind="retention",
