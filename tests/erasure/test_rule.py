@@ -4,6 +4,8 @@ commands refuse."""
 
 from __future__ import annotations
 
+import doctest
+import importlib
 from datetime import date
 from pathlib import Path
 
@@ -134,3 +136,8 @@ def test_bad_input_is_a_usage_error_that_repeats_no_number(argv: list[str], tmp_
     assert err.startswith(f"inburgering {argv[0]}: ") and "Traceback" not in err
     assert "123456789" not in err and "123456782" not in err
     assert not (tmp_path / "store").exists()  # refused before the store was opened
+
+
+@pytest.mark.parametrize("name", ["persons", "record", "retention"])
+def test_docstring_examples(name: str) -> None:
+    assert doctest.testmod(importlib.import_module(f"inburgering.erasure.{name}")).failed == 0

@@ -175,10 +175,21 @@ def _due_lines(rule: Due, *, dry_run: bool) -> list[str]:
     return lines
 
 
+#: Replaced graphs listed one by one up to this many; beyond it a count (every one is in ``--report``).
+LISTED = 8
+
+
 def describe(report: ForgetReport) -> list[str]:
     """What happened, for the terminal: graphs replaced, what remains where, the proof."""
+    if report.dry_run:
+        more = len(report.copies) - LISTED
+        return [f"  would replace {len(report.copies)} graphs:",
+                *(f"    {source}" for c in report.copies[:LISTED] for source in c.sources),
+                *([f"    … and {more} more (--report lists them all)"] if more > 0 else [])]
     lines = [f"  {c.graph}: {c.triples_before} → {c.triples_after} triples, replaces {', '.join(c.sources)}"
-             for c in report.copies]
+             for c in report.copies[:LISTED]]
+    if len(report.copies) > LISTED:
+        lines.append(f"  … and {len(report.copies) - LISTED} more graphs (--report lists them all)")
     proof = report.proof
     if proof is not None:
         if proof.clean:
