@@ -125,6 +125,8 @@ def test_who_is_due() -> None:
     ["forget", "--pseudonym", P, "--reason", "verzoek van 123456782"],
     ["retention", "--years", "-1"],
     ["retention"],  # no N: neither --years nor the setting
+    ["retention", "--years", "5"],  # no store there
+    ["forget", "--pseudonym", P],
 ])
 def test_bad_input_is_a_usage_error_that_repeats_no_number(argv: list[str], tmp_path: Path,
                                                             capsys: pytest.CaptureFixture[str],

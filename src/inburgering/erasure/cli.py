@@ -20,7 +20,7 @@ from inburgering.erasure.retention import Due, cutoff, due
 from inburgering.errors import UsageError
 from inburgering.loader.pseudonym import KEY_ENV, read_key
 from inburgering.settings import Settings
-from inburgering.store import open_settings_store
+from inburgering.store import Store, open_settings_store
 from inburgering.store.publication import published_records
 
 
@@ -74,6 +74,14 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings(**overrides)
 
 
+def _open(settings: Settings) -> Store:
+    """The store to change; a folder that is not there is a mistake, not a new empty store."""
+    location = settings.store
+    if location != "memory:" and "://" not in location and not Path(location).is_dir():
+        raise UsageError(f"no store at {location}")
+    return open_settings_store(settings)
+
+
 def _pseudonym(args: argparse.Namespace) -> str:
     if args.pseudonym is not None:
         return check_pseudonym(args.pseudonym)
@@ -106,7 +114,7 @@ def run_forget(args: argparse.Namespace) -> int:
     settings = _settings(args)
     reason = check_reason(args.reason or "verzoek tot wissing (AVG art. 17)")
     pseudonym = _pseudonym(args)
-    store = open_settings_store(settings)
+    store = _open(settings)
     try:
         report = forget(store, base=settings.base_iri, pseudonyms=[pseudonym], kind="erasure",
                         dry_run=args.dry_run, purge=args.purge)
@@ -138,7 +146,7 @@ def run_retention(args: argparse.Namespace) -> int:
     reference = args.reference_date or date.today()
     cutoff(reference, years)  # refuses a negative N before the store is opened
     reason = check_reason(args.reason or f"bewaartermijn: plicht langer dan {years} jaar geleden geëindigd")
-    store = open_settings_store(settings)
+    store = _open(settings)
     try:
         rule = due(store, base=settings.base_iri, published=published_records(store, base=settings.base_iri),
                    reference=reference, years=years)
