@@ -25,6 +25,7 @@ COMMAND_MODULES = {
     "inburgering.service.cli": ("serve", "demo"),
     "inburgering.security.cli": ("token",),  # token create | list | revoke
     "inburgering.store.cli": ("store",),  # store status | gc | backup | restore
+    "inburgering.erasure.cli": ("forget", "retention"),
 }
 
 Handler = Callable[[argparse.Namespace], int]

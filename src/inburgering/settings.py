@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     #: Open connections per service process; beyond it new requests get a 503 (uvicorn's limit_concurrency).
     max_connections: int = 1_000
     audit_log: Path = Path("var/audit.jsonl")
+    #: ``inburgering retention``: persons whose civic-integration duty ended more than this many years ago are
+    #: forgotten (docs/operations.md, "Forgetting a person and retention"); ``None``: give ``--years``.
+    retention_years: int | None = None
     suppression_threshold: int = 10
     #: Access control (docs/security.md). Token database: SQLite; default ``{store}.tokens.sqlite`` beside an
     #: embedded store; required for ``memory:`` and remote stores.
