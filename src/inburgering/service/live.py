@@ -179,10 +179,17 @@ class OnePublication:
             body += message.get("body", b"")
             more = message.get("more_body", False)
 
-        async def replay() -> dict[str, Any]:
-            return {"type": "http.request", "body": body, "more_body": False}
-
         for attempt in range(RETRIES + 1):
+            replayed = False
+
+            async def replay() -> dict[str, Any]:
+                """The body once; then what the client sends (a response that waits for a disconnect waits)."""
+                nonlocal replayed
+                if replayed:  # noqa: B023 - each attempt has its own flag
+                    return dict(await receive())
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+
             before = await self.publication()
             messages: list[dict[str, Any]] = []
 
