@@ -18,6 +18,7 @@ from rdflib.namespace import PROV, SH
 from inburgering.cli import main
 from inburgering.namespaces import SHAPES, VOCAB, gemeente_iri, meta_graph
 from inburgering.store import open_store
+from inburgering.store.publication import publish_public
 from inburgering.validation import validate
 from inburgering.validation.conflicts import CHECKS, facts_query, find_conflicts
 
@@ -89,7 +90,7 @@ def write_sources(location: str, graphs: dict[str, tuple[str, str, str]] = GRAPH
                            f"<{INB.bron}> \"{source}\" ; <{INB.published}> true ."
                            for g, (gm, source, _) in graphs.items())
         store.update(f"INSERT DATA {{ GRAPH <{meta_graph(BASE)}> {{ {records} }} }}")
-        store.flush()
+        publish_public(store, base=BASE, changed=[])  # written by hand: a publication for readers (query, serve)
     finally:
         store.close()
 

@@ -34,6 +34,10 @@ _PAIRS = _PREFIX + "SELECT DISTINCT ?x ?a ?b WHERE {{ {pattern} }}"
 _EXAMS = "?person inb:heeftExamenresultaat ?x . ?x inb:examenonderdeel ?a ; inb:resultaat ?b"
 _ONTHEFFINGEN = "?plicht inb:heeftOntheffing ?x . ?x inb:ontheffingsgrond ?a ; inb:oordeel ?b"
 _VRIJSTELLINGEN = "?plicht inb:heeftVrijstelling ?x . ?x inb:redenVrijstelling ?a ; inb:oordeel ?b"
+#: The saved queries (``service/queries``) that ask the same questions for one's own municipalities (linked from
+#: ``/stats``).
+EXAMS_QUERY = "slagingspercentage-per-onderdeel-en-niveau"
+DECISIONS_QUERY = "ontheffingen-en-vrijstellingen-per-reden"
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ Which server is behind the URL (Oxigraph, Virtuoso, Fuseki, GraphDB, or any othe
 
 from __future__ import annotations
 
+import http.client
 import re
 import time
 import urllib.error
@@ -14,6 +15,10 @@ from typing import Literal
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
+
+# Virtuoso answers a query with one ``X-SPARQL-default-graph`` header per default graph; over a store's published
+# graphs that passes the 100 headers ``http.client`` (under SPARQLWrapper and urllib) accepts by default.
+http.client._MAXHEADERS = max(http.client._MAXHEADERS, 100_000)  # type: ignore[attr-defined]
 from SPARQLWrapper import BASIC, DIGEST, POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException, Unauthorized
 
