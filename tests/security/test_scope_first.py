@@ -57,7 +57,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClie
     app = create_app(Settings(store=str(folder / "store"), token_db=folder / "tokens.sqlite",
                               audit_log=folder / "audit.jsonl", public_url="http://testserver"), query_workers=0)
     with TestClient(app) as client:
-        store = app.state.runtime.store
+        store = app.state.runtime.store.current()  # the publication the service answers from (service/live.py)
         recorder = RecordingStore(store.ox)
         store.ox = recorder
         yield client, recorder, persons, tokens

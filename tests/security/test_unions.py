@@ -22,6 +22,10 @@ from .test_access import ONTHEFFINGEN, PERSONS, PERSONS_IN_GRAPHS, count
 ALL = tuple(SIZES)
 
 
+#: Remote stores keep no union graphs (store/unions.py): there every reader gets the list, as tests/store/test_unions.py
+#: checks; these tests are about who may use the embedded store's unions.
+pytestmark = pytest.mark.not_on("oxigraph", "virtuoso")
+
 @pytest.fixture(scope="module")
 def client(deployment: Deployment) -> TestClient:
     with deployment.client() as c:

@@ -32,7 +32,7 @@ from inburgering.store.publication import publish
 
 KEY = "cookbook-sources-key-not-a-secret"
 PERSONS, SEED = 300, 21
-_GRAPH = re.compile(re.escape(DEFAULT_BASE) + r"/graph/(gm[0-9]{4})/([^/]+)(/bijzonder)?$")
+_GRAPH = re.compile(re.escape(DEFAULT_BASE) + r"/graph/(gm[0-9]{4})/[a-z][a-z0-9-]*/([^/]+)(/bijzonder)?$")
 _EXAMS = ("SELECT np.bsn, eo.examen_onderdeel_specificatie, eo.niveau, eo.examendatum, eo.resultaat "
           "FROM examenonderdeel eo JOIN examen e ON e.id = eo.examen_id "
           "JOIN inburgeringstraject t ON t.id = e.inburgeringstraject_id "

@@ -116,7 +116,11 @@ class Computed:
         out: list[Value] = []
         for v in values.get(self.source, []):
             assert isinstance(v, date)
-            moved = add_offset(v, self.offset)
+            try:
+                moved = add_offset(v, self.offset)
+            except (OverflowError, ValueError) as exc:  # 0001-01-01 minus six months: no such date
+                raise ParameterError(f"{self.source}: {v.isoformat()} moved by {self.offset} is out of the "
+                                     f"date range ({exc})") from None
             out.append(moved.year * 10_000 + moved.month * 100 + moved.day if self.as_number else moved)
         return out
 
