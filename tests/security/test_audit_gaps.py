@@ -25,9 +25,9 @@ from .conftest import BASE, Deployment
 PARAMS = {"path": "concept/leerroute/B", "term": "PIP", "name": "v1.jsonld", "filename": "concepts.ttl",
           "ext": "ttl"}
 #: Valid BSNs (they pass the elfproef), as people type them.
-BSNS = ("999990019", "123456782", "1234.56.782", "123 456 782")
+BSNS = ("999990019", "999990020", "9999.90.020", "999 990 020")
 #: A pseudonym (32 hex characters) that holds a 9-digit run passing the elfproef: it must stay whole.
-PSEUDONYM = "abcd123456782" + "e" * 19
+PSEUDONYM = "abcd999990020" + "e" * 19
 
 
 @pytest.fixture(scope="module")
