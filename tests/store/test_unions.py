@@ -20,7 +20,7 @@ from inburgering.store import open_store
 from inburgering.store.base import Store
 from inburgering.store.publication import public_graphs, published_graphs
 from inburgering.store.unions import default_graphs, registered_unions
-from loader_helpers import generate_bundle
+from loader_helpers import generate_bundle, write_bundle
 
 BASE = DEFAULT_BASE  # the query command's default
 KEY = b"union-test-key-not-a-secret"
@@ -72,6 +72,21 @@ def test_unions_hold_their_members_after_every_publication(store: Store, tmp_pat
     for union, members in second.items():
         assert _triples(store, [union]) == _triples(store, sorted(members)), union
 
+    # A reload that keeps some persons and drops the others writes only the difference (store/unions.py,
+    # replace_members); one of unchanged data writes nothing. The unions hold their members after both.
+    lines = reload.read_text(encoding="utf-8").splitlines()
+    (tmp_path / "c").mkdir()
+    kept = write_bundle(tmp_path / "c" / "bundle.jsonl", lines[::2])
+    for n in (3, 4):
+        load([kept], settings=SETTINGS, key=KEY, rejects_path=tmp_path / f"r{n}.jsonl", store=store,
+             validator=no_validation)
+        now = registered_unions(store, base=BASE)
+        for union, members in now.items():
+            assert _triples(store, [union]) == _triples(store, sorted(members)), (n, union)
+    assert set(now) == set(second) and now != second
+
+    second = now
+    live = published_graphs(store, base=BASE, special=True)
     readable = live + public_graphs(store, base=BASE)
     defaults = default_graphs(readable, second)
     assert sorted(defaults) == sorted(second)  # everything readable: one graph per kind

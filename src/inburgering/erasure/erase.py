@@ -114,7 +114,7 @@ def forget(store: Store, *, base: str, pseudonyms: Sequence[str], kind: str = "e
 
     done = publish(store, base=base, graphs=[(c.gemeente, c.graph) for c in copies], provenance=prov,
                    activity=activity_iri(base, report.run_id),
-                   refresh=lambda s, now: refresh_dataset(s, now, base=base))
+                   refresh=lambda s, now, published: refresh_dataset(s, now, base=base, published=published))
     report.publication, report.retired = done.id, done.retired
     if purge:
         report.purged = _purge(store, base=base, wait_s=wait_s)

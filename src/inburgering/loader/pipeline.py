@@ -289,7 +289,8 @@ def _finish(run: _Run, sources: Sequence[SourceFile], all_or_nothing: bool) -> N
 
     done = publish(run.store, base=run.base, graphs=graphs, provenance=prov,
                    activity=load_activity(run.base, report.load_id),
-                   refresh=lambda store, now: refresh_dataset(store, now, base=run.base))
+                   refresh=lambda store, now, published: refresh_dataset(store, now, base=run.base,
+                                                                         published=published))
     report.graphs = [g for _, g in graphs]
     report.publication, report.retired = done.id, done.retired
 

@@ -6,6 +6,7 @@ through :func:`refresh_dataset`. A graph is replaced only when its content diffe
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -83,13 +84,16 @@ def dataset_quads(store: Store, *, base: str, modified: datetime) -> list[Quad]:
             for t in dataset_description(base=base, counts=counts, modified=modified)]
 
 
-def refresh_dataset(store: Store, now: datetime, *, base: str) -> list[str]:
-    """Replace the dataset metadata for a publication at ``now`` (``publication.publish(refresh=…)``); nothing
-    when the model was never published (no public graphs to describe)."""
+def refresh_dataset(store: Store, now: datetime, *, base: str, published: AbstractSet[str] | None = None
+                    ) -> list[str]:
+    """Replace the dataset metadata for a publication at ``now`` (``publication.publish(refresh=…)``, which gives
+    the graphs ``published`` before it); nothing when the model was never published (no public graphs to
+    describe)."""
     if not public_graphs(store, base=base):
         return []
     graph = public_graph(base, "dataset")
-    changed = replace_public_graph(store, base=base, graph=graph, quads=dataset_quads(store, base=base, modified=now))
+    changed = replace_public_graph(store, base=base, graph=graph, quads=dataset_quads(store, base=base, modified=now),
+                                   published=published)
     return [graph] if changed else []
 
 

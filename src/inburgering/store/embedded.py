@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Sized
 from pathlib import Path
 from typing import IO
 
@@ -16,6 +16,8 @@ from inburgering.store.snapshots import Publications, Snapshot
 
 #: How long a writer waits for another writer of the same store (a load, ``model publish``) to finish.
 WRITER_WAIT_S = 1800.0
+#: From how many quads :meth:`EmbeddedStore.extend` uses the bulk loader.
+BULK_FROM = 5000
 
 
 class EmbeddedStore:
@@ -112,9 +114,14 @@ class EmbeddedStore:
             self._written()
 
     def extend(self, quads: Iterable[Quad]) -> None:
+        """Add ``quads``: a few in one transaction, many with the bulk loader (which costs 20-80 ms to start
+        but is 2x faster per quad from about 5,000 on)."""
         self._written()
         try:
-            self.ox.bulk_extend(quads)
+            if isinstance(quads, Sized) and len(quads) < BULK_FROM:
+                self.ox.extend(quads)
+            else:
+                self.ox.bulk_extend(quads)
         finally:
             self._written()
 

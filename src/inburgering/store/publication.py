@@ -24,6 +24,7 @@ import hashlib
 import re
 import secrets
 from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -98,10 +99,13 @@ class GraphRecord:
         return is_special(self.graph)
 
 
-def published_records(store: Store, *, base: str) -> list[GraphRecord]:
-    """Every published instance graph with its municipality, source and the end time of its load."""
+def published_records(store: Store, *, base: str, gemeenten: Iterable[str] | None = None) -> list[GraphRecord]:
+    """Every published instance graph with its municipality, source and the end time of its load (``gemeenten``:
+    of those municipalities only, ``GM0363`` codes)."""
+    values = "" if gemeenten is None else (
+        "VALUES ?gm { " + " ".join(str(NamedNode(gemeente_iri(code))) for code in sorted(set(gemeenten))) + " } ")
     query = _prefixes() + (
-        f"SELECT ?g ?gm ?bron ?t WHERE {{ GRAPH {NamedNode(meta_graph(base))} {{ "
+        f"SELECT ?g ?gm ?bron ?t WHERE {{ {values}GRAPH {NamedNode(meta_graph(base))} {{ "
         "?g a inb:InstanceGraph ; inb:gemeente ?gm ; inb:published true . OPTIONAL { ?g inb:bron ?bron } "
         "OPTIONAL { ?g prov:wasGeneratedBy ?load . ?load prov:endedAtTime ?t } } }")
     result = store.query(query)
@@ -110,6 +114,15 @@ def published_records(store: Store, *, base: str) -> list[GraphRecord]:
                            row["bron"].value if row["bron"] is not None else None,
                            row["t"].value if row["t"] is not None else None) for row in result}
     return sorted(records, key=lambda r: r.graph)
+
+
+def published_iris(store: Store, *, base: str) -> set[str]:
+    """The IRIs of every published instance graph: one triple pattern, ten times cheaper than
+    :func:`published_records` (what a publication reads of the whole store)."""
+    result = store.query(_prefixes() + f"SELECT ?g WHERE {{ GRAPH {NamedNode(meta_graph(base))} "
+                                       "{ ?g inb:published true } }")
+    assert isinstance(result, QuerySolutions)
+    return {row["g"].value for row in result}
 
 
 def published_graphs(store: Store, *, base: str, gemeenten: Iterable[str] | None = None,
@@ -175,9 +188,10 @@ def _stamp(store: Store, base: str, *, publication: str, now: datetime, delete: 
         raise StoreError(f"the store did not apply the publishing update of publication {publication}")
 
 
-#: Called by :func:`publish` just before the meta update, with the publication's time: replaces public graphs that
-#: describe the publication (the dataset metadata) and returns those it changed.
-Refresh = Callable[[Store, datetime], list[str]]
+#: Called by :func:`publish` just before the meta update, with the publication's time and the graphs published
+#: before it: replaces public graphs that describe the publication (the dataset metadata) and returns those it
+#: changed.
+Refresh = Callable[[Store, datetime, frozenset[str]], list[str]]
 
 
 def publish(store: Store, *, base: str, graphs: Sequence[tuple[str, str]], provenance: Iterable[Quad] = (),
@@ -190,7 +204,8 @@ def publish(store: Store, *, base: str, graphs: Sequence[tuple[str, str]], prove
     graph), records the new graphs with their source, moves the union graphs' membership and sets a new
     publication id. It is one DELETE/INSERT operation, so any SPARQL 1.1 store applies it all or not at all.
     Then the embedded store's unions are changed in place, retired graphs are dropped (embedded) and a new
-    checkpoint becomes current (on disk): :func:`finish`.
+    checkpoint becomes current (on disk): :func:`finish`. The published graphs are read once: the rest of the
+    work is proportional to the change, not to the store.
     """
     parts = _graph_parts(base)
     new: list[tuple[str, str, str]] = []
@@ -202,10 +217,12 @@ def publish(store: Store, *, base: str, graphs: Sequence[tuple[str, str]], prove
     pairs = {(code, source) for code, source, _ in new}
     codes = {code for code, _ in pairs}
     names = {g for _, _, g in new}
-    retired = [r.graph for r in published_records(store, base=base) if r.graph not in names
+    retired = [r.graph for r in published_records(store, base=base, gemeenten=codes) if r.graph not in names
                and ((r.gemeente, r.source) in pairs or (r.source is None and r.gemeente in codes))]
+    before = frozenset(published_iris(store, base=base))
+    interrupted = _begin(store)
     now, publication = datetime.now(UTC), new_publication_id()
-    public = refresh(store, now) if refresh is not None else []
+    public = refresh(store, now, before) if refresh is not None else []
     when = Literal(now.isoformat(), datatype=NamedNode(XSD + "dateTime"))
     delete = [f"{NamedNode(g)} inb:published true ." for g in retired]
     insert = [f"{NamedNode(g)} inb:published false ; prov:invalidatedAtTime {when} ." for g in retired]
@@ -216,27 +233,46 @@ def publish(store: Store, *, base: str, graphs: Sequence[tuple[str, str]], prove
         if activity:
             insert.append(f"{g} prov:wasGeneratedBy {NamedNode(activity)} .")
     insert += [_ntriple(q) for q in provenance]
+    if unions.keeps_unions(store):
+        delete += unions.member_lines(base, retired)
+        insert += unions.member_lines(base, [*names, *public])
     _stamp(store, base, publication=publication, now=now, delete=delete, insert=insert)
     done = Publication(publication, [g for _, _, g in new], retired)
-    finish(store, base=base, change=done, public=public)
+    finish(store, base=base, change=done, public=public, published=(before - set(retired)) | names,
+           interrupted=interrupted)
     return done
 
 
 def publish_public(store: Store, *, base: str, changed: Sequence[str]) -> Publication:
     """A publication of public graphs already replaced (:func:`replace_public_graph`): a new id, then
     :func:`finish`."""
+    interrupted = _begin(store)
     now, publication = datetime.now(UTC), new_publication_id()
-    _stamp(store, base, publication=publication, now=now, delete=[], insert=[])
+    insert = unions.member_lines(base, changed) if unions.keeps_unions(store) else []
+    _stamp(store, base, publication=publication, now=now, delete=[], insert=insert)
     done = Publication(publication, [], [])
-    finish(store, base=base, change=done, public=changed)
+    finish(store, base=base, change=done, public=changed, interrupted=interrupted)
     return done
 
 
-def replace_public_graph(store: Store, *, base: str, graph: str, quads: Iterable[Quad]) -> bool:
+def _begin(store: Store) -> bool:
+    """Mark an embedded store's publication in progress (from before its meta update until its checkpoint: a
+    writer that dies in between leaves the unions to be rebuilt); returns whether the last one was interrupted."""
+    publications = store.publications if isinstance(store, EmbeddedStore) else None
+    if publications is None:
+        return False
+    interrupted = publications.interrupted()
+    publications.begin()
+    return interrupted
+
+
+def replace_public_graph(store: Store, *, base: str, graph: str, quads: Iterable[Quad],
+                         published: AbstractSet[str] | None = None) -> bool:
     """Replace the content of the public ``graph`` with ``quads`` (their graph is ignored) unless it holds those
     triples already (the SHA-256 of their N-Triples, blank-node labels aside, is kept in the meta graph: a store
     may write literals back in another form); returns whether it changed. The embedded store's plain union loses
-    the triples that went (unless another member holds them); :func:`finish` adds the new ones."""
+    the triples that went (unless another member holds them; ``published``: the published instance graphs, when
+    the caller has them); :func:`finish` adds the new ones."""
     node, meta = NamedNode(graph), NamedNode(meta_graph(base))
     new = {Quad(q.subject, q.predicate, q.object, node) for q in quads}
     digest = hashlib.sha256("\n".join(_shape(new)).encode()).hexdigest()
@@ -252,7 +288,9 @@ def replace_public_graph(store: Store, *, base: str, graph: str, quads: Iterable
     store.update(f"DELETE WHERE {{ GRAPH {meta} {{ {node} <{_CHECKSUM}> ?h }} }}")
     store.update(f"INSERT DATA {{ GRAPH {meta} {{ {node} <{_CHECKSUM}> {Literal(digest)} }} }}")
     if isinstance(store, EmbeddedStore):
-        members = set(published_graphs(store, base=base)) | set(public_graphs(store, base=base))
+        if published is None:
+            published = published_iris(store, base=base)
+        members = set(published) | set(public_graphs(store, base=base))
         unions.remove_triples(store, unions.union_graph(base), (q.triple for q in old - new), members=members)
     return True
 
@@ -279,54 +317,88 @@ def _graph_quads(store: Store, graph: str) -> set[Quad]:
     return {Quad(row["s"], row["p"], row["o"], node) for row in result}
 
 
-def finish(store: Store, *, base: str, change: Publication, public: Sequence[str] = ()) -> None:
+def finish(store: Store, *, base: str, change: Publication, public: Sequence[str] = (),
+           published: AbstractSet[str] | None = None, interrupted: bool | None = None) -> None:
     """After the meta update: bring the embedded store's unions up to date in place (``public``: public graphs
-    whose content was added or replaced), drop what no reader needs any more, make the checkpoint current."""
+    whose content was added or replaced; ``published``: the instance graphs published now, read from the store
+    when not given), drop what no reader needs any more, make the checkpoint current. ``interrupted``: whether
+    the publication before this one died half-way (read from the store when not given): then, or when the
+    unions' registration does not match, the unions are rebuilt (O(store), once)."""
     if not isinstance(store, EmbeddedStore):  # readers may still use what was retired: RETIRED_GRACE
         for graph in sorted(_retired(store, base) - _retired_since(store, base, datetime.now(UTC) - RETIRED_GRACE)):
             store.drop_graph(graph)
         store.flush()
         return
-    publications = store.publications
-    interrupted = publications is not None and publications.interrupted()
-    if publications is not None:
-        publications.begin()
-    published, public_now = set(published_graphs(store, base=base, special=True)), set(public_graphs(store, base=base))
-    members = published | public_now
-    before = (published - set(change.published)) | set(change.retired)
-    registered = unions.registered_unions(store, base=base)
-    fixed = {unions.union_graph(base), unions.union_graph(base, special=True)}
-    listed = {g for ms in registered.values() for g in ms} - public_now
-    if interrupted or set(registered) - fixed or listed != before:
-        unions.rebuild(store, base=base, members=sorted(members))  # after a crash, or a store of an earlier version
+    if interrupted is None:
+        interrupted = _begin(store)
+    if published is None:
+        published = published_iris(store, base=base)
+    members = set(published) | set(public_graphs(store, base=base))
+    expected = {unions.union_graph(base, special=special): len(graphs)
+                for special, graphs in unions.split_members(members).items() if graphs}
+    if interrupted or unions.registered_counts(store, base=base) != expected:
+        # after a crash, or a store of an earlier version
+        unions.rebuild(store, base=base, members=sorted(members))
+        unions.register(store, base=base, members=sorted(members))
     else:
         after = unions.split_members(members)
-        for special, retired in unions.split_members(change.retired).items():
-            unions.remove_graphs(store, unions.union_graph(base, special=special), sorted(retired),
-                                 members=after[special])
-        for special, added in unions.split_members([*change.published, *public]).items():
-            unions.add_graphs(store, unions.union_graph(base, special=special), sorted(added))
+        for special, changes in _member_changes(base, change, public).items():
+            unions.replace_members(store, unions.union_graph(base, special=special), changes, members=after[special])
     for graph in change.retired:
         store.drop_graph(graph)
-    unions.register(store, base=base, members=sorted(members))
     store.flush()
+    publications = store.publications
     if publications is not None:
         publications.checkpoint(store.ox, change.id)
         publications.end()
         publications.collect()
 
 
+def _member_changes(base: str, change: Publication, public: Sequence[str]
+                    ) -> dict[bool, list[tuple[str | None, str | None]]]:
+    """The (retired, new) pairs of a publication, by union: a new graph is paired with the retired graph of the
+    same municipality, source and kind (a reload), so that only their difference is written."""
+    parts = _graph_parts(base)
+
+    def key(graph: str) -> tuple[str, ...] | None:
+        m = parts.match(graph)
+        if m is None:
+            return None
+        kind = SPECIAL_SUFFIX if is_special(graph) else DERIVED_SUFFIX if graph.endswith(DERIVED_SUFFIX) else ""
+        return (m.group(1), m.group(2), kind)
+
+    by_key: dict[tuple[str, ...], str] = {}
+    for graph in change.retired:
+        k = key(graph)
+        if k is not None:
+            by_key.setdefault(k, graph)
+    unpaired = list(change.retired)
+    changes: dict[bool, list[tuple[str | None, str | None]]] = {False: [], True: []}
+    for graph in change.published:
+        k = key(graph)
+        old = by_key.pop(k, None) if k is not None else None
+        if old is not None:
+            unpaired.remove(old)
+        changes[is_special(graph)].append((old, graph))
+    for graph in unpaired:
+        changes[is_special(graph)].append((graph, None))
+    for graph in public:
+        changes[False].append((None, graph))
+    return changes
+
+
 def stale_graphs(store: Store, *, base: str, grace: timedelta | None = None) -> list[str]:
     """Instance graphs that no reader uses: unpublished ones (left by a crash) and retired ones (on a remote
     store only once retired longer than ``grace``, default :data:`RETIRED_GRACE`; immediately elsewhere)."""
     pattern = instance_graph_pattern(base)
-    live = set(published_graphs(store, base=base, special=True))
+    live = published_iris(store, base=base)
     grace = grace if grace is not None else (timedelta(0) if isinstance(store, EmbeddedStore) else RETIRED_GRACE)
     recent = _retired_since(store, base, datetime.now(UTC) - grace) if grace else set()
-    stale = [g.value for g in store.named_graphs() if pattern.match(g.value) and g.value not in live]
+    present = [g.value for g in store.named_graphs()]
+    stale = [g for g in present if pattern.match(g) and g not in live]
     legacy = unions.union_graph_pattern(base)
-    registered = set(unions.registered_unions(store, base=base))
-    stale += [g.value for g in store.named_graphs() if legacy.match(g.value) and g.value not in registered]
+    registered = set(unions.registered_counts(store, base=base))
+    stale += [g for g in present if legacy.match(g) and g not in registered]
     return sorted(g for g in stale if g not in recent)
 
 
@@ -375,6 +447,7 @@ __all__ = [
     "publish",
     "publish_public",
     "published_graphs",
+    "published_iris",
     "published_records",
     "replace_public_graph",
     "stale_graphs",

@@ -112,14 +112,6 @@ def add_graphs(store: EmbeddedStore, union: str, graphs: Iterable[str]) -> int:
     return n
 
 
-def remove_graphs(store: EmbeddedStore, union: str, graphs: Iterable[str], *, members: AbstractSet[str]) -> int:
-    """Remove from ``union`` the triples of ``graphs`` (leaving it) that no graph of ``members`` (its members
-    after the change) holds; returns how many were removed."""
-    return remove_triples(store, union, (q.triple for g in graphs
-                                         for q in list(store.ox.quads_for_pattern(None, None, None, NamedNode(g)))),
-                          members=members)
-
-
 def remove_triples(store: EmbeddedStore, union: str, triples: Iterable[Triple], *, members: AbstractSet[str]) -> int:
     """Remove ``triples`` from ``union`` unless a graph of ``members`` holds them; one index lookup per triple."""
     node, removed, ox = NamedNode(union), 0, store.ox
@@ -145,15 +137,54 @@ def rebuild(store: EmbeddedStore, *, base: str, members: Iterable[str]) -> None:
         add_graphs(store, union_graph(base, special=special), sorted(graphs))
 
 
+def member_lines(base: str, graphs: Iterable[str]) -> list[str]:
+    """The meta-graph triples (N-Triples lines) that make ``graphs`` members of their unions."""
+    return [f"{NamedNode(union_graph(base, special=special))} a {COLLECTION} ; {HAD_MEMBER} {NamedNode(g)} ."
+            for special, members in split_members(graphs).items() for g in sorted(members)]
+
+
 def register(store: Store, *, base: str, members: Iterable[str]) -> None:
-    """Record in the meta graph which graphs each union holds (``prov:hadMember``), replacing what was there."""
+    """Record in the meta graph which graphs each union holds (``prov:hadMember``), replacing what was there
+    (after :func:`rebuild`; a publication moves only the members it changes, ``publication.publish``)."""
     meta = NamedNode(meta_graph(base))
-    lines = [f"{NamedNode(union_graph(base, special=special))} a {COLLECTION} ; {HAD_MEMBER} {NamedNode(g)} ."
-             for special, graphs in split_members(members).items() for g in sorted(graphs)]
     store.update(
         f"DELETE {{ GRAPH {meta} {{ ?u a {COLLECTION} ; {HAD_MEMBER} ?m }} }} WHERE {{ GRAPH {meta} "
         f"{{ ?u a {COLLECTION} ; {HAD_MEMBER} ?m . FILTER(STRSTARTS(STR(?u), \"{union_graph(base)}\")) }} }} ;\n"
-        f"INSERT DATA {{ GRAPH {meta} {{\n" + "\n".join(lines) + "\n} }")
+        f"INSERT DATA {{ GRAPH {meta} {{\n" + "\n".join(member_lines(base, members)) + "\n} }")
+
+
+def registered_counts(store: Store, *, base: str) -> dict[str, int]:
+    """How many members each registered union has (one aggregate: cheap however many graphs the store has)."""
+    query = (f"SELECT ?u (COUNT(?m) AS ?n) WHERE {{ GRAPH {NamedNode(meta_graph(base))} {{ ?u a {COLLECTION} ; "
+             f"{HAD_MEMBER} ?m . FILTER(STRSTARTS(STR(?u), \"{union_graph(base)}\")) }} }} GROUP BY ?u")
+    result = store.query(query)
+    assert isinstance(result, QuerySolutions)
+    return {row["u"].value: int(row["n"].value) for row in result}
+
+
+def _triples(store: EmbeddedStore, graph: str | None) -> set[Triple]:
+    if graph is None:
+        return set()
+    return {q.triple for q in store.ox.quads_for_pattern(None, None, None, NamedNode(graph))}
+
+
+def replace_members(store: EmbeddedStore, union: str, changes: Iterable[tuple[str | None, str | None]], *,
+                    members: AbstractSet[str]) -> tuple[int, int]:
+    """Change ``union`` in place for each ``(old, new)``: ``new`` replaces ``old`` as a member (either may be
+    ``None``: a graph only added or only retired). Only the difference is written: the triples of ``new`` that
+    ``old`` did not hold are added, those of ``old`` that ``new`` does not hold are removed unless a graph of
+    ``members`` (the members after the change) holds them. A reload of unchanged data writes nothing. Returns
+    (added, removed)."""
+    node, added, removed = NamedNode(union), 0, 0
+    for old, new in changes:
+        before, after = _triples(store, old), _triples(store, new)
+        fresh = [Quad(t.subject, t.predicate, t.object, node) for t in after - before]
+        if fresh:
+            store.extend(fresh)
+        added += len(fresh)
+        removed += remove_triples(store, union, before - after, members=members)
+    return added, removed
+
 
 __all__ = [
     "add_graphs",
@@ -161,10 +192,12 @@ __all__ = [
     "is_union_graph",
     "keeps_unions",
     "rebuild",
+    "member_lines",
     "register",
+    "registered_counts",
     "registered_unions",
-    "remove_graphs",
     "remove_triples",
+    "replace_members",
     "split_members",
     "union_graph",
     "union_graph_pattern",
