@@ -19,11 +19,11 @@ from typing import Any
 
 from bench import report
 from bench.harness import ROOT
-from bench.suite import SWEEP, Config, load_part, prepare_data, service_part, validation_part
+from bench.suite import SWEEP, Config, load_part, prepare_data, reload_part, service_part, validation_part
 
 MUNICIPALITY = 2_000
 NATIONAL = 130_000
-PARTS = ("load", "validation", "queries", "http")
+PARTS = ("load", "validation", "queries", "http", "reload")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -72,6 +72,8 @@ def run_scale(cfg: Config) -> dict[str, Any]:
         out["validation"] = validation_part(cfg, store, load_seconds, log)
     if {"queries", "http"} & cfg.parts:
         out.update(service_part(cfg, store, log))
+    if "reload" in cfg.parts:
+        out["reload"] = reload_part(cfg, data, store, log)
     out["wall_seconds"] = time.perf_counter() - started
     return out
 

@@ -23,6 +23,7 @@ import statistics
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 from inburgering.cli import main
@@ -48,6 +49,34 @@ def _size_mb(folder: Path) -> float:
     return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20
 
 
+def largest_gemeente(part: Path, out: Path) -> tuple[str, int]:
+    """Write the lines of the largest municipality of the DUO bundle ``part`` to ``out``: its code and persons."""
+    lines = part.read_text(encoding="utf-8").splitlines()
+    gemeente, persons = Counter(json.loads(line)["gemeente"] for line in lines).most_common(1)[0]
+    out.write_text("".join(line + "\n" for line in lines if json.loads(line)["gemeente"] == gemeente),
+                   encoding="utf-8")
+    return gemeente, persons
+
+
+def alternate(stores: dict[str, Path], bundle: Path, *, key: str, runs: int, options: Sequence[str] = ()
+              ) -> dict[str, list[float]]:
+    """Reload ``bundle`` into each store ``runs`` times, alternating between the stores so that the machine's
+    noise falls on all alike, after one untimed reload in each (a warm-up: in a first run the large store's
+    first reloads after its fill took up to twice as long as its later ones). ``options``: more options of
+    ``inburgering load``. Returns the times per store."""
+    def reload(label: str, store: Path) -> list[str]:
+        return ["load", "--store", str(store), "--rejects", str(store.parent / f"rejects-{label}.jsonl"),
+                *options, str(bundle)]
+
+    times: dict[str, list[float]] = {label: [] for label in stores}
+    for label, store in stores.items():
+        _run(reload(label, store), key=key)
+    for _ in range(runs):
+        for label, store in stores.items():
+            times[label].append(_run(reload(label, store), key=key))
+    return times
+
+
 def main_bench() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parts", type=int, default=15)
@@ -62,18 +91,11 @@ def main_bench() -> None:
             assert main(["generate", "--persons", str(args.persons * args.parts), "--parts", str(args.parts),
                          "--seed", "12", "--format", "duo", "--out", str(bundle)]) == 0
         parts = [folder / f"part-{k:02d}" / "duo.jsonl" for k in range(1, args.parts + 1)]
-        lines = parts[0].read_text(encoding="utf-8").splitlines()
-        sizes = Counter(json.loads(line)["gemeente"] for line in lines)
-        gemeente, persons = sizes.most_common(1)[0]
         one = folder / "reload.jsonl"
-        one.write_text("".join(line + "\n" for line in lines if json.loads(line)["gemeente"] == gemeente),
-                       encoding="utf-8")
+        gemeente, persons = largest_gemeente(parts[0], one)
 
         def rejects(label: str) -> str:
             return str(folder / label / "rejects.jsonl")
-
-        def reload(store: Path, label: str) -> list[str]:
-            return ["load", "--store", str(store), "--rejects", rejects(label), str(one)]
 
         result: dict[str, object] = {"parts": args.parts, "persons_per_part": args.persons, "gemeente": gemeente,
                                      "reload_persons": persons, "runs": args.runs}
@@ -85,15 +107,7 @@ def main_bench() -> None:
                     for k, p in enumerate(loaded, start=1)]
             stores[label] = store
             result[label] = {"parts_in_store": len(loaded), "fill_s": [round(t, 2) for t in fill]}
-        # One reload in each store first, not timed (a warm-up: in a first run the large store's first reloads
-        # after its fill took up to twice as long as its later ones). Then the runs alternate between the stores,
-        # so that the machine's noise falls on both alike.
-        times: dict[str, list[float]] = {label: [] for label in stores}
-        for label, store in stores.items():
-            _run(reload(store, label), key=_key(1))
-        for _ in range(args.runs):
-            for label, store in stores.items():
-                times[label].append(_run(reload(store, label), key=_key(1)))
+        times = alternate(stores, one, key=_key(1), runs=args.runs)
         for label, store in stores.items():
             entry = result[label]
             assert isinstance(entry, dict)

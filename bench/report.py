@@ -9,6 +9,8 @@ from typing import Any
 #: The targets of issue 8.
 LOAD_VS_A, LOAD_VS_B, VALIDATION_SPEEDUP, QUERY_MS, QUERY_VS_RDFLIB = 2 / 3, 3.0, 50.0, 1000.0, 10.0
 TURTLE_RPS, TURTLE_P99_MS, PEAK_MB = 1500.0, 50.0, 4096.0
+#: Issues 12 and 15: a one-municipality reload into the full store within 1.5x of the same into an empty one.
+RELOAD_RATIO = 1.5
 
 
 def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
@@ -60,6 +62,9 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         peaks = [load[k]["peak_mb"] for k in ("load_duo", "load_ggm_sqlite") if load.get(k, {}).get("peak_mb")]
         if peaks:
             rows.append(_row(scale, "load peak memory MB (≤ 4096)", max(peaks), PEAK_MB, lower=True))
+        if "reload" in r:
+            rows.append(_row(scale, "reload of one municipality: this store / empty store (≤ 1.5)", r["reload"]["ratio"],
+                             RELOAD_RATIO, lower=True))
     return rows
 
 
@@ -109,7 +114,21 @@ def markdown(results: dict[str, Any]) -> str:
                   ""]
         lines += _load_table(r.get("load", {})) + _validation_table(r.get("validation", {}))
         lines += _query_table(r.get("queries", {})) + _http_table(r.get("http", {}))
+        lines += _reload_table(r.get("reload"))
     return "\n".join(lines) + "\n"
+
+
+def _reload_table(reload: dict[str, Any] | None) -> list[str]:
+    if not reload:
+        return []
+    runs = reload["runs"]
+    return ["", f"Reload of {reload['gemeente']} ({reload['persons']:,} persons, one DUO bundle), alternating between "
+                f"the stores after one untimed reload in each; load average {_fmt(reload['load_average'][0], 1)}.", "",
+            "| store | median s | runs s |", "|---|---|---|",
+            f"| empty (model only) | {_fmt(reload['median_empty_s'])} | {', '.join(map(str, runs['empty']))} |",
+            f"| this scale's store ({_fmt(reload['store_mb'], 0)} MB) | {_fmt(reload['median_store_s'])} | "
+            f"{', '.join(map(str, runs['store']))} |",
+            f"| ratio | {_fmt(reload['ratio'])} | |"]
 
 
 def _load_table(load: dict[str, Any]) -> list[str]:

@@ -333,3 +333,31 @@ def http_part(cfg: Config, url: str, auth: dict[str, str], paths: list[str], log
                 f"p99 {r.p99_ms:.1f} ms, {r.errors} errors")
             results.append(r.as_dict())
     return {"results": results, "resources": len(paths)}
+
+
+def reload_part(cfg: Config, data: dict[str, Any], store: Path, log: Any) -> dict[str, Any]:
+    """The reload of the largest municipality of part 1 (its persons alone, one DUO bundle, as a user runs it)
+    into the benchmark's store and into an empty one (the model only), alternating (``bench.reload``); the target
+    is a ratio of at most 1.5. The reload publishes the same persons again, so the store stays what it was."""
+    import os
+
+    from bench.reload import _run, _size_mb, alternate, largest_gemeente
+
+    folder = _fresh(cfg.work / "reload")
+    folder.mkdir(parents=True)
+    bundle = folder / "reload.jsonl"
+    gemeente, persons = largest_gemeente(Path(data["duo"][0]), bundle)
+    empty = folder / "empty" / "store"
+    _run(["model", "publish", "--store", str(empty)], key=part_key(1))
+    # the reference date of the benchmark's loads: the derived facts stay those of the store
+    times = alternate({"empty": empty, "store": store}, bundle, key=part_key(1), runs=max(3, cfg.runs),
+                      options=["--reference-date", REFERENCE_DATE])
+    medians = {label: statistics.median(t) for label, t in times.items()}
+    out = {"gemeente": gemeente, "persons": persons, "runs": {k: [round(t, 3) for t in v] for k, v in times.items()},
+           "median_empty_s": medians["empty"], "median_store_s": medians["store"],
+           "ratio": medians["store"] / medians["empty"], "store_mb": _size_mb(store), "load_average": os.getloadavg()}
+    log(f"  reload of {gemeente} ({persons} persons): empty store {medians['empty']:.2f} s, this store "
+        f"{medians['store']:.2f} s, ratio {out['ratio']:.2f}")
+    _fresh(folder)
+    return out
+
