@@ -6,13 +6,14 @@ import hashlib
 import json
 from pathlib import Path
 
-from inburgering.namespaces import VOCAB
+from inburgering.namespaces import VOCAB, public_graph
 from inburgering.security.stats import person_tables, record_tables
+from inburgering.security.tokens import TokenStore
 from inburgering.store import EmbeddedStore, open_store
-from inburgering.store.publication import published_graphs
+from inburgering.store.publication import publish_public, published_graphs
 
 from .attack import recovered
-from .conftest import BASE, SIZES, Deployment
+from .conftest import BASE, SIZES, Deployment, build_instance_store
 
 BSN, NAME, PSEUDONYM_KEY = "999990019", "Jansen", "demo-pseudonym-key-never-in-the-service"
 
@@ -127,3 +128,21 @@ def test_body_and_query_size_limits_through_the_service(deployment: Deployment) 
         assert client.post("/sparql", content=b"#" * 60_000, headers={
             "Content-Type": "application/sparql-query", **auth}).status_code == 413
         assert client.get("/sparql", params={"query": "ASK {}"}, headers=auth).status_code == 200
+
+
+def test_stats_without_the_concepts_graph_say_what_is_missing(tmp_path: Path) -> None:
+    """The exam and decision counts take their codes from the concepts graph: a store without it answers 503 with
+    what to do, never tables that silently count no exam."""
+    folder = tmp_path / "store"
+    build_instance_store(folder)
+    store = open_store(str(folder))
+    concepts = public_graph(BASE, "concepts")
+    store.drop_graph(concepts)
+    publish_public(store, base=BASE, changed=[])
+    store.close()
+    deployment = Deployment(str(folder), TokenStore(tmp_path / "tokens.sqlite"), tmp_path / "audit.jsonl", [])
+    with deployment.client() as client:
+        response = client.get("/stats.json")
+    assert response.status_code == 503
+    assert concepts in response.text and "inburgering model publish" in response.text
+    deployment.tokens.close()

@@ -2,9 +2,10 @@
 
 Persons made by ``inburgering generate`` are loaded through the real loader (20 municipalities, from 72 persons
 down to a handful); the service publishes ``/stats.json``. Each municipality then plays the attacker: with its
-own analyst token it counts its own tables through ``/sparql`` (the very queries the publication counts with),
-and solves linear programs for the least and greatest value of every suppressed number, knowing its own part
-of each, that its own row is its own alone, and that everybody's counts are non-negative. It must not pin any
+own analyst token it counts its own tables: the persons through ``/sparql``, exams and decisions with the saved
+queries through ``/api/queries`` (the very queries the publication counts with, ``/stats`` links to them), and
+solves linear programs for the least and greatest value of every suppressed number, knowing its own part of
+each, that its own row is its own alone, and that everybody's counts are non-negative. It must not pin any
 suppressed number of which others hold a part. So must a token holder of two municipalities (a coalition the
 token database shows). A control shows that the same attacker recovers numbers when the tables are suppressed
 against the public only (as before issue 13), so the data does give the attack something to find.
@@ -38,7 +39,9 @@ from .conftest import Deployment
 KEY = "suppression-insider-test-key-not-a-secret"
 PERSONS, SEED, THRESHOLD = 400, 7, 10
 COALITION = ("GM0363", "GM0599")
-NATIONAL = {"examens": stats._EXAMS, "ontheffingen": stats._ONTHEFFINGEN, "vrijstellingen": stats._VRIJSTELLINGEN}
+#: The exam query's count columns and the result each counts.
+EXAM_COUNTS = {"geslaagd": "Geslaagd", "gezakt": "Gezakt", "geenResultaat": "Geen"}
+DECISION_TABLES = {"ontheffing": "ontheffingen", "vrijstelling": "vrijstellingen"}
 
 
 @dataclass
@@ -103,6 +106,18 @@ def _select(client: TestClient, token: str, query: str) -> list[dict[str, Any]]:
     return response.json()["results"]["bindings"]  # type: ignore[no-any-return]
 
 
+def _saved(client: TestClient, token: str, name: str) -> list[dict[str, Any]]:
+    """Saved query ``name`` with ``token``, without parameters: the token's own municipalities."""
+    response = client.get(f"/api/queries/{name}", headers={
+        "Authorization": f"Bearer {token}", "Accept": "application/sparql-results+json"})
+    assert response.status_code == 200, response.text
+    return response.json()["results"]["bindings"]  # type: ignore[no-any-return]
+
+
+def _national_part(own: Counter[Key], name: str, row: str, col: str, count: int) -> None:
+    own.update({(name, row, col): count, (name, row, "*"): count, (name, "*", col): count, (name, "*", "*"): count})
+
+
 def insider_knowledge(client: TestClient, token: str, gemeenten: tuple[str, ...],
                       tables: list[dict[str, Any]]) -> tuple[dict[Key, int], frozenset[Key]]:
     """What the holder of ``token`` counts of its own: its part of every number, and the numbers only it holds."""
@@ -121,10 +136,12 @@ def insider_knowledge(client: TestClient, token: str, gemeenten: tuple[str, ...]
         if gm in gemeenten:
             own.update([("personen", gm), ("personen", "*"), ("leerroute", gm, route), ("leerroute", "*", route),
                         ("doelgroep", gm, doelgroep), ("doelgroep", "*", doelgroep)])
-    for name, pattern in NATIONAL.items():
-        for row in _select(client, token, stats._PAIRS.format(pattern=pattern)):
-            a, b = _code(row["a"]), _code(row["b"])
-            own.update([(name, a, b), (name, a, "*"), (name, "*", b), (name, "*", "*")])
+    for row in _saved(client, token, stats.EXAMS_QUERY):
+        for column, result in EXAM_COUNTS.items():
+            _national_part(own, "examens", row["onderdeel"]["value"], result, int(row[column]["value"]))
+    for row in _saved(client, token, stats.DECISIONS_QUERY):
+        _national_part(own, DECISION_TABLES[row["soort"]["value"]], row["redenCode"]["value"],
+                       row["oordeel"]["value"], int(row["aantal"]["value"]))
     return dict(own), frozenset(exclusive)
 
 

@@ -3,9 +3,11 @@
 Two tables count persons per municipality (by learning route, by target group); they cover every person once
 (a column ``geen``/``onbekend`` takes the rest), so they share their per-municipality totals and are suppressed
 together; each row is what that municipality knows of itself. Three national tables count decisions and exams:
-each is the sum of the municipalities' own tables, each counted over that municipality's own graphs (what an
-analyst with its token would count), so the suppression knows every municipality's part (``suppression.py``).
-The queries run with the service's own rights; only the suppressed tables ever leave this module.
+each is the sum of the municipalities' own tables, each counted over that municipality's own graphs with the
+cookbook's saved query (what an analyst with its token asking ``/api/queries/…`` counts), so the suppression
+knows every municipality's part (``suppression.py``). The saved query counts an exam or a decision that DUO and
+the municipality both publish once: the two sources mint two records (two IRIs) for it. The queries run with the
+service's own rights; only the suppressed tables ever leave this module.
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ from datetime import date
 
 from pyoxigraph import QuerySolutions
 
-from inburgering.namespaces import DEFAULT_BASE, TOOI_GEMEENTE, VOCAB, public_graph
+from inburgering.errors import StoreError
+from inburgering.namespaces import TOOI_GEMEENTE, VOCAB, public_graph
 from inburgering.security.suppression import CountTable, PublishedTable, suppress
+from inburgering.service.cookbook import CookbookError, bound_query, saved_query
 from inburgering.store.base import Store
-from inburgering.store.publication import instance_graph_pattern, published_graphs
+from inburgering.store.publication import instance_graph_pattern, public_graphs, published_graphs
 
 PERSONS = "personen"
 _PREFIX = f"PREFIX inb: <{VOCAB}>\n"
@@ -29,15 +33,17 @@ _PERSON_ROWS = _PREFIX + """SELECT ?person ?gemeente ?doelgroep ?route WHERE {
   OPTIONAL { ?person inb:doelgroep ?doelgroep }
   OPTIONAL { ?person inb:heeftPip ?pip . ?leerroute inb:afgesprokenIn ?pip ; inb:leerrouteType ?route }
 }"""
-#: One row per record (``?x``) in a municipality's graphs: a record two loads of it both hold counts once.
-_PAIRS = _PREFIX + "SELECT DISTINCT ?x ?a ?b WHERE {{ {pattern} }}"
-_EXAMS = "?person inb:heeftExamenresultaat ?x . ?x inb:examenonderdeel ?a ; inb:resultaat ?b"
-_ONTHEFFINGEN = "?plicht inb:heeftOntheffing ?x . ?x inb:ontheffingsgrond ?a ; inb:oordeel ?b"
-_VRIJSTELLINGEN = "?plicht inb:heeftVrijstelling ?x . ?x inb:redenVrijstelling ?a ; inb:oordeel ?b"
-#: The saved queries (``service/queries``) that ask the same questions for one's own municipalities (linked from
-#: ``/stats``).
+#: The saved queries (``service/queries``) the national tables are counted with, per municipality; ``/stats``
+#: links to them, so anyone with a token can ask the same for their own municipalities.
 EXAMS_QUERY = "slagingspercentage-per-onderdeel-en-niveau"
 DECISIONS_QUERY = "ontheffingen-en-vrijstellingen-per-reden"
+#: The exam query's count columns and the result each counts.
+_EXAM_COUNTS = (("geslaagd", "Geslaagd"), ("gezakt", "Gezakt"), ("geenResultaat", "Geen"))
+_DECISION_COLS = ("Toekenning", "Afwijzing")
+
+
+class StatsError(StoreError):
+    """The store lacks what the aggregates are counted with (the model's concepts graph)."""
 
 
 @dataclass(frozen=True)
@@ -151,19 +157,53 @@ def graphs_by_gemeente(graphs: Iterable[str], *, base: str) -> dict[str, list[st
     return out
 
 
+def _saved(store: Store, name: str, graphs: list[str]) -> QuerySolutions:
+    """Saved query ``name`` without parameters (all dates, every person in ``graphs``) over ``graphs``."""
+    saved = saved_query(name)
+    if saved is None:
+        raise CookbookError(f"saved query {name!r} is not in the cookbook (service/queries/{name}.rq)")
+    text, _ = bound_query(saved, {}, today=date.today())
+    return _select(store, text, graphs)
+
+
+def exam_counts(store: Store, graphs: list[str]) -> Counter[tuple[str, str]]:
+    """Exams per (component, result) in ``graphs``, as :data:`EXAMS_QUERY` counts them (its levels added up)."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for row in _saved(store, EXAMS_QUERY, graphs):
+        for column, result in _EXAM_COUNTS:
+            counts[(row["onderdeel"].value, result)] += int(row[column].value)
+    return +counts  # a level's 0 for a result is no exam
+
+
+def decision_counts(store: Store, graphs: list[str]) -> dict[str, Counter[tuple[str, str]]]:
+    """Decisions per kind (``ontheffing``, ``vrijstelling``) and (reason, decision) in ``graphs``, as
+    :data:`DECISIONS_QUERY` counts them."""
+    counts: dict[str, Counter[tuple[str, str]]] = {"ontheffing": Counter(), "vrijstelling": Counter()}
+    for row in _saved(store, DECISIONS_QUERY, graphs):
+        counts[row["soort"].value][(row["redenCode"].value, row["oordeel"].value)] += int(row["aantal"].value)
+    return counts
+
+
 def record_tables(store: Store, graphs: list[str], *, base: str) -> list[CountTable]:
     """National counts of exams and of decisions on dispensation (ontheffing) and exemption (vrijstelling): per
-    municipality over its own graphs, then added up."""
+    municipality over its own graphs (and the concepts graph, which gives the codes), then added up."""
     by_gemeente = graphs_by_gemeente(graphs, base=base)
-    tables = []
-    for name, pattern, cols in (("examens", _EXAMS, ("Geslaagd", "Gezakt", "Geen")),
-                                ("ontheffingen", _ONTHEFFINGEN, ("Toekenning", "Afwijzing")),
-                                ("vrijstellingen", _VRIJSTELLINGEN, ("Toekenning", "Afwijzing"))):
-        per_gemeente = {gm: Counter((_code(r["a"]), _code(r["b"]))
-                                    for r in _select(store, _PAIRS.format(pattern=pattern), own))
-                        for gm, own in by_gemeente.items()}
-        tables.append(_national(name, per_gemeente, cols))
-    return tables
+    concepts = public_graph(base, "concepts")
+    if by_gemeente and concepts not in public_graphs(store, base=base):
+        # without it the saved queries find no codes and every exam and decision would silently go uncounted
+        raise StatsError(f"the concepts graph <{concepts}> is not in the store: publish the model "
+                         "(inburgering model publish) before the statistics can count exams and decisions")
+    exams: dict[str, Counter[tuple[str, str]]] = {}
+    ontheffingen: dict[str, Counter[tuple[str, str]]] = {}
+    vrijstellingen: dict[str, Counter[tuple[str, str]]] = {}
+    for gm, own in by_gemeente.items():
+        dataset = [*own, concepts]
+        exams[gm] = exam_counts(store, dataset)
+        decisions = decision_counts(store, dataset)
+        ontheffingen[gm], vrijstellingen[gm] = decisions["ontheffing"], decisions["vrijstelling"]
+    return [_national("examens", exams, [result for _, result in _EXAM_COUNTS]),
+            _national("ontheffingen", ontheffingen, _DECISION_COLS),
+            _national("vrijstellingen", vrijstellingen, _DECISION_COLS)]
 
 
 def compute_stats(store: Store, *, base: str, threshold: int,
@@ -182,5 +222,6 @@ def graphs_version(store: Store, *, base: str) -> tuple[str, ...]:
     return tuple(published_graphs(store, base=base, special=True))
 
 
-__all__ = ["SPECS", "StatsReport", "compute_stats", "graphs_by_gemeente", "graphs_version", "person_tables",
+__all__ = ["DECISIONS_QUERY", "EXAMS_QUERY", "SPECS", "StatsError", "StatsReport", "compute_stats",
+           "decision_counts", "exam_counts", "graphs_by_gemeente", "graphs_version", "person_tables",
            "record_tables"]

@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from markupsafe import Markup
 
 from inburgering.security.charts import bar_chart
-from inburgering.security.stats import SPECS, StatsReport, compute_stats, graphs_version
+from inburgering.security.stats import SPECS, StatsError, StatsReport, compute_stats, graphs_version
 from inburgering.service.deps import RewriterDep, RuntimeDep, ScopeDep
 from inburgering.service.negotiation import HTML, choose
 from inburgering.service.rdfresponse import text_response
@@ -69,7 +69,10 @@ def _charts(report: StatsReport) -> list[dict[str, object]]:
 async def _answer(request: Request, runtime: RuntimeDep, rewriter: RewriterDep, media: str | None) -> Response:
     if media is None:
         return error_page(request, 406, f"the statistics are available as {HTML} and {JSON}")
-    report = await current_report(request, runtime)
+    try:
+        report = await current_report(request, runtime)
+    except StatsError as exc:  # a store without the model: say what is missing, not a bare 500
+        return error_page(request, 503, str(exc))
     if media == JSON:
         body = json.dumps(report.as_json(), ensure_ascii=False, indent=1).encode("utf-8")
         return text_response(body, JSON, request=request)
