@@ -25,6 +25,7 @@ from inburgering.security.suppression import CountTable, PublishedTable, suppres
 from inburgering.service.cookbook import CookbookError, bound_query, saved_query
 from inburgering.store.base import Store
 from inburgering.store.publication import instance_graph_pattern, public_graphs, published_graphs
+from inburgering.store.unions import default_graphs, registered_unions
 
 PERSONS = "personen"
 _PREFIX = f"PREFIX inb: <{VOCAB}>\n"
@@ -213,7 +214,11 @@ def compute_stats(store: Store, *, base: str, threshold: int,
     graphs = published_graphs(store, base=base, special=True)
     if not graphs:
         return StatsReport(threshold)
-    tables = person_tables(store, graphs) + record_tables(store, graphs, base=base)
+    # The same triples in as few graphs as possible (the embedded store's unions): over a list of the 650 graphs
+    # of 3,000 persons in 297 municipalities the person tables did not finish within 5 minutes; over the two
+    # unions they take 3 s. The public graphs let the plain union stand in (they hold no person).
+    everything = default_graphs([*graphs, *public_graphs(store, base=base)], registered_unions(store, base=base))
+    tables = person_tables(store, everything) + record_tables(store, graphs, base=base)
     return StatsReport(threshold, suppress(tables, threshold=threshold, coalitions=coalitions))
 
 
