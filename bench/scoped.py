@@ -54,12 +54,12 @@ def build_store(folder: Path, *, parts: int, persons: int) -> tuple[Path, str, i
     with contextlib.redirect_stdout(io.StringIO()):
         assert main_generate(bundle, parts=parts, persons=persons) == 0
     _run(["model", "publish", "--store", str(store)], key=_key(1))
-    for k in range(1, parts + 1):
+    files = [folder / f"part-{k:02d}" / "duo.jsonl" for k in range(1, parts + 1)] if parts > 1 else [bundle]
+    for k, part in enumerate(files, start=1):
         started = time.perf_counter()
-        _run(["load", "--store", str(store), "--rejects", str(folder / f"rejects-{k}.jsonl"),
-              str(folder / f"part-{k:02d}" / "duo.jsonl")], key=_key(k))
+        _run(["load", "--store", str(store), "--rejects", str(folder / f"rejects-{k}.jsonl"), str(part)], key=_key(k))
         print(f"  part {k}/{parts} loaded in {time.perf_counter() - started:.1f} s", flush=True)
-    lines = (folder / "part-01" / "duo.jsonl").read_text(encoding="utf-8").splitlines()
+    lines = files[0].read_text(encoding="utf-8").splitlines()
     gemeente, count = Counter(json.loads(line)["gemeente"] for line in lines).most_common(1)[0]
     return store, gemeente, count
 
