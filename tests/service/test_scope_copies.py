@@ -26,7 +26,7 @@ from inburgering.security.tokens import TokenStore
 from inburgering.service import create_app
 from inburgering.service.cookbook import load_cookbook
 from inburgering.service.execute import QueryAnswer, QueryJob
-from inburgering.service.scoped import ScopeCopies, scope_key
+from inburgering.service.scoped import CHUNK, ScopeCopies, copy_graphs, scope_key
 from inburgering.settings import Settings
 from inburgering.store.embedded import EmbeddedStore
 from inburgering.store.publication import public_graphs, published_graphs
@@ -287,6 +287,30 @@ def test_copies_stay_within_the_budget_least_recently_used_first(scoped: Scoped)
         off = ScopeCopies(0)
         assert off.lookup(reader, where, _job(a)) is None and off._builder is None
         assert scope_key(where, _job(a, union_all=True)) is None
+    finally:
+        reader.close()
+
+
+def test_a_copy_waits_while_the_worker_evaluates_a_query(scoped: Scoped) -> None:
+    reader, where = _reader(scoped.store)
+    try:
+        graphs = _scope(reader, MINE)
+        # the copy asks before every chunk whether it may go on
+        asked: list[int] = []
+        _, quads = copy_graphs(reader, graphs, limit=1_000_000, pause=lambda: asked.append(len(asked)))
+        assert quads == len(_quads(reader, graphs))
+        chunks = sum(-(-len(_quads(reader, [g])) // CHUNK) for g in graphs)
+        assert len(asked) == chunks + len(graphs)  # and once per graph to find it has no more
+        # and a worker's copy may not while the worker evaluates a query (5 s: several times the whole copy)
+        copies = ScopeCopies(1_000_000)
+        with copies.querying():
+            assert copies.lookup(reader, where, _job(graphs)) is None  # starts the copy, which waits at once
+            builder = copies._builder
+            assert builder is not None
+            builder.join(5.0)
+            assert builder.is_alive() and copies.keys() == []
+        copies.wait(COPY_WAIT_S)
+        assert copies.keys() == [(where, frozenset(graphs))]
     finally:
         reader.close()
 

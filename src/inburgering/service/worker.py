@@ -102,11 +102,12 @@ def worker_main(path: str, conn: Connection, *, sandbox: bool = True, copy_quads
             except Exception as exc:  # noqa: BLE001 - answered, like any store error
                 conn.send(QueryAnswer(error_kind="store", error=f"cannot open the publication: {exc}"))
                 continue
-            copy = copies.lookup(store, where, job)
-            if copy is None:
-                conn.send(execute_job(store, job))
-            else:
-                conn.send(dataclasses.replace(execute_job(copy, job), from_copy=True))
+            with copies.querying():
+                copy = copies.lookup(store, where, job)
+                if copy is None:
+                    conn.send(execute_job(store, job))
+                else:
+                    conn.send(dataclasses.replace(execute_job(copy, job), from_copy=True))
 
     threading.stack_size(QUERY_STACK_BYTES)
     thread = threading.Thread(target=serve, name="queries")
