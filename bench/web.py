@@ -49,12 +49,16 @@ def free_port() -> int:
 class Server:
     """``inburgering serve`` over ``store`` in a child process (stopped by ``close``)."""
 
-    def __init__(self, store: str, *, base: str, workdir: Path, query_timeout: float = 10.0, workers: int = 1) -> None:
+    def __init__(self, store: str, *, base: str, workdir: Path, query_timeout: float = 10.0, workers: int = 1,
+                 settings: dict[str, str] | None = None) -> None:
+        """``settings``: more ``INBURGERING_*`` variables for this server (``INBURGERING_SCOPE_COPY_QUADS``)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ, INBURGERING_BASE_IRI=base, INBURGERING_AUDIT_LOG=str(workdir / "audit.jsonl"),
                    INBURGERING_RATE_LIMIT_PER_MINUTE="100000000", INBURGERING_RATE_LIMIT_BURST="100000000",
-                   INBURGERING_QUERY_TIMEOUT_S=f"{query_timeout:g}", INBURGERING_MAX_RESULTS="1000000")
+                   INBURGERING_QUERY_TIMEOUT_S=f"{query_timeout:g}", INBURGERING_MAX_RESULTS="1000000",
+                   **(settings or {}))
+        workdir.mkdir(parents=True, exist_ok=True)
         self.log = (workdir / "serve.log").open("wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "inburgering.cli", "serve", "--store", store, "--host", "127.0.0.1",

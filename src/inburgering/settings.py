@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from inburgering.namespaces import DEFAULT_BASE
@@ -47,6 +48,10 @@ class Settings(BaseSettings):
     anonymous_query_workers: int = 1
     anonymous_query_timeout_s: float = 5.0
     anonymous_query_queue: int = 4
+    #: Per query worker process: quads it may hold in in-memory copies of small scopes (a one-municipality token's
+    #: graphs), which answer about 10x faster than the disk (docs/performance.md); about 420 bytes a quad. A scope
+    #: over this many quads is read from disk; 0 switches copies off.
+    scope_copy_quads: int = Field(default=1_000_000, ge=0)
     #: Query workers may open no network connection (seccomp, Linux x86-64/arm64); switch off only on a host
     #: that cannot (the service refuses to start workers without it otherwise).
     query_sandbox: bool = True

@@ -16,7 +16,7 @@ from inburgering.store.querylex import inspect_query
 MODULES = ["store.querylex", "service.negotiation", "service.rewrite", "service.sparql", "service.rdfresponse",
            "service.view", "service.cookbook", "service.cookbook.spec", "service.cookbook.params",
            "service.cookbook.binding", "service.prefixes", "service.routers.resources",
-           "service.jsonld.context", "service.jsonld.compact", "service.deps"]
+           "service.jsonld.context", "service.jsonld.compact", "service.deps", "service.scoped"]
 
 
 @pytest.mark.parametrize("name", MODULES)

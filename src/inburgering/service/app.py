@@ -85,9 +85,10 @@ def _engine_for(store: Store, workers: int, settings: Settings, snapshots: Snaps
     if isinstance(store, EmbeddedStore) and workers > 0:
         if store.path is not None:  # each job carries the folder of the publication its request is pinned to
             return ProcessEngine(str(store.path), workers=workers, sandbox=settings.query_sandbox,
-                                 locate=lambda: str(store.current().path))
+                                 locate=lambda: str(store.current().path), copy_quads=settings.scope_copy_quads)
         if snapshots is not None:
-            return SnapshotEngine(snapshots, workers=workers, sandbox=settings.query_sandbox)
+            return SnapshotEngine(snapshots, workers=workers, sandbox=settings.query_sandbox,
+                                  copy_quads=settings.scope_copy_quads)
     return ThreadEngine(store)
 
 

@@ -57,6 +57,8 @@ class QueryAnswer:
     count: int = 0
     error_kind: str | None = None
     error: str = ""
+    #: Answered from the worker's in-memory copy of the job's graphs (``scoped.py``), not from the disk.
+    from_copy: bool = False
 
 
 class ResultTooLarge(QueryError):

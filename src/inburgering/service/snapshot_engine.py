@@ -56,10 +56,11 @@ class Snapshots:
 class SnapshotEngine:
     """A ``ProcessEngine`` over the current copy (``Snapshots``); older engines close when their queries end."""
 
-    def __init__(self, snapshots: Snapshots, *, workers: int, sandbox: bool) -> None:
+    def __init__(self, snapshots: Snapshots, *, workers: int, sandbox: bool, copy_quads: int = 0) -> None:
         self.snapshots = snapshots
         self.workers = workers
         self.sandbox = sandbox
+        self.copy_quads = copy_quads
         self._engines: dict[int, ProcessEngine] = {}
         self._busy: dict[int, int] = {}
         self._current = -1
@@ -71,7 +72,8 @@ class SnapshotEngine:
     async def execute(self, job: QueryJob, *, timeout_s: float) -> QueryAnswer:
         generation, path = await self.snapshots.current()
         if generation not in self._engines:
-            self._engines[generation] = ProcessEngine(path, workers=self.workers, sandbox=self.sandbox)
+            self._engines[generation] = ProcessEngine(path, workers=self.workers, sandbox=self.sandbox,
+                                                        copy_quads=self.copy_quads)
         self._current = max(self._current, generation)
         self._busy[generation] = self._busy.get(generation, 0) + 1
         try:

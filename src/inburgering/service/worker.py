@@ -61,10 +61,12 @@ async def crashed_answer(process: subprocess.Popen[bytes]) -> QueryAnswer:
                        "fresh one has taken its place. Make the query smaller or less deeply nested")
 
 
-def worker_main(path: str, conn: Connection, *, sandbox: bool = True) -> None:
+def worker_main(path: str, conn: Connection, *, sandbox: bool = True, copy_quads: int = 0) -> None:
     """One worker process: no network from here on (``sandbox.py``), then open the store read-only and
-    answer jobs until the pipe closes, in a thread with a large stack (``QUERY_STACK_BYTES``)."""
+    answer jobs until the pipe closes, in a thread with a large stack (``QUERY_STACK_BYTES``). A job over a small
+    scope is answered from an in-memory copy of its graphs, up to ``copy_quads`` quads in all (``scoped.py``)."""
     from inburgering.service.sandbox import deny_network
+    from inburgering.service.scoped import ScopeCopies
     from inburgering.store.embedded import EmbeddedStore
 
     try:
@@ -74,15 +76,19 @@ def worker_main(path: str, conn: Connection, *, sandbox: bool = True) -> None:
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which logs it and gives up on this worker
         conn.send(f"cannot start: {exc}")
         return
+    copies = ScopeCopies(copy_quads)
 
-    def store_for(job: QueryJob) -> EmbeddedStore:
-        """The publication the job's request is pinned to (``live.py``); the last two stay open."""
+    def store_for(job: QueryJob) -> tuple[str, EmbeddedStore]:
+        """The publication the job's request is pinned to (``live.py``), and its folder; the last two stay open.
+        Copies are made of the newest only: a request still pinned to the one before reads its disk."""
         where = job.store_path or path
         if where not in stores:
             stores[where] = EmbeddedStore(where, read_only=True)
+            for older in [folder for folder in stores if folder != where]:
+                copies.retire(older)
             while len(stores) > 2:
                 stores.pop(next(iter(stores)))
-        return stores[where]
+        return where, stores[where]
 
     def serve() -> None:
         conn.send(READY)
@@ -92,11 +98,16 @@ def worker_main(path: str, conn: Connection, *, sandbox: bool = True) -> None:
             except (EOFError, OSError):
                 return
             try:
-                store = store_for(job)
+                where, store = store_for(job)
             except Exception as exc:  # noqa: BLE001 - answered, like any store error
                 conn.send(QueryAnswer(error_kind="store", error=f"cannot open the publication: {exc}"))
                 continue
-            conn.send(execute_job(store, job))
+            with copies.querying():
+                copy = copies.lookup(store, where, job)
+                if copy is None:
+                    conn.send(execute_job(store, job))
+                else:
+                    conn.send(dataclasses.replace(execute_job(copy, job), from_copy=True))
 
     threading.stack_size(QUERY_STACK_BYTES)
     thread = threading.Thread(target=serve, name="queries")
@@ -108,10 +119,11 @@ class _Worker:
     """A fresh interpreter (``python -m inburgering.service.worker_main``), never a fork of a process that holds
     RocksDB and an event loop; jobs and answers travel pickled over a socket pair."""
 
-    def __init__(self, path: str, *, sandbox: bool = True) -> None:
+    def __init__(self, path: str, *, sandbox: bool = True, copy_quads: int = 0) -> None:
         parent, child = socket.socketpair()
         self.process = subprocess.Popen([sys.executable, "-m", "inburgering.service.worker_main", path,
-                                         str(child.fileno()), "sandbox" if sandbox else "no-sandbox"],
+                                         str(child.fileno()), "sandbox" if sandbox else "no-sandbox",
+                                         str(copy_quads)],
                                         pass_fds=[child.fileno()], stdin=subprocess.DEVNULL)
         child.close()
         self.conn = Connection(parent.detach())
@@ -126,12 +138,14 @@ class ProcessEngine:
     """A fixed pool of query worker processes over one on-disk store."""
 
     def __init__(self, path: str, *, workers: int = 2, sandbox: bool = True,
-                 locate: Callable[[], str] | None = None) -> None:
+                 locate: Callable[[], str] | None = None, copy_quads: int = 0) -> None:
         """Start ``workers`` processes; call from within the running event loop (the app's lifespan).
-        ``locate``: the store folder for the job being sent (a live store's pinned publication)."""
+        ``locate``: the store folder for the job being sent (a live store's pinned publication); ``copy_quads``:
+        each worker's budget for in-memory copies of small scopes (``scoped.py``; 0: none)."""
         self.path = path
         self.locate = locate
         self.sandbox = sandbox
+        self.copy_quads = copy_quads
         self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
         self._all: list[_Worker] = []
         self._starting: set[asyncio.Future[None]] = set()
@@ -139,7 +153,7 @@ class ProcessEngine:
             self._add()
 
     def _add(self) -> None:
-        worker = _Worker(self.path, sandbox=self.sandbox)
+        worker = _Worker(self.path, sandbox=self.sandbox, copy_quads=self.copy_quads)
         self._all.append(worker)
         task = asyncio.ensure_future(self._when_ready(worker))
         self._starting.add(task)

@@ -1,4 +1,5 @@
-"""Entry point of a query worker process: ``python -m inburgering.service.worker_main STORE FD``."""
+"""Entry point of a query worker process:
+``python -m inburgering.service.worker_main STORE FD sandbox|no-sandbox COPY_QUADS``."""
 
 from __future__ import annotations
 
@@ -8,4 +9,5 @@ from multiprocessing.connection import Connection
 from inburgering.service.worker import worker_main
 
 if __name__ == "__main__":
-    worker_main(sys.argv[1], Connection(int(sys.argv[2])), sandbox=sys.argv[3:] != ["no-sandbox"])
+    worker_main(sys.argv[1], Connection(int(sys.argv[2])), sandbox=sys.argv[3] != "no-sandbox",
+                copy_quads=int(sys.argv[4]))
