@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     anonymous_query_timeout_s: float = 5.0
     anonymous_query_queue: int = 4
     #: Per query worker process: quads it may hold in in-memory copies of small scopes (a one-municipality token's
-    #: graphs), which answer about 10x faster than the disk (docs/performance.md); about 420 bytes a quad. A scope
+    #: graphs), which answer about 10x faster than the disk (docs/performance.md); 400-800 bytes a quad. A scope
     #: over this many quads is read from disk; 0 switches copies off.
     scope_copy_quads: int = Field(default=1_000_000, ge=0)
     #: Query workers may open no network connection (seccomp, Linux x86-64/arm64); switch off only on a host
