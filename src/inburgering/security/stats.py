@@ -12,6 +12,7 @@ service's own rights; only the suppressed tables ever leave this module.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -158,13 +159,19 @@ def graphs_by_gemeente(graphs: Iterable[str], *, base: str) -> dict[str, list[st
     return out
 
 
-def _saved(store: Store, name: str, graphs: list[str]) -> QuerySolutions:
-    """Saved query ``name`` without parameters (all dates, every person in ``graphs``) over ``graphs``."""
+@functools.lru_cache(maxsize=8)
+def _saved_text(name: str, today: date) -> str:
+    """The text of saved query ``name`` without parameters, read and bound once (``record_tables`` asks it for
+    every municipality)."""
     saved = saved_query(name)
     if saved is None:
         raise CookbookError(f"saved query {name!r} is not in the cookbook (service/queries/{name}.rq)")
-    text, _ = bound_query(saved, {}, today=date.today())
-    return _select(store, text, graphs)
+    return bound_query(saved, {}, today=today)[0]
+
+
+def _saved(store: Store, name: str, graphs: list[str]) -> QuerySolutions:
+    """Saved query ``name`` without parameters (all dates, every person in ``graphs``) over ``graphs``."""
+    return _select(store, _saved_text(name, date.today()), graphs)
 
 
 def exam_counts(store: Store, graphs: list[str]) -> Counter[tuple[str, str]]:
