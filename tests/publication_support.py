@@ -1,5 +1,5 @@
 """Publications made by hand for the housekeeping and /health tests: graphs of a municipality and source with a
-few triples, published the way a load publishes them (with the load's end time in the meta graph)."""
+few triples, published the way a load publishes them (with the load's end time in the provenance graph)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from pyoxigraph import Literal, NamedNode, Quad
 
-from inburgering.namespaces import DEFAULT_BASE, PROV, XSD, instance_graph, meta_graph
+from inburgering.namespaces import DEFAULT_BASE, PROV, XSD, instance_graph, provenance_graph
 from inburgering.store.base import Store
 from inburgering.store.publication import Publication, publish
 
@@ -33,5 +33,5 @@ def publish_load(store: Store, gemeente: str, source: str, load: str, *, triples
         fill(store, graph, triples)
     activity = f"{BASE}/id/load/{load}"
     when = Literal((ended or datetime.now(UTC)).isoformat(), datatype=NamedNode(XSD + "dateTime"))
-    provenance = [Quad(NamedNode(activity), NamedNode(PROV + "endedAtTime"), when, NamedNode(meta_graph(BASE)))]
+    provenance = [Quad(NamedNode(activity), NamedNode(PROV + "endedAtTime"), when, NamedNode(provenance_graph(BASE)))]
     return publish(store, base=BASE, graphs=graphs, provenance=provenance, activity=activity)

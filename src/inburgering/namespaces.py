@@ -154,8 +154,45 @@ def public_graph(base: str, name: str) -> str:
 
 
 def meta_graph(base: str) -> str:
-    """The graph that records loads (PROV-O) and which instance graphs are published."""
+    """The store's own bookkeeping: which instance graphs are published, the union members, the publication
+    id. No reader is given it (it names every ``/bijzonder`` graph): loads are described in
+    :func:`provenance_graph`."""
     return f"{base.rstrip('/')}/graph/meta"
+
+
+def provenance_graph(base: str, gemeente: str | None = None) -> str:
+    """Where loads and erasures are described (PROV-O, VoID): ``{base}/graph/provenance``, read by admins; with
+    ``gemeente``, ``…/provenance/{gm0363}/bijzonder``: what is said about that municipality's ``/bijzonder``
+    graphs (that one exists, its counts, which load made it), as protected as their content.
+
+    >>> provenance_graph("https://data.example.org", "GM0363")
+    'https://data.example.org/graph/provenance/gm0363/bijzonder'
+    """
+    graph = f"{base.rstrip('/')}/graph/provenance"
+    if gemeente is None:
+        return graph
+    gemeente_iri(gemeente.upper())
+    return f"{graph}/{gemeente.lower()}{SPECIAL_SUFFIX}"
+
+
+def is_provenance_graph(base: str, iri: str) -> bool:
+    """Whether ``iri`` is the provenance graph or a municipality's special one (:func:`provenance_graph`)."""
+    graph = provenance_graph(base)
+    return iri == graph or iri.startswith(graph + "/")
+
+
+def provenance_graph_of(base: str, *iris: str) -> str:
+    """The provenance graph for a statement whose subject and object are ``iris``: the municipality's special
+    one (:func:`provenance_graph`) when one of them is a ``/bijzonder`` instance graph, else the general one.
+
+    >>> provenance_graph_of("https://d.org", "https://d.org/id/load/L1", "https://d.org/graph/gm0014/duo/L1/bijzonder")
+    'https://d.org/graph/provenance/gm0014/bijzonder'
+    """
+    prefix = instance_graph_prefix(base)
+    for iri in iris:
+        if iri.startswith(prefix) and iri.endswith(SPECIAL_SUFFIX):
+            return provenance_graph(base, "gm" + iri[len(prefix):].split("/", 1)[0])
+    return provenance_graph(base)
 
 
 #: Ends the IRI of an instance graph of special-category facts (health, justice).

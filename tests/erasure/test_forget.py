@@ -24,7 +24,7 @@ from pyoxigraph import NamedNode, QuerySolutions
 
 from inburgering.cli import main
 from inburgering.loader.pseudonym import Pseudonymiser
-from inburgering.namespaces import DCT, PROV, meta_graph
+from inburgering.namespaces import DCT, PROV, meta_graph, provenance_graph
 from inburgering.service.metadata import DOWNLOADS
 from inburgering.settings import Settings
 from inburgering.store import open_reader
@@ -80,13 +80,15 @@ def test_forget_by_bsn_leaves_nothing_of_a_person_of_two_sources(deployment: Dep
 
 
 def _activity_is_recorded(store_location: str, run_id: str, *, graphs_replaced: int) -> None:
-    """The meta graph holds the activity, and each new graph says which graph it was derived from."""
+    """The provenance graphs hold the activity (what it did to a /bijzonder graph in the municipality's special
+    one), each new graph says which graph it was derived from, and the meta graph which activity published it."""
     store = open_reader(Settings(store=store_location))
     try:
         act = NamedNode(f"{BASE}/id/forget/{run_id}")
-        result = store.query(f"SELECT ?new ?old WHERE {{ GRAPH {NamedNode(meta_graph(BASE))} {{ "
-                             f"{act} <{DCT}title> \"erasure\" ; <{PROV}generated> ?new . "
-                             f"?new <{PROV}wasGeneratedBy> {act} ; <{PROV}wasDerivedFrom> ?old }} }}")
+        result = store.query(f"SELECT ?new ?old WHERE {{ GRAPH {NamedNode(provenance_graph(BASE))} {{ "
+                             f"{act} <{DCT}title> \"erasure\" }} GRAPH ?p {{ {act} <{PROV}generated> ?new . "
+                             f"?new <{PROV}wasDerivedFrom> ?old }} "
+                             f"GRAPH {NamedNode(meta_graph(BASE))} {{ ?new <{PROV}wasGeneratedBy> {act} }} }}")
         assert isinstance(result, QuerySolutions)
         pairs = {(r["new"].value, r["old"].value) for r in result}
     finally:

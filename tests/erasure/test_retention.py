@@ -16,7 +16,7 @@ from pyoxigraph import NamedNode, QuerySolutions
 
 from inburgering.cli import main
 from inburgering.loader.pseudonym import Pseudonymiser
-from inburgering.namespaces import DCT, PROV, meta_graph
+from inburgering.namespaces import DCT, PROV, meta_graph, provenance_graph
 from inburgering.settings import Settings
 from inburgering.store import open_reader
 
@@ -81,9 +81,9 @@ def _one_publication(location: str, run_id: str) -> None:
     store = open_reader(Settings(store=location))
     try:
         act = NamedNode(f"{BASE}/id/forget/{run_id}")
-        result = store.query(f"SELECT DISTINCT ?old ?t WHERE {{ GRAPH {NamedNode(meta_graph(BASE))} {{ "
-                             f"{act} <{DCT}title> \"retention\" ; <{PROV}used> ?old . "
-                             f"?old <{PROV}invalidatedAtTime> ?t }} }}")
+        result = store.query(f"SELECT DISTINCT ?old ?t WHERE {{ GRAPH {NamedNode(provenance_graph(BASE))} {{ "
+                             f"{act} <{DCT}title> \"retention\" }} GRAPH ?p {{ {act} <{PROV}used> ?old }} "
+                             f"GRAPH {NamedNode(meta_graph(BASE))} {{ ?old <{PROV}invalidatedAtTime> ?t }} }}")
         assert isinstance(result, QuerySolutions)
         rows = [(r["old"].value, r["t"].value) for r in result]
     finally:

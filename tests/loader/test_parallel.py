@@ -53,7 +53,7 @@ def _load(tmp_path: Path, name: str, bundle: Path, *, in_worker: bool, monkeypat
     store = open_store(str(tmp_path / name))
     try:
         quads = sorted(re.sub(r"/\d{8}T\d{6}Z-[0-9a-f]{6}", "/LOAD", str(q)) for q in store.ox  # type: ignore[attr-defined]
-                       if "/graph/meta" not in str(q.graph_name))
+                       if "/graph/meta" not in str(q.graph_name) and "/graph/provenance" not in str(q.graph_name))
     finally:
         store.close()
     rejects = sorted((tmp_path / f"{name}.jsonl").read_text(encoding="utf-8").splitlines())

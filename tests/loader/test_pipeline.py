@@ -15,7 +15,7 @@ from inburgering.errors import UsageError
 from inburgering.loader import Finding, load, no_validation
 from inburgering.loader.pseudonym import Pseudonymiser
 from inburgering.loader.rejects import read_rejects
-from inburgering.namespaces import DCT, PROV, inb, meta_graph, thing_iri
+from inburgering.namespaces import DCT, PROV, inb, meta_graph, provenance_graph, thing_iri
 from inburgering.settings import Settings
 from inburgering.store.publication import published_graphs
 from inburgering.store.unions import registered_unions
@@ -104,7 +104,7 @@ def test_an_exception_mid_load_leaves_the_previous_version_and_the_next_load_cle
              validator=failing, batch_size=2)
     assert published_graphs(store, base=BASE) == before
     assert _persons(store) == {_iri(first_bsn)}
-    live = set(before) | {meta_graph(BASE)} | set(registered_unions(store, base=BASE))  # what readers use
+    live = set(before) | {meta_graph(BASE), provenance_graph(BASE)} | set(registered_unions(store, base=BASE))
     leftovers = {g.value for g in store.named_graphs()} - live
     assert leftovers, "the failed load wrote its first batch before it crashed"
     load([write_bundle(tmp_path / "3.jsonl", [duo_person(first_bsn)])], settings=SETTINGS, key=KEY,
@@ -129,7 +129,7 @@ def test_provenance_records_the_source_checksum_and_the_counts(store: Any, tmp_p
     sha = hashlib.sha256(bundle.read_bytes()).hexdigest()
     activity = NamedNode(thing_iri(BASE, "load", report.load_id))
     result = store.query(
-        f"SELECT ?title ?sum ?graph WHERE {{ GRAPH <{meta_graph(BASE)}> {{ {activity} <{PROV}used> ?src . "
+        f"SELECT ?title ?sum ?graph WHERE {{ GRAPH <{provenance_graph(BASE)}> {{ {activity} <{PROV}used> ?src . "
         f"?src <{DCT}format> \"duo\" ; <{DCT}title> ?title ; <http://spdx.org/rdf/terms#checksum>/<http://spdx.org/rdf/terms#checksumValue> ?sum ."
         f"{activity} <{PROV}generated> ?graph . ?graph <http://rdfs.org/ns/void#entities> 1 }} }}")
     rows = [(r["title"].value, r["sum"].value, r["graph"].value) for r in result]

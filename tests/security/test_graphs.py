@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from inburgering.namespaces import VOCAB, gemeente_iri, instance_graph, meta_graph, public_graph
+from inburgering.namespaces import (
+    VOCAB,
+    gemeente_iri,
+    instance_graph,
+    is_provenance_graph,
+    meta_graph,
+    provenance_graph,
+    public_graph,
+)
 from inburgering.security.dataset import allowed_graphs, public_graphs
 from inburgering.security.scope import PUBLIC, AccessScope
 
@@ -22,7 +30,8 @@ def published(store):  # type: ignore[no-untyped-def]
             (OLD, "GM0363", "false")]
     meta = " ".join(f"<{g}> a <{VOCAB}InstanceGraph> ; <{VOCAB}gemeente> <{gemeente_iri(gm)}> ; "
                     f"<{VOCAB}published> {flag} ." for g, gm, flag in rows)
-    data = " ".join(f"GRAPH <{g}> {{ <{g}#s> <{g}#p> 1 }}" for g in (AMS, AMS_SPECIAL, UTR, OLD, HALF, OTHER))
+    said = (provenance_graph(BASE), provenance_graph(BASE, "GM0363"), provenance_graph(BASE, "GM0344"))
+    data = " ".join(f"GRAPH <{g}> {{ <{g}#s> <{g}#p> 1 }}" for g in (AMS, AMS_SPECIAL, UTR, OLD, HALF, OTHER, *said))
     store.update(f"INSERT DATA {{ GRAPH <{meta_graph(BASE)}> {{ {meta} }} {data} }}")
     return store
 
@@ -43,11 +52,14 @@ def test_special_categories_need_the_permission(published) -> None:  # type: ign
     assert set(allowed_graphs(scope, published, base=BASE)) - set(public_graphs(BASE)) == {AMS, AMS_SPECIAL}
 
 
-def test_admin_reads_meta_and_other_graphs_but_not_other_municipalities(published) -> None:  # type: ignore[no-untyped-def]
+def test_admin_reads_provenance_and_other_graphs_but_not_other_municipalities(published) -> None:  # type: ignore[no-untyped-def]
     scope = AccessScope(token_id="t", role="admin", gemeenten=frozenset({"GM0344"}))
     graphs = set(allowed_graphs(scope, published, base=BASE))
-    assert {meta_graph(BASE), OTHER, UTR} <= graphs
-    assert not graphs & {AMS, AMS_SPECIAL, OLD, HALF}
+    assert {provenance_graph(BASE), OTHER, UTR} <= graphs
+    assert not graphs & {AMS, AMS_SPECIAL, OLD, HALF, meta_graph(BASE)}
+    assert not any(is_provenance_graph(BASE, g) and g != provenance_graph(BASE) for g in graphs)
+    special = AccessScope(token_id="t", role="admin", gemeenten=frozenset({"GM0344"}), special_categories=True)
+    assert set(allowed_graphs(special, published, base=BASE)) - graphs == {provenance_graph(BASE, "GM0344")}
 
 
 def test_a_token_without_municipalities_reads_no_instance_data(published) -> None:  # type: ignore[no-untyped-def]

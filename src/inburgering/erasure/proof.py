@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pyoxigraph import QuerySolutions
 
 from inburgering.erasure.persons import CHUNK, trace_filter
-from inburgering.namespaces import meta_graph
+from inburgering.namespaces import is_provenance_graph, meta_graph
 from inburgering.store.base import Store
 from inburgering.store.embedded import EmbeddedStore
 from inburgering.store.publication import current_publication, public_graphs, published_graphs
@@ -66,7 +66,8 @@ def _traces(store: Store, needles: Sequence[str]) -> dict[str, int]:
 
 def _readable(store: Store, base: str) -> set[str]:
     graphs = set(published_graphs(store, base=base, special=True)) | set(public_graphs(store, base=base))
-    return graphs | set(registered_unions(store, base=base)) | {meta_graph(base), DEFAULT_GRAPH}
+    provenance = {g.value for g in store.named_graphs() if is_provenance_graph(base, g.value)}
+    return graphs | set(registered_unions(store, base=base)) | provenance | {meta_graph(base), DEFAULT_GRAPH}
 
 
 def prove(store: Store, *, base: str, needles: Sequence[str]) -> Proof:

@@ -1,6 +1,7 @@
-"""What a forget leaves on record: a PROV-O activity in the meta graph and one line in the audit log.
+"""What a forget leaves on record: a PROV-O activity in the provenance graph and one line in the audit log.
 
-The two say different things on purpose. The meta graph (read by admins, copied into every backup) gets the
+The two say different things on purpose. The provenance graph (read by admins, copied into every backup; what
+it says about a ``/bijzonder`` graph goes into the municipality's special provenance graph) gets the
 activity, its time, its kind, how many persons and triples went and which graphs replaced which: nothing that
 points at a person, not even a hash. The audit log (an operator's file, ``Settings.audit_log``, the same file
 the service logs protected access to) gets who ran it and why, and per person a SHA-256 of the pseudonym
@@ -26,7 +27,8 @@ from pyoxigraph import Literal, NamedNode, Quad
 from inburgering import __version__
 from inburgering.erasure.rewrite import GraphCopy
 from inburgering.errors import UsageError
-from inburgering.namespaces import DCT, PROV, RDF, VOID, XSD, meta_graph, thing_iri
+from inburgering.loader.provenance import provenance_in_graphs
+from inburgering.namespaces import DCT, PROV, RDF, VOID, XSD, thing_iri
 from inburgering.sources.bsn import elfproef
 
 #: A run of 8 or 9 digits, alone or in the groups people type (``1234.56.782``): a BSN when it passes the elfproef.
@@ -81,7 +83,7 @@ def _int(value: int) -> Literal:
 
 def provenance(*, base: str, run_id: str, kind: str, description: str, started: datetime, ended: datetime,
                persons: int, copies: Sequence[GraphCopy]) -> list[Quad]:
-    """The activity in the meta graph: ``kind`` (``erasure`` or ``retention``), the counts in words and as VoID,
+    """The activity in the provenance graphs: ``kind`` (``erasure`` or ``retention``), the counts in words and as VoID,
     the graphs it used and generated, each new graph ``prov:wasDerivedFrom`` the graphs it replaces."""
     act = NamedNode(activity_iri(base, run_id))
     a = NamedNode(RDF + "type")
@@ -103,8 +105,7 @@ def provenance(*, base: str, run_id: str, kind: str, description: str, started: 
         for source in copy.sources:
             triples += [(act, NamedNode(PROV + "used"), NamedNode(source)),
                         (graph, NamedNode(PROV + "wasDerivedFrom"), NamedNode(source))]
-    meta = NamedNode(meta_graph(base))
-    return [Quad(s, p, o, meta) for s, p, o in triples]
+    return provenance_in_graphs(base, triples)
 
 
 def append_audit(path: Path, line: dict[str, Any]) -> None:

@@ -18,7 +18,7 @@ from inburgering.loader.output import format_result, write_mapped
 from inburgering.loader.pipeline import DEFAULT_BATCH, load
 from inburgering.loader.progress import ProgressBar, count_persons
 from inburgering.loader.pseudonym import KEY_ENV, read_key
-from inburgering.namespaces import meta_graph
+from inburgering.namespaces import is_provenance_graph, meta_graph
 from inburgering.settings import Settings
 from inburgering.store import open_reader
 from inburgering.store.publication import public_graphs, published_graphs
@@ -74,7 +74,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     q = subparsers.add_parser("query", help="run a SPARQL query over the published graphs")
     q.add_argument("--store", help="store folder or remote store URL (default: $INBURGERING_STORE)")
     q.add_argument("--format", dest="output", choices=("table", "csv", "json"), default="table")
-    q.add_argument("--meta", action="store_true", help="also query the meta graph (loads and their provenance)")
+    q.add_argument("--meta", action="store_true", help="also query the meta graph (what is published) and the provenance graphs (loads, erasures)")
     q.add_argument("query", metavar="QUERY", help="the query text, or @FILE to read it from a file")
     q.set_defaults(handler=run_query)
 
@@ -130,7 +130,7 @@ def run_query(args: argparse.Namespace) -> int:
         base = settings.base_iri
         graphs = published_graphs(store, base=base, special=True) + public_graphs(store, base=base)
         if args.meta:
-            graphs.append(meta_graph(base))
+            graphs += [meta_graph(base)] + [g.value for g in store.named_graphs() if is_provenance_graph(base, g.value)]
         # The same triples as the list, in as few graphs as the union graphs allow (store/unions.py).
         defaults = default_graphs(graphs, registered_unions(store, base=base))
         result = store.query(text, default_graph=defaults, named_graphs=graphs)

@@ -1,4 +1,7 @@
-"""PROV-O for one load, written into the meta graph in the same update that publishes the load.
+"""PROV-O for one load, written in the same update that publishes the load into the provenance graph (read by
+admins), and what it says about a ``/bijzonder`` graph into that municipality's special provenance graph
+(``namespaces.provenance_graph``): that such a graph exists and how many facts it holds is as protected as the
+facts.
 
 The load is a ``prov:Activity`` that used its source files (with their SHA-256), the mapping files and the
 ontology (with their versions), and generated the instance graphs and a ``sh:ValidationReport``. Counts use
@@ -21,7 +24,18 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, parse
 from inburgering import __version__
 from inburgering.loader.report import LoadReport
 from inburgering.mapping import Mapping
-from inburgering.namespaces import DCT, ONTOLOGY_IRI, OWL, PROV, RDF, SH, VOID, XSD, meta_graph, thing_iri
+from inburgering.namespaces import (
+    DCT,
+    ONTOLOGY_IRI,
+    OWL,
+    PROV,
+    RDF,
+    SH,
+    VOID,
+    XSD,
+    provenance_graph_of,
+    thing_iri,
+)
 from inburgering.paths import ONTOLOGY_DIR
 
 #: SPDX checksums, as DCAT-AP uses them for file checksums.
@@ -144,7 +158,7 @@ def _graphs(load: NamedNode, graphs: Mapping_[str, GraphCounts]) -> list[Spo]:
 
 def provenance_quads(*, base: str, report: LoadReport, sources: Iterable[SourceFile],
                      mappings: Iterable[Mapping], graphs: Mapping_[str, GraphCounts]) -> list[Quad]:
-    """The meta-graph description of one load, in PROV-O, VoID and SHACL terms.
+    """The description of one load, in PROV-O, VoID and SHACL terms (:func:`provenance_in_graphs`).
 
     Counts: ``void:entities`` of a source is the persons read from it, of a graph the persons published in it;
     ``dct:description`` repeats every count of the load report in words.
@@ -169,5 +183,11 @@ def provenance_quads(*, base: str, report: LoadReport, sources: Iterable[SourceF
                 (outcome, NamedNode(SH + "conforms"), Literal(report.violations == 0)),
                 (outcome, NamedNode(DCT + "description"),
                  Literal(f"{report.violations} violations, {report.warnings} warnings"))]
-    graph = NamedNode(meta_graph(base))
-    return [Quad(s, p, o, graph) for s, p, o in triples]
+    return provenance_in_graphs(base, triples)
+
+
+def provenance_in_graphs(base: str, triples: Iterable[Spo]) -> list[Quad]:
+    """``triples`` as quads in the provenance graph, or in a municipality's special one for a triple about one of
+    its ``/bijzonder`` graphs."""
+    return [Quad(s, p, o, NamedNode(provenance_graph_of(base, s.value, o.value if isinstance(o, NamedNode) else "")))
+            for s, p, o in triples]

@@ -10,12 +10,18 @@ Nothing is ever fetched, and whether a graph exists does not show.
 
 from __future__ import annotations
 
-from inburgering.namespaces import instance_graph_prefix, meta_graph, public_graph
+from inburgering.namespaces import (
+    instance_graph_prefix,
+    is_provenance_graph,
+    meta_graph,
+    provenance_graph,
+    public_graph,
+)
 from inburgering.security.scope import AccessScope
 from inburgering.store.base import Store
 from inburgering.store.publication import published_graphs
-from inburgering.store.unions import is_union_graph, registered_unions
 from inburgering.store.unions import default_graphs as _union_defaults
+from inburgering.store.unions import is_union_graph, registered_unions
 
 PUBLIC_GRAPH_NAMES = ("ontology", "concepts", "shapes", "dataset")
 
@@ -29,17 +35,24 @@ def allowed_graphs(scope: AccessScope, store: Store, *, base: str) -> tuple[str,
     """Every graph ``scope`` may read, sorted.
 
     Everyone: the public graphs. A token: the published instance graphs of its municipalities, and their
-    ``/bijzonder`` graphs only with the special-categories permission. An admin token also reads the meta graph
-    and any graph that is not an instance graph (test and reference data); never instance graphs outside its
-    municipalities, never unpublished ones, never a union graph by name (a union is only ever the default graph
-    of a reader who may read all its members: :func:`default_graphs`).
+    ``/bijzonder`` graphs only with the special-categories permission. An admin token also reads the provenance
+    graph (loads and erasures), with the special-categories permission its municipalities' special provenance
+    graphs (what is said about their ``/bijzonder`` graphs), and any graph that is not an instance graph (test
+    and reference data); never the meta graph (the store's bookkeeping names every ``/bijzonder`` graph), never
+    instance graphs outside its municipalities, never unpublished ones, never a union graph by name (a union is
+    only ever the default graph of a reader who may read all its members: :func:`default_graphs`).
     """
     allowed = set(public_graphs(base))
     if scope.role == "admin":
-        municipal = instance_graph_prefix(base)
-        allowed.add(meta_graph(base))
-        allowed.update(g.value for g in store.named_graphs()
-                       if not g.value.startswith(municipal) and not is_union_graph(base, g.value))
+        special = {provenance_graph(base, gm) for gm in scope.gemeenten} if scope.special_categories else set()
+        allowed.add(provenance_graph(base))
+        for graph in (g.value for g in store.named_graphs()):
+            if is_provenance_graph(base, graph):
+                if graph in special:  # only those that exist: every graph in a dataset costs every pattern
+                    allowed.add(graph)
+            elif not (graph.startswith(instance_graph_prefix(base)) or graph == meta_graph(base)
+                      or is_union_graph(base, graph)):
+                allowed.add(graph)
     if scope.may_read_instance_data:
         allowed.update(published_graphs(store, base=base, gemeenten=sorted(scope.gemeenten),
                                         special=scope.special_categories))
@@ -48,5 +61,11 @@ def allowed_graphs(scope: AccessScope, store: Store, *, base: str) -> tuple[str,
 
 def default_graphs(readable: tuple[str, ...], store: Store, *, base: str) -> tuple[str, ...]:
     """The default graph for a reader of ``readable`` (:func:`allowed_graphs`): the same triples, with the
-    registered union graphs whose members are all readable in place of those members (``store/unions.py``)."""
-    return tuple(_union_defaults(readable, registered_unions(store, base=base)))
+    registered union graphs whose members are all readable in place of those members (``store/unions.py``),
+    except the municipalities' special provenance graphs, which are named graphs only (``GRAPH``, ``FROM``):
+    every graph in the default graph costs every triple pattern of every query, and an admin of all
+    municipalities with the permission has one such graph per municipality (the cookbook's queries then ran
+    past their time limit)."""
+    general = provenance_graph(base)
+    plain = tuple(g for g in readable if g == general or not is_provenance_graph(base, g))
+    return tuple(_union_defaults(plain, registered_unions(store, base=base)))

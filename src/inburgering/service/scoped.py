@@ -15,7 +15,7 @@ query worker keeps copies, one per (publication folder, set of the job's graphs)
   takes about 0.4 s, which must never count against a query's time limit. The copy goes on only while the
   worker evaluates no query (``querying``), in chunks of ``CHUNK`` quads.
 - **Within a budget** of quads per worker (setting ``scope_copy_quads``; 0 switches copies off). A scope is sized
-  first, cheaply: ``void:triples`` of the meta graph for instance graphs (what a load wrote: an upper bound), a
+  first, cheaply: ``void:triples`` of the provenance graphs for instance graphs (what a load wrote: an upper bound), a
   bounded count in the store for the others. A scope larger than the budget stays on disk, and the copy itself
   stops past the budget whatever the records said. The least recently used copies make room.
 - **One publication per copy.** A publication is its own folder, so a new one gives new keys; copies of a
@@ -35,9 +35,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 
-from pyoxigraph import NamedNode, QuerySolutions
+from pyoxigraph import Literal, NamedNode, QuerySolutions
 
-from inburgering.namespaces import VOID, meta_graph
+from inburgering.namespaces import VOID, provenance_graph
 from inburgering.service.execute import QueryJob
 from inburgering.store.embedded import EmbeddedStore
 
@@ -67,10 +67,12 @@ def scope_key(where: str, job: QueryJob) -> Key | None:
 
 
 def recorded_sizes(disk: EmbeddedStore, *, base: str) -> dict[str, int]:
-    """``void:triples`` per graph as the meta graph records them (loads and erasures write them for their graphs;
-    a triple a load wrote twice counts twice, so it is an upper bound). Public and union graphs have none."""
-    result = disk.query(f"SELECT ?g ?n WHERE {{ GRAPH {NamedNode(meta_graph(base))} "
-                        f"{{ ?g {NamedNode(VOID + 'triples')} ?n }} }}")
+    """``void:triples`` per graph as the provenance graphs record them (loads and erasures write them for their
+    graphs; a triple a load wrote twice counts twice, so it is an upper bound). Public and union graphs have
+    none."""
+    graph = provenance_graph(base)
+    result = disk.query(f"SELECT ?g ?n WHERE {{ GRAPH ?p {{ ?g {NamedNode(VOID + 'triples')} ?n }} "
+                        f"FILTER(?p = {NamedNode(graph)} || STRSTARTS(STR(?p), {Literal(graph + '/')})) }}")
     assert isinstance(result, QuerySolutions)
     sizes: dict[str, int] = {}
     for row in result:

@@ -30,9 +30,10 @@ from datetime import UTC, datetime, timedelta
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, QuerySolutions
 
+from inburgering.errors import StoreError
 from inburgering.namespaces import (
-    DERIVED_SUFFIX,
     DCT,
+    DERIVED_SUFFIX,
     OWL,
     PROV,
     RDF,
@@ -43,9 +44,9 @@ from inburgering.namespaces import (
     gemeente_iri,
     instance_graph,
     meta_graph,
+    provenance_graph,
     public_graph,
 )
-from inburgering.errors import StoreError
 from inburgering.store import unions
 from inburgering.store.base import Store
 from inburgering.store.embedded import EmbeddedStore
@@ -104,10 +105,13 @@ def published_records(store: Store, *, base: str, gemeenten: Iterable[str] | Non
     of those municipalities only, ``GM0363`` codes)."""
     values = "" if gemeenten is None else (
         "VALUES ?gm { " + " ".join(str(NamedNode(gemeente_iri(code))) for code in sorted(set(gemeenten))) + " } ")
+    meta = NamedNode(meta_graph(base))
+    # The load's end is in the provenance graph (in the meta graph, written before 2026-12).
     query = _prefixes() + (
-        f"SELECT ?g ?gm ?bron ?t WHERE {{ {values}GRAPH {NamedNode(meta_graph(base))} {{ "
-        "?g a inb:InstanceGraph ; inb:gemeente ?gm ; inb:published true . OPTIONAL { ?g inb:bron ?bron } "
-        "OPTIONAL { ?g prov:wasGeneratedBy ?load . ?load prov:endedAtTime ?t } } }")
+        f"SELECT ?g ?gm ?bron ?t WHERE {{ {values}GRAPH {meta} {{ "
+        "?g a inb:InstanceGraph ; inb:gemeente ?gm ; inb:published true . OPTIONAL { ?g inb:bron ?bron } } "
+        f"OPTIONAL {{ GRAPH {meta} {{ ?g prov:wasGeneratedBy ?load }} GRAPH ?p {{ ?load prov:endedAtTime ?t }} "
+        f"VALUES ?p {{ {meta} {NamedNode(provenance_graph(base))} }} }} }}")
     result = store.query(query)
     assert isinstance(result, QuerySolutions)
     records = {GraphRecord(row["g"].value, gemeente_code(row["gm"].value),
@@ -174,14 +178,19 @@ def _ntriple(quad: Quad) -> str:
 
 
 def _stamp(store: Store, base: str, *, publication: str, now: datetime, delete: list[str], insert: list[str],
-           where: str = "") -> None:
-    """ONE update of the meta graph: ``delete`` and ``insert`` (ground triples) and a new publication id."""
+           where: str = "", quads: Iterable[Quad] = ()) -> None:
+    """ONE update of the meta graph: ``delete`` and ``insert`` (ground triples) and a new publication id; in the
+    same operation ``quads`` are inserted into their graphs (provenance)."""
     meta = NamedNode(meta_graph(base))
     when = Literal(now.isoformat(), datatype=NamedNode(XSD + "dateTime"))
     insert = [*insert, f"{meta} owl:versionInfo {Literal(publication)} ; dct:modified {when} ."]
+    others: dict[str, list[str]] = {}
+    for quad in quads:
+        others.setdefault(str(quad.graph_name), []).append(_ntriple(quad))
+    blocks = "".join(f"GRAPH {graph} {{\n" + "\n".join(lines) + "\n}\n" for graph, lines in sorted(others.items()))
     store.update(_prefixes() + (
         f"DELETE {{ GRAPH {meta} {{ {meta} owl:versionInfo ?v ; dct:modified ?m .\n" + "\n".join(delete)
-        + f"\n}} }}\nINSERT {{ GRAPH {meta} {{\n" + "\n".join(insert) + "\n} }\n"
+        + f"\n}} }}\nINSERT {{ GRAPH {meta} {{\n" + "\n".join(insert) + "\n}\n" + blocks + "}\n"
         # One OPTIONAL: Virtuoso gives no solution at all for two OPTIONALs that both match nothing.
         f"WHERE {{ OPTIONAL {{ GRAPH {meta} {{ {meta} owl:versionInfo ?v ; dct:modified ?m }} }} {where} }}"))
     if current_publication(store, base=base) != publication:  # a store that silently applied nothing
@@ -200,8 +209,8 @@ def publish(store: Store, *, base: str, graphs: Sequence[tuple[str, str]], prove
     in ONE update of the meta graph.
 
     The same update retires every graph published before for the same municipality and source (and the graphs
-    of that municipality published before sources were kept apart), inserts ``provenance`` (quads in the meta
-    graph), records the new graphs with their source, moves the union graphs' membership and sets a new
+    of that municipality published before sources were kept apart), inserts ``provenance`` (quads in the
+    provenance graphs: ``loader/provenance.py``), records the new graphs with their source, moves the union graphs' membership and sets a new
     publication id. It is one DELETE/INSERT operation, so any SPARQL 1.1 store applies it all or not at all.
     Then the embedded store's unions are changed in place, retired graphs are dropped (embedded) and a new
     checkpoint becomes current (on disk): :func:`finish`. The published graphs are read once: the rest of the
@@ -232,11 +241,10 @@ def publish(store: Store, *, base: str, graphs: Sequence[tuple[str, str]], prove
                       f"inb:bron {Literal(source)} ; inb:published true .")
         if activity:
             insert.append(f"{g} prov:wasGeneratedBy {NamedNode(activity)} .")
-    insert += [_ntriple(q) for q in provenance]
     if unions.keeps_unions(store):
         delete += unions.member_lines(base, retired)
         insert += unions.member_lines(base, [*names, *public])
-    _stamp(store, base, publication=publication, now=now, delete=delete, insert=insert)
+    _stamp(store, base, publication=publication, now=now, delete=delete, insert=insert, quads=provenance)
     done = Publication(publication, [g for _, _, g in new], retired)
     finish(store, base=base, change=done, public=public, published=(before - set(retired)) | names,
            interrupted=interrupted)
