@@ -6,6 +6,8 @@ import hashlib
 import json
 from pathlib import Path
 
+import pytest
+
 from inburgering.namespaces import VOCAB, public_graph
 from inburgering.security.stats import person_tables, record_tables
 from inburgering.security.tokens import TokenStore
@@ -146,3 +148,27 @@ def test_stats_without_the_concepts_graph_say_what_is_missing(tmp_path: Path) ->
     assert response.status_code == 503
     assert concepts in response.text and "inburgering model publish" in response.text
     deployment.tokens.close()
+
+
+def test_stats_follow_a_token_issued_while_the_service_runs(deployment: Deployment,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tables are remembered while nothing changes, and computed again, against the new coalition, as soon
+    as another process (``inburgering token create``) issues a token for a new set of municipalities."""
+    from inburgering.service.routers import stats as router
+
+    calls: list[tuple[tuple[str, ...], ...]] = []
+    compute = router.compute_stats
+
+    def recording(*args: object, coalitions: tuple[tuple[str, ...], ...], **kwargs: object) -> object:
+        calls.append(coalitions)
+        return compute(*args, coalitions=coalitions, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(router, "compute_stats", recording)
+    with deployment.client() as client:
+        first = client.get("/stats.json")
+        assert client.get("/stats.json").content == first.content and len(calls) == 1
+        before = calls[0]
+        deployment.token("analyst", "GM0014", "GM0599")  # another connection to the token database
+        assert client.get("/stats.json").status_code == 200
+        assert client.get("/stats", headers={"Accept": "text/html"}).status_code == 200
+    assert len(calls) == 2 and ("GM0014", "GM0599") not in before and ("GM0014", "GM0599") in calls[1]

@@ -140,3 +140,16 @@ def test_a_municipality_code_is_normalised(tmp_path: Path) -> None:
     tokens = TokenStore(tmp_path / "t.sqlite")
     issued = tokens.create(role="analyst", gemeenten=[" gm0363 ", "GM0599"])
     assert issued.record.gemeenten == ("GM0363", "GM0599")
+
+
+def test_version_moves_with_every_change_from_either_connection(tmp_path: Path) -> None:
+    service, cli = TokenStore(tmp_path / "t.sqlite"), TokenStore(tmp_path / "t.sqlite")
+    seen = [service.version()]
+    assert service.version() == seen[-1]  # reading changes nothing
+    issued = cli.create(role="analyst", gemeenten=["GM0363"])
+    seen.append(service.version())
+    service.create(role="analyst", gemeenten=["GM0599"])  # its own write: SQLite's data_version stays
+    seen.append(service.version())
+    cli.revoke(issued.record.token_id)
+    seen.append(service.version())
+    assert len(set(seen)) == 4

@@ -135,6 +135,7 @@ class TokenStore:
         self._lock = threading.Lock()  # one connection shared by the service's worker threads
         self._valid: dict[str, TokenRecord] = {}  # sha256(token) -> record, while data_version is unchanged
         self._data_version: object = None
+        self._writes = 0  # this connection's own writes, which do not move data_version
         if self.path != ":memory:":
             Path(self.path).chmod(0o600)  # hashes only, but nobody else needs to read them
 
@@ -152,6 +153,7 @@ class TokenStore:
             "INSERT INTO token VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
             (token_id, _sha256(secret), role, ",".join(codes), int(special_categories), label, record.created),
         )
+        self._wrote()
         return IssuedToken(f"inb_{token_id}_{secret}", record)
 
     def verify(self, token: str) -> TokenRecord | None:
@@ -195,10 +197,22 @@ class TokenStore:
         """Revoke a token by its id; revoking twice keeps the first time."""
         self._run("UPDATE token SET revoked = coalesce(revoked, ?) WHERE token_id = ?", (_now(), token_id))
         self._forget()
+        self._wrote()
         rows = self._run("SELECT * FROM token WHERE token_id = ?", (token_id,))
         if not rows:
             raise UsageError(f"no token with id {token_id!r} (see `inburgering token list`)")
         return _record(rows[0])
+
+    def version(self) -> tuple[object, int]:
+        """Moves whenever the tokens change: SQLite's ``data_version`` for other connections' writes (``inburgering
+        token create`` while the service runs), a count of this connection's own."""
+        version = self._run("PRAGMA data_version")[0][0]
+        with self._lock:
+            return version, self._writes
+
+    def _wrote(self) -> None:
+        with self._lock:
+            self._writes += 1
 
     def _forget(self) -> None:
         """This connection wrote: its own writes do not move ``data_version``, so empty the memory here."""
