@@ -27,6 +27,7 @@ from inburgering.service.worker import ThreadEngine
 from inburgering.settings import Settings
 from inburgering.store import EmbeddedStore
 from inburgering.store.publication import publish
+from inburgering.store.unions import union_graph
 
 W3ID = "https://w3id.org/inburgering"
 OTHER = f"{BASE}/id/persoon/aaaa"
@@ -169,8 +170,11 @@ def test_public_pages_are_remembered_until_the_store_changes() -> None:
         assert renders == [concept]  # the second came from memory
         assert client.get("/doc/concept/leerroute/B", headers={"If-None-Match": first.headers["etag"],
                                                                "Accept": "text/turtle"}).status_code == 304
-        store.load(f'<{BASE}/graph/concepts> {{ <{concept}> <http://www.w3.org/2004/02/skos/core#prefLabel> '
-                   '"nieuw label"@nl . }'.encode(), format=RdfFormat.TRIG)
+        label = f'<{concept}> <http://www.w3.org/2004/02/skos/core#prefLabel> "nieuw label"@nl .'
+        # into the concepts graph and the union of the public graphs, as a publication writes it (a union is read
+        # in place of its members by whoever may read them all: store/unions.py)
+        store.load(f'<{BASE}/graph/concepts> {{ {label} }} <{union_graph(BASE)}> {{ {label} }}'.encode(),
+                   format=RdfFormat.TRIG)
         third = client.get("/doc/concept/leerroute/B", headers={"Accept": "text/turtle"})
         assert "nieuw label" in third.text and renders == [concept, concept]
         app.dependency_overrides[get_scope] = lambda: ADMIN

@@ -25,6 +25,8 @@ from inburgering.service.deps import Runtime
 from inburgering.service.lookup import DescriptionReader
 from inburgering.service.sparql import ProtocolDataset, covers_store, derived, readable_graphs, run_query
 from inburgering.store.embedded import EmbeddedStore
+from inburgering.store.unions import default_graphs as union_defaults
+from inburgering.store.unions import registered_unions
 
 LABELS = "<http://www.w3.org/2000/01/rdf-schema#label>, <http://www.w3.org/2004/02/skos/core#prefLabel>"
 #: Inverse links worth showing on a page: scheme membership and the class/property hierarchy.
@@ -84,10 +86,22 @@ def warm(store: EmbeddedStore) -> None:
 
 
 def _readable_set(runtime: Runtime, store: EmbeddedStore, scope: AccessScope) -> tuple[frozenset[str], bool]:
-    """The scope's graphs as a set, and whether they are every graph of the store (decided before any lookup)."""
-    readable = readable_graphs(store, scope, base=runtime.settings.base_iri)
-    graphs = derived(store, ("readable-set", readable), lambda: frozenset(readable))
-    return graphs, covers_store(store, readable)
+    """The graphs to look in for the scope, and whether its graphs are every graph of the store (decided before
+    any lookup).
+
+    The same triples as the scope's readable graphs in as few graphs as possible: a union graph in place of its
+    members when the scope may read every member (``store/unions.py``), as for its SPARQL default graph. Every
+    lookup names each of these graphs, so a page cost one seek per graph and lookup: for a token of every
+    municipality (about 600 graphs at 130,000 persons) 90 ms on the event loop, where the two unions take a few
+    seeks; a union holds only what the scope reads, so the lookups still depend on the scope alone."""
+    base = runtime.settings.base_iri
+    readable = readable_graphs(store, scope, base=base)
+
+    def lookup_graphs() -> frozenset[str]:
+        unions = derived(store, ("unions", base), lambda: registered_unions(store, base=base))
+        return frozenset(union_defaults(readable, unions))
+
+    return derived(store, ("lookup-graphs", readable), lookup_graphs), covers_store(store, readable)
 
 
 def describe_local(runtime: Runtime, scope: AccessScope, iri: str) -> list[Triple] | None:
