@@ -102,18 +102,22 @@ def test_the_timeline_of_an_extended_term(client: TestClient, sample: Sample) ->
     assert "<script" not in html.split("<main>")[1]  # a chart drawn on the server, no script
 
 
-def test_special_category_facts_only_with_the_permission(client: TestClient, sample: Sample) -> None:
+@pytest.mark.parametrize("every", [False, True], ids=["one-municipality", "every-municipality"])
+def test_special_category_facts_only_with_the_permission(client: TestClient, sample: Sample, every: bool) -> None:
+    """With a token of every municipality the page reads the union graphs (``named_unions``), whose
+    ``…/bijzonder`` union tells the special facts apart; with one municipality's, its own graphs."""
     record = next(r for r in sample.records.values() if r["bsn"] == SPECIAL_BSN)
     dispensation = record["ontheffingen"][0]["GedeeltelijkeOntheffing"]
     assert dispensation["grond"] == "MED"  # a medical dispensation: special category
-    with_permission = _page(client, sample, SPECIAL_BSN, sample.token("GM0363", special=True))
+    gemeenten = sorted({r["gemeente"] for r in sample.records.values()}) if every else ["GM0363"]
+    with_permission = _page(client, sample, SPECIAL_BSN, sample.token(*gemeenten, special=True))
     row = re.search(r'<tr class="special"><td><a href="([^"]+)">([^<]+)</a> <span class="badge special">', with_permission)
     assert row is not None and row.group(2) == "gedeeltelijke ontheffing"
     assert f'<time datetime="{dispensation["datumOordeel"]}">' in with_permission and "Medisch" in with_permission
     assert re.search(r'<g class="mark decision special" data-lane="Ontheffingen" data-date="'
                      + dispensation["datumOordeel"], with_permission)
     assert 'id="special-hidden"' not in with_permission
-    without = _page(client, sample, SPECIAL_BSN, sample.token("GM0363"))
+    without = _page(client, sample, SPECIAL_BSN, sample.token(*gemeenten))
     assert 'id="special-hidden"' in without  # says that such facts may exist, not whether they do
     assert "Medisch" not in without and 'data-lane="Ontheffingen"' not in without and row.group(1) not in without
     assert "Geen zichtbare ontheffingen of vrijstellingen" in without

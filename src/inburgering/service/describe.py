@@ -55,11 +55,11 @@ def iri_term(iri: str) -> str:
 
 
 async def _run(runtime: Runtime, scope: AccessScope, query: str, media_type: str,
-               max_results: int | None = None) -> bytes:
+               max_results: int | None = None, *, named_unions: bool = False) -> bytes:
     settings = runtime.settings
     answer = await run_query(runtime.local_engine, runtime.store, query, scope, ProtocolDataset(),
                              media_type=media_type, base=settings.base_iri, timeout_s=settings.query_timeout_s,
-                             max_results=max_results or settings.max_results)
+                             max_results=max_results or settings.max_results, named_unions=named_unions)
     if answer.error_kind:
         raise QueryError(answer.error)
     return answer.body
@@ -149,9 +149,9 @@ async def describe_sparql(runtime: Runtime, scope: AccessScope, iri: str) -> lis
     return list(parse(body, format=RdfFormat.N_TRIPLES))
 
 
-async def select(runtime: Runtime, scope: AccessScope, query: str) -> QuerySolutions:
-    """Run one of the service's own SELECT queries in ``scope``."""
-    body = await _run(runtime, scope, query, "application/sparql-results+json")
+async def select(runtime: Runtime, scope: AccessScope, query: str, *, named_unions: bool = False) -> QuerySolutions:
+    """Run one of the service's own SELECT queries in ``scope`` (``named_unions``: see ``sparql.run_query``)."""
+    body = await _run(runtime, scope, query, "application/sparql-results+json", named_unions=named_unions)
     result = parse_query_results(body, format=QueryResultsFormat.JSON)
     assert isinstance(result, QuerySolutions)
     return result

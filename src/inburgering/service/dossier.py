@@ -111,7 +111,8 @@ async def read_facts(runtime: Runtime, scope: AccessScope, iri: str) -> Facts | 
     """The person's dossier facts in ``scope``; ``None`` when the person is not readable (or unknown)."""
     resources: dict[str, Resource] = {}
     labels: dict[str, dict[str, str]] = defaultdict(dict)
-    for row in await select(runtime, scope, dossier_query(iri)):
+    # GRAPH ?g only tells special facts apart (is_special): the unions in place of their members will do
+    for row in await select(runtime, scope, dossier_query(iri), named_unions=True):
         subject, predicate, obj, graph = row["s"], row["p"], row["o"], row["g"]
         resource = resources.setdefault(subject.value, Resource(subject.value))
         if predicate.value == RDF + "type":

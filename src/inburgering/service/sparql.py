@@ -155,11 +155,16 @@ def store_dialect(store: Store) -> str:
 
 async def run_query(engine: QueryEngine, store: Store, query: str, scope: AccessScope, dataset: ProtocolDataset,
                     *, media_type: str, base: str, timeout_s: float, max_results: int,
-                    base_iri: str | None = None, info: QueryInfo | None = None) -> QueryAnswer:
+                    base_iri: str | None = None, info: QueryInfo | None = None,
+                    named_unions: bool = False) -> QueryAnswer:
     """Run ``query`` for ``scope`` (see the module docstring); errors come back as ``error_kind``.
 
     ``info`` is the guard's reading when the caller already checked the text (``check_query``); the store is
     given ``info.text``, the guard's rewrite, never ``query`` itself. ``base_iri`` resolves relative IRIs.
+    ``named_unions`` (the service's own queries, never a client's): the named graphs are the default graph's
+    list too, union graphs in place of their members, so ``GRAPH ?g`` tells special-category facts
+    (``…/bijzonder``) from the others but not one municipality's graph from another's; over 899 member graphs
+    the dossier's query took 0.9 s, over the two unions 15 ms.
     """
     if info is None:
         info = check_query(query, base_iri=base_iri, dialect=store_dialect(store))
@@ -168,6 +173,8 @@ async def run_query(engine: QueryEngine, store: Store, query: str, scope: Access
     unions = None if own_dataset else derived(store, ("defaults", base, readable),
                                               lambda: default_graphs(readable, store, base=base))
     defaults, named = fix_dataset(info, dataset, readable, unions)
+    if named_unions and unions is not None:
+        named = tuple(unions)
     union_all = not own_dataset and covers_store(store, readable)
     job = QueryJob(info.text, defaults, named, media_type, max_results, base, union_all,
                    anonymous=scope.role == "public")
