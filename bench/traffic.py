@@ -30,8 +30,6 @@ bench itself, not measure the service). Writes ``bench/results/traffic.json``.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import json
 import os
 import re
@@ -49,8 +47,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from bench.reload import _key, _run
-from bench.scoped import main_generate
+from bench.scoped import build_store
 from bench.web import Server, _lua_string
 from inburgering.namespaces import DEFAULT_BASE as BASE
 from inburgering.security.tokens import TokenStore
@@ -178,14 +175,11 @@ def run_kind(url: str, kind: Kind, seconds: int) -> dict[str, Any]:
 
 
 def build(folder: Path, persons: int) -> tuple[Path, list[str]]:
-    """The model and ``persons`` generated persons, loaded; every municipality, the largest first."""
-    bundle, store = folder / "duo.jsonl", folder / "store"
-    with contextlib.redirect_stdout(io.StringIO()):
-        assert main_generate(bundle, parts=1, persons=persons) == 0
-    _run(["model", "publish", "--store", str(store)], key=_key(1))
-    _run(["load", "--store", str(store), "--rejects", str(folder / "rejects.jsonl"), str(bundle)], key=_key(1))
-    counts = Counter(json.loads(line)["gemeente"] for line in bundle.read_text(encoding="utf-8").splitlines())
-    return store, [gm for gm, _ in counts.most_common()]
+    """The model and ``persons`` generated persons, loaded (``bench.scoped.build_store``); every municipality,
+    the largest first."""
+    store, _, _ = build_store(folder, parts=1, persons=persons)
+    lines = (folder / "duo.jsonl").read_text(encoding="utf-8").splitlines()
+    return store, [gm for gm, _ in Counter(json.loads(line)["gemeente"] for line in lines).most_common()]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -45,12 +45,13 @@ def allowed_graphs(scope: AccessScope, store: Store, *, base: str) -> tuple[str,
     allowed = set(public_graphs(base))
     if scope.role == "admin":
         special = {provenance_graph(base, gm) for gm in scope.gemeenten} if scope.special_categories else set()
+        municipal = instance_graph_prefix(base)
         allowed.add(provenance_graph(base))
         for graph in (g.value for g in store.named_graphs()):
             if is_provenance_graph(base, graph):
                 if graph in special:  # only those that exist: every graph in a dataset costs every pattern
                     allowed.add(graph)
-            elif not (graph.startswith(instance_graph_prefix(base)) or graph == meta_graph(base)
+            elif not (graph.startswith(municipal) or graph == meta_graph(base)
                       or is_union_graph(base, graph)):
                 allowed.add(graph)
     if scope.may_read_instance_data:
