@@ -230,7 +230,8 @@ def publish(store: Store, *, base: str, graphs: Sequence[tuple[str, str]], prove
                and ((r.gemeente, r.source) in pairs or (r.source is None and r.gemeente in codes))]
     before = frozenset(published_iris(store, base=base))
     interrupted = _begin(store)
-    now, publication = datetime.now(UTC), new_publication_id()
+    now = datetime.now(UTC)
+    publication = new_publication_id(now)
     public = refresh(store, now, before) if refresh is not None else []
     when = Literal(now.isoformat(), datatype=NamedNode(XSD + "dateTime"))
     delete = [f"{NamedNode(g)} inb:published true ." for g in retired]
@@ -255,7 +256,8 @@ def publish_public(store: Store, *, base: str, changed: Sequence[str]) -> Public
     """A publication of public graphs already replaced (:func:`replace_public_graph`): a new id, then
     :func:`finish`."""
     interrupted = _begin(store)
-    now, publication = datetime.now(UTC), new_publication_id()
+    now = datetime.now(UTC)
+    publication = new_publication_id(now)
     insert = unions.member_lines(base, changed) if unions.keeps_unions(store) else []
     _stamp(store, base, publication=publication, now=now, delete=[], insert=insert)
     done = Publication(publication, [], [])
