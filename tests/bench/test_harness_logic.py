@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from bench.harness import Measurement
@@ -57,3 +58,12 @@ def test_target_rows_say_met_or_not_and_a_timed_out_query_never_meets_its_target
     assert rows["query q2: ms (timed out: at least)"]["value"] == 30_000 and not met["query q2: ms (timed out: at least)"]
     assert met["Turtle resources/s at 8 clients"] is True and met["Turtle p99 ms at 8 clients (≤ 50)"] is False
     assert rows["load peak memory MB (≤ 4096)"]["value"] == 5000.0 and not met["load peak memory MB (≤ 4096)"]
+
+
+def test_the_pyshacl_fit_goes_through_both_points_and_never_grows_slower_than_linear() -> None:
+    from bench.pyshacl import fit
+
+    a, b = fit([(500, 22.0), (1_000, 50.0)])
+    assert round(b, 3) == round(math.log(50 / 22) / math.log(2), 3) and math.isclose(a * 1_000**b, 50.0)
+    a, b = fit([(100, 6.0), (300, 15.0)])  # faster than linear in this range: taken as linear
+    assert b == 1.0 and math.isclose(a * 300, 15.0)
