@@ -2,7 +2,7 @@
 
 The numbers come from ``security/stats.py`` and are only ever published suppressed; they are recomputed when
 the set of published graphs changes (a new load), or a token for a new set of municipalities is issued, not per
-request.
+request, and then only the municipalities whose graphs changed are counted again.
 """
 
 from __future__ import annotations
@@ -71,8 +71,11 @@ async def current_report(request: Request, runtime: RuntimeDep) -> tuple[StatsRe
         cached: tuple[object, StatsReport, bytes] | None = getattr(state, "stats_cache", None)
         if cached is not None and cached[0] == key:
             return cached[1], cached[2]
+        if getattr(state, "stats_memo", None) is None:
+            state.stats_memo = {}  # each municipality's counts while its graphs stay the same
         report = await run_in_threadpool(compute_stats, store, base=settings.base_iri,
-                                          threshold=settings.suppression_threshold, coalitions=key[2])
+                                          threshold=settings.suppression_threshold, coalitions=key[2],
+                                          memo=state.stats_memo)
         body = json.dumps(report.as_json(), ensure_ascii=False, indent=1).encode("utf-8")
         state.stats_cache = (key, report, body)
     return report, body
