@@ -144,7 +144,14 @@ def person_values(store: Store, graphs: list[str]) -> dict[str, PersonValues]:
         gemeenten.add(_code(row["gemeente"]))
         doelgroepen.update(c for c in (_code(row["doelgroep"]),) if c)
         routes.update(c for c in (_code(row["route"]),) if c)
-    return {p: (frozenset(g), frozenset(d), frozenset(r)) for p, (g, d, r) in found.items()}
+    # the same few sets over and over (one municipality, a handful of groups and routes): kept once each, so a
+    # municipality's counts cost about a pointer triple per person while they are kept (``CountsMemo``)
+    sets: dict[frozenset[str], frozenset[str]] = {}
+
+    def once(values: set[str]) -> frozenset[str]:
+        return sets.setdefault(frozenset(values), frozenset(values))
+
+    return {p: (once(g), once(d), once(r)) for p, (g, d, r) in found.items()}
 
 
 def _person_tables(people: dict[str, PersonValues]) -> list[CountTable]:
