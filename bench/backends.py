@@ -37,7 +37,7 @@ from typing import Any
 
 import httpx
 
-from bench.scoped import build_store
+from bench.scoped import build_store, largest_gemeente
 from bench.web import Server, free_port, query_files
 from inburgering.namespaces import DEFAULT_BASE as BASE
 from inburgering.security.tokens import TokenStore
@@ -206,11 +206,8 @@ def _gemeenten(store: Path) -> list[str]:
 
 def _largest(folder: Path) -> str:
     """The largest municipality of part 1 of a store built by ``build_store`` in ``folder``."""
-    from collections import Counter
-
-    files = sorted(folder.glob("part-01/duo.jsonl")) or [folder / "duo.jsonl"]
-    lines = files[0].read_text(encoding="utf-8").splitlines()
-    return str(Counter(json.loads(line)["gemeente"] for line in lines).most_common(1)[0][0])
+    part = folder / "part-01" / "duo.jsonl"
+    return largest_gemeente(part if part.is_file() else folder / "duo.jsonl")[0]
 
 
 if __name__ == "__main__":

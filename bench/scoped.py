@@ -59,9 +59,14 @@ def build_store(folder: Path, *, parts: int, persons: int) -> tuple[Path, str, i
         started = time.perf_counter()
         _run(["load", "--store", str(store), "--rejects", str(folder / f"rejects-{k}.jsonl"), str(part)], key=_key(k))
         print(f"  part {k}/{parts} loaded in {time.perf_counter() - started:.1f} s", flush=True)
-    lines = files[0].read_text(encoding="utf-8").splitlines()
+    return (store, *largest_gemeente(files[0]))
+
+
+def largest_gemeente(bundle: Path) -> tuple[str, int]:
+    """The municipality with the most persons in a DUO bundle, and their number."""
+    lines = bundle.read_text(encoding="utf-8").splitlines()
     gemeente, count = Counter(json.loads(line)["gemeente"] for line in lines).most_common(1)[0]
-    return store, gemeente, count
+    return str(gemeente), count
 
 
 def main_generate(bundle: Path, *, parts: int, persons: int) -> int:
