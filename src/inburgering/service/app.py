@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -27,14 +29,18 @@ from inburgering.service.live import (
     follow_publications,
     remote_publication,
 )
+from inburgering.service.partitioned import Partitioned
 from inburgering.service.routers import documents, health, pages, queries, resources, sparql_endpoint, stats
 from inburgering.service.scheduling import FairEngine
 from inburgering.service.snapshot_engine import SnapshotEngine, Snapshots
+from inburgering.service.sparql import rewarm
 from inburgering.service.worker import ProcessEngine, QueryEngine, ThreadEngine
 from inburgering.settings import Settings
 from inburgering.store import EmbeddedStore, open_settings_store
 from inburgering.store.base import Store
 from inburgering.store.snapshots import Publications
+
+log = logging.getLogger(__name__)
 
 HERE = Path(__file__).parent
 #: Query worker processes for an on-disk store (each holds a read-only handle on the store), in all: with
@@ -110,6 +116,29 @@ def _check_sandbox(settings: Settings) -> None:
                          "without that protection (docs/security.md)")
 
 
+async def keep_warm(runtime: Runtime, store: LiveStore, *, every_s: float) -> None:
+    """After each new publication, ask again the municipalities' answers of the saved queries answered combined
+    so far (``sparql.rewarm``: only those of municipalities whose graphs changed), before an analyst asks."""
+    seen = store.publication
+    while True:
+        await asyncio.sleep(every_s)
+        with store.pinned() as publication:
+            if publication == seen:
+                continue
+            seen = publication
+            if not runtime.partitioned.asked:
+                continue
+            started = time.perf_counter()
+            try:
+                asked = await rewarm(runtime.engine, store, runtime.partitioned, base=runtime.settings.base_iri,
+                                     timeout_s=runtime.settings.query_timeout_s)
+            except Exception:
+                log.exception("could not ask the saved queries again after publication %s", publication)
+                continue
+            log.info("publication %s: %d municipalities' answers asked again in %.1f s", publication, asked,
+                     time.perf_counter() - started)
+
+
 def create_app(settings: Settings, *, store: Store | None = None, query_workers: int = QUERY_WORKERS) -> FastAPI:
     """The service over ``store`` (default: ``settings.store``, opened read-only).
 
@@ -127,13 +156,17 @@ def create_app(settings: Settings, *, store: Store | None = None, query_workers:
         in_memory = isinstance(service_store, EmbeddedStore) and service_store.path is None and query_workers > 0
         snapshots = Snapshots(service_store) if in_memory else None  # type: ignore[arg-type]
         runtime.engine = client_engine(service_store, settings, query_workers, snapshots)
+        runtime.partitioned = Partitioned(workers=query_workers)
         following = (asyncio.create_task(follow_publications(service_store, every_s=settings.publication_poll_s))
                      if isinstance(service_store, LiveStore) else None)
+        warming = (asyncio.create_task(keep_warm(runtime, service_store, every_s=max(1.0, settings.publication_poll_s)))
+                   if isinstance(service_store, LiveStore) else None)
         try:
             yield
         finally:
-            if following is not None:
-                following.cancel()
+            for task in (following, warming):
+                if task is not None:
+                    task.cancel()
             await runtime.engine.aclose()
             if snapshots is not None:
                 snapshots.close()

@@ -8,7 +8,7 @@ in-memory lookup once cached, ``security/tokens.py``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -16,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 
 from inburgering.security.auth import Authenticator
 from inburgering.security.scope import PUBLIC, AccessScope
+from inburgering.service.partitioned import Partitioned
 from inburgering.service.rewrite import Rewriter
 from inburgering.service.worker import QueryEngine
 from inburgering.settings import Settings
@@ -33,6 +34,8 @@ class Runtime:
     #: The service's own bounded queries (resource descriptions, dumps): in-process, fast.
     local_engine: QueryEngine
     templates: Jinja2Templates
+    #: Municipalities' answers to saved queries, kept and combined (``partitioned.py``).
+    partitioned: Partitioned = field(default_factory=Partitioned)
 
 
 async def get_runtime(request: Request) -> Runtime:

@@ -59,6 +59,8 @@ class QueryAnswer:
     error: str = ""
     #: Answered from the worker's in-memory copy of the job's graphs (``scoped.py``), not from the disk.
     from_copy: bool = False
+    #: Combined from this many municipalities' answers (``partitioned.py``), not evaluated as one query.
+    combined: int = 0
 
 
 class ResultTooLarge(QueryError):
@@ -84,7 +86,7 @@ class _CountingWriter(io.RawIOBase):
         return len(data)
 
 
-def _solutions(result: QuerySolutions, job: QueryJob) -> QueryAnswer:
+def serialize_solutions(result: QuerySolutions, job: QueryJob) -> QueryAnswer:
     # TSV has exactly one line per solution (newlines in literals are escaped) and is lossless, so it is
     # the one format we can count while pyoxigraph streams it; other formats are converted from it.
     sink = _CountingWriter(job.max_results)
@@ -139,7 +141,7 @@ def execute_job(store: Store, job: QueryJob) -> QueryAnswer:
             fmt = QueryResultsFormat.from_media_type(job.media_type) or QueryResultsFormat.JSON
             return QueryAnswer(result.serialize(format=fmt) or b"", job.media_type, 1)
         if isinstance(result, QuerySolutions):
-            return _solutions(result, job)
+            return serialize_solutions(result, job)
         return _triples(result, job)
     except ResultTooLarge as exc:
         return QueryAnswer(error_kind="too-large", error=str(exc))

@@ -185,7 +185,7 @@ class OnePublication:
             async def replay() -> dict[str, Any]:
                 """The body once; then what the client sends (a response that waits for a disconnect waits)."""
                 nonlocal replayed
-                if replayed:  # noqa: B023 - each attempt has its own flag
+                if replayed:
                     return dict(await receive())
                 replayed = True
                 return {"type": "http.request", "body": body, "more_body": False}

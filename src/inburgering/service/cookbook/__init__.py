@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
+from functools import lru_cache
 
 from inburgering.service.cookbook.binding import BindingError, bind
 from inburgering.service.cookbook.params import ParameterError, Value
-from inburgering.service.cookbook.spec import CookbookError, SavedQuery, load_cookbook, saved_query
+from inburgering.service.cookbook.spec import Combine, CookbookError, SavedQuery, load_cookbook, saved_query
 
 
 def bound_query(saved: SavedQuery, given: Mapping[str, Sequence[str]], *,
@@ -28,5 +29,16 @@ def bound_query(saved: SavedQuery, given: Mapping[str, Sequence[str]], *,
     return bind(saved.query, saved.terms(values)), values
 
 
-__all__ = ["BindingError", "CookbookError", "ParameterError", "SavedQuery", "bound_query", "load_cookbook",
-           "saved_query"]
+@lru_cache(maxsize=1)
+def _combines() -> dict[str, Combine]:
+    return {q.query.strip(): q.combine for q in load_cookbook() if q.combine is not None}
+
+
+def saved_combine(text: str) -> Combine | None:
+    """The ``combine`` of the saved query whose file ``text`` is, as it stands (its example values): a client that
+    sends a saved query's text to ``/sparql`` gets the same path as ``/api/queries``. Any other text: ``None``."""
+    return _combines().get(text.strip())
+
+
+__all__ = ["BindingError", "Combine", "CookbookError", "ParameterError", "SavedQuery", "bound_query", "load_cookbook",
+           "saved_combine", "saved_query"]

@@ -8,6 +8,8 @@ The header is the file's leading ``#+`` comment lines, read together as YAML::
     #+ computed:                              # dates derived from a parameter in Python, never in SPARQL
     #+   eindeVenster: {from: peildatum, offset: P6M}
     #+ example: {peildatum: 2026-11-01}       # the values the file's own VALUES rows hold
+    #+ combine: |                             # optional: the answer over many municipalities from each one's
+    #+   SELECT … WHERE { VALUES (?a ?b) { $rows } } …   # answer (``service/partitioned.py``, ``Combine``)
 
 The query binds each parameter ``p`` as the variable ``?_p`` in ``VALUES`` placeholders (``binding.py``).
 Loading checks that every placeholder variable is a declared parameter or computed value, and that every
@@ -46,10 +48,22 @@ from inburgering.service.cookbook.params import (
 QUERIES_DIR = Path(__file__).resolve().parents[1] / "queries"
 #: Request parameters that are not query parameters (the answer's format).
 RESERVED = frozenset({"format"})
+#: Where a ``combine`` query's rows go.
+ROWS = "$rows"
 
 
 class CookbookError(InburgeringError):
     """A saved query's file is malformed (its name and what is wrong)."""
+
+
+@dataclass(frozen=True)
+class Combine:
+    """``query`` runs over ``VALUES`` whose data block is ``$rows``: every municipality's rows, the variables in the
+    order the saved query projects them. ``unique``: variables whose values a row of one municipality only may
+    have (an average per municipality cannot be added up); if two municipalities give the same, it is not used."""
+
+    query: str
+    unique: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -64,6 +78,8 @@ class SavedQuery:
     query: str
     example: Mapping[str, Value] = field(default_factory=dict)
     tags: tuple[str, ...] = ()
+    #: How answers over single municipalities make the answer over several (``service/partitioned.py``).
+    combine: Combine | None = None
 
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
@@ -130,6 +146,17 @@ def _computed(key: str, raw: Any, name: str, dates: set[str]) -> Computed:
     return computed
 
 
+def _combine(raw: Any, name: str) -> Combine | None:
+    if raw is None:
+        return None
+    raw = {"query": raw} if isinstance(raw, str) else raw
+    query, unique = (raw.get("query"), raw.get("unique", [])) if isinstance(raw, Mapping) else (None, None)
+    if not isinstance(query, str) or query.count(ROWS) != 1 or not isinstance(unique, list):
+        raise CookbookError(f"{name}.rq: combine must be a query holding {ROWS} once, or a mapping of such a "
+                            "query and a list 'unique'")
+    return Combine(query, tuple(str(v) for v in unique))
+
+
 def parse_saved_query(name: str, text: str) -> SavedQuery:
     """The saved query ``name`` from its file's ``text``; raises ``CookbookError`` naming what is wrong."""
     header = "\n".join(line[3:] if line.startswith("#+ ") else line[2:]
@@ -143,9 +170,10 @@ def parse_saved_query(name: str, text: str) -> SavedQuery:
     parameters = tuple(_parameter(p, name) for p in meta.get("params") or [])
     dates = {p.name for p in parameters if p.type == "date"}
     computed = tuple(_computed(k, v, name, dates) for k, v in (meta.get("computed") or {}).items())
+    combine = _combine(meta.get("combine"), name)
     saved = SavedQuery(name, _text(meta.get("title"), "title", name), _text(meta.get("description"),
                        "description", name), parameters, computed, text, dict(meta.get("example") or {}),
-                       tuple(meta.get("tags") or ()))
+                       tuple(meta.get("tags") or ()), combine)
     declared = {"_" + p.name for p in parameters} | {"_" + c.name for c in computed}
     used = {v for ph in placeholders(text) for v in ph.variables}
     sources = {"_" + c.source for c in computed}  # a parameter may serve only to compute others
@@ -165,4 +193,4 @@ def saved_query(name: str, folder: Path = QUERIES_DIR) -> SavedQuery | None:
     return next((q for q in load_cookbook(folder) if q.name == name), None)
 
 
-__all__ = ["CookbookError", "ParameterError", "SavedQuery", "load_cookbook", "parse_saved_query", "saved_query"]
+__all__ = ["Combine", "CookbookError", "ParameterError", "SavedQuery", "load_cookbook", "parse_saved_query", "saved_query"]

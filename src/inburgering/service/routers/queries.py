@@ -86,7 +86,8 @@ def run_endpoint(saved: SavedQuery) -> Callable[..., Awaitable[Response]]:
         settings = runtime.settings
         answer = await run_query(runtime.engine, runtime.store, text, scope, ProtocolDataset(), media_type=media,
                                  base=settings.base_iri, timeout_s=settings.query_timeout_s,
-                                 max_results=settings.max_results, info=info)
+                                 max_results=settings.max_results, info=info, combine=saved.combine,
+                                 partitioned=runtime.partitioned)
         name = f"{saved.name}.{EXTENSIONS.get(media, 'txt')}"
         return await answer_response(answer, media, runtime, scope, rewriter, headers={
             "Content-Location": canonical_url(saved, values),

@@ -15,6 +15,7 @@ from inburgering.security import audit
 from inburgering.security.scope import AccessScope
 from inburgering.security.withheld import HEADER as WITHHELD_HEADER
 from inburgering.security.withheld import RECORDS_HEADER as WITHHELD_RECORDS_HEADER
+from inburgering.service.cookbook import saved_combine
 from inburgering.service.deps import RewriterDep, RuntimeDep, ScopeDep
 from inburgering.service.execute import QueryAnswer
 from inburgering.service.metadata import service_description
@@ -184,7 +185,8 @@ async def sparql(request: Request, runtime: RuntimeDep, scope: ScopeDep, rewrite
                               tuple(map(rewriter.to_production, dataset.named_graphs)))
     answer = await run_query(runtime.engine, runtime.store, query, scope, dataset, media_type=media,
                              base=settings.base_iri, timeout_s=settings.query_timeout_s,
-                             max_results=settings.max_results, info=info)
+                             max_results=settings.max_results, info=info, combine=saved_combine(query),
+                             partitioned=runtime.partitioned)
     return await answer_response(answer, media, runtime, scope, rewriter)
 
 

@@ -1,0 +1,296 @@
+"""Saved queries over many municipalities: each municipality's answer kept while its graphs are the same, combined.
+
+A saved query with a ``combine`` header (``cookbook/spec.py``) is *decomposable by municipality*: asked over the
+graphs of several municipalities (and the public graphs), its answer is ``combine`` applied to the rows of its
+answers over each municipality's graphs alone, provided no person is published by two of them. The cookbook's
+monitoring questions are of that kind: each joins one person's records and counts, sums or lists per person.
+Over the whole country the plain query joins millions of triples on disk (7-30 s and more at 130,000 persons);
+one municipality's answer comes from the query workers' in-memory copy of its graphs (``scoped.py``) in tens of
+milliseconds, and is kept.
+
+- **Kept while the graphs are the same.** A published graph never changes under its name (a load or an erasure
+  publishes new graphs: ``store.publication``), so a municipality's answer is keyed by the query's text and the
+  names of its graphs, with a digest of the public graphs it was evaluated with (``model publish`` rewrites those
+  in place). A load of one municipality makes only that municipality's answers be asked again: the work at a
+  publication is in proportion to what it changed. Answers are kept per service process, in memory, up to
+  ``MAX_PARTS`` of them (least recently used first out).
+- **The same answer as the plain query, or the plain query.** A person's records are all in graphs that hold the
+  person's node (the mapping writes the node with the person's first triple in every graph: ``erasure/locate``),
+  so municipalities whose graphs share no person node share no record either, and a query that joins within one
+  person's records cannot join across them. Each municipality's persons are asked alongside its answer; if two
+  municipalities in the scope share one, or an answer holds a blank node (which ``VALUES`` cannot carry), or the
+  dataset is not made of municipalities' instance graphs and public graphs only, the plain query runs instead.
+  The tests compare every saved query's combined answer with the plain one (``tests/service/test_partitioned.py``).
+- **Exactly the scope.** Each municipality's answer is evaluated over that municipality's readable graphs of the
+  caller's dataset and the public graphs, nothing else, so a token never reaches a graph it could not read, and
+  the same municipality read with and without its ``/bijzonder`` graph gives two different keys.
+- **Combined by SPARQL.** ``combine`` is a query over ``VALUES`` rows (``$rows`` marks where they go), run on an
+  empty in-memory store: the same arithmetic, rounding, ordering and serialisation as the plain query.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import re
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from pyoxigraph import (
+    BlankNode,
+    QueryResultsFormat,
+    QuerySolutions,
+    parse_query_results,
+)
+from pyoxigraph import (
+    Store as OxStore,
+)
+
+from inburgering.namespaces import instance_graph_prefix, public_graph, thing_iri
+from inburgering.service.cookbook.spec import ROWS, Combine
+from inburgering.service.execute import QueryAnswer, QueryJob, ResultTooLarge, serialize_solutions
+from inburgering.service.worker import QueryEngine
+from inburgering.store.base import Store
+
+log = logging.getLogger(__name__)
+#: Municipalities' answers kept per service process (a cookbook of 17 queries over 300 municipalities: 5,100).
+MAX_PARTS = 20_000
+#: Saved queries and scopes remembered for asking again after a publication.
+MAX_ASKED = 256
+TSV = "text/tab-separated-values"
+_GEMEENTE = re.compile(r"gm(\d{4})/")
+#: The persons of a municipality's graphs: their nodes (``thing_iri(base, "persoon", …)``).
+PERSONS = "SELECT DISTINCT ?persoon WHERE {{ ?persoon ?p ?o FILTER(STRSTARTS(STR(?persoon), {prefix})) }}"
+
+
+@dataclass(frozen=True)
+class Partition:
+    """A dataset as municipalities' graphs (``parts``: code → graphs) beside the public graphs (``shared``)."""
+
+    parts: dict[str, tuple[str, ...]]
+    shared: tuple[str, ...]
+
+
+def partition(readable: Sequence[str], *, base: str) -> Partition | None:
+    """``readable`` split per municipality, or ``None`` when it holds a graph that is neither a municipality's
+    instance graph nor a public one (an admin's provenance graphs, test graphs), or fewer than two municipalities.
+
+    >>> p = partition(["http://x/graph/gm0014/duo/L1", "http://x/graph/gm0363/duo/L2",
+    ...                "http://x/graph/gm0363/duo/L2/bijzonder", "http://x/graph/concepts"], base="http://x")
+    >>> sorted(p.parts.items()), p.shared
+    ([('GM0014', ('http://x/graph/gm0014/duo/L1',)), ('GM0363', ('http://x/graph/gm0363/duo/L2', \
+'http://x/graph/gm0363/duo/L2/bijzonder'))], ('http://x/graph/concepts',))
+    """
+    prefix = instance_graph_prefix(base)
+    public = {public_graph(base, name) for name in ("ontology", "concepts", "shapes", "dataset")}
+    parts: dict[str, list[str]] = {}
+    shared = []
+    for graph in readable:
+        match = _GEMEENTE.match(graph, len(prefix) - 2) if graph.startswith(prefix) else None
+        if match is not None:
+            parts.setdefault("GM" + match.group(1), []).append(graph)
+        elif graph in public:
+            shared.append(graph)
+        else:
+            return None
+    if len(parts) < 2:
+        return None
+    return Partition({gm: tuple(sorted(gs)) for gm, gs in parts.items()}, tuple(sorted(shared)))
+
+
+def public_digest(store: Store, graphs: Sequence[str], *, base: str) -> str:
+    """A digest of the public graphs' triples (``model publish`` rewrites them under the same names), sorted so
+    that the order a store gives them in does not matter. The dataset graph is left out: every publication
+    rewrites its catalogue (``dct:modified``), and no saved query with a ``combine`` reads it (the tests compare
+    each with the plain query over a dataset that holds it)."""
+    digest = hashlib.sha256()
+    for graph in sorted(graphs):
+        if graph == public_graph(base, "dataset"):
+            continue
+        result = store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", default_graph=[graph])
+        assert isinstance(result, QuerySolutions)
+        lines = sorted(f"{row['s']} {row['p']} {row['o']}" for row in result)
+        digest.update(graph.encode() + b"\n" + "\n".join(lines).encode() + b"\n")
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class PartAnswer:
+    """One municipality's answer: its variables, its rows (N-Triples terms, ``UNDEF`` for unbound) and persons."""
+
+    variables: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    persons: frozenset[str]
+
+
+class Unusable(Exception):
+    """The combined path cannot answer this exactly: run the plain query."""
+
+
+def _rows(tsv: bytes) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    result = parse_query_results(tsv, format=QueryResultsFormat.TSV)
+    assert isinstance(result, QuerySolutions)
+    variables = tuple(v.value for v in result.variables)
+    rows = []
+    for solution in result:
+        row = []
+        for name in variables:
+            term = solution[name]
+            if term is None:
+                row.append("UNDEF")
+            elif isinstance(term, BlankNode):
+                raise Unusable("a blank node in an answer")
+            else:
+                row.append(str(term))
+        rows.append(tuple(row))
+    return variables, tuple(rows)
+
+
+def check_apart(answers: Sequence[PartAnswer], unique: Sequence[str]) -> None:
+    """Raises ``Unusable`` when a person is in two answers, or two answers have a row with the same values of
+    ``unique``."""
+    seen: set[str] = set()
+    keys: set[tuple[str, ...]] = set()
+    for answer in answers:
+        if not seen.isdisjoint(answer.persons):
+            raise Unusable("a person is published by two of the scope's municipalities")
+        seen |= answer.persons
+        if unique:
+            at = [answer.variables.index(v) for v in unique]
+            own = {tuple(row[i] for i in at) for row in answer.rows}
+            if not keys.isdisjoint(own):
+                raise Unusable(f"two municipalities answer for the same {', '.join(unique)}")
+            keys |= own
+
+
+def combine_text(combine: str, variables: Sequence[str], answers: Sequence[PartAnswer]) -> str:
+    """``combine`` with ``$rows`` replaced by every answer's rows, in ``variables``' order.
+
+    >>> a = PartAnswer(("n",), (('"1"^^<http://www.w3.org/2001/XMLSchema#integer>',),), frozenset())
+    >>> combine_text("SELECT (SUM(?n) AS ?s) WHERE { VALUES (?n) { $rows } }", ("n",), [a, a])
+    'SELECT (SUM(?n) AS ?s) WHERE { VALUES (?n) { ("1"^^<http://www.w3.org/2001/XMLSchema#integer>) \
+("1"^^<http://www.w3.org/2001/XMLSchema#integer>) } }'
+    """
+    for answer in answers:
+        if answer.variables != tuple(variables):
+            raise Unusable(f"answers with different variables: {answer.variables} and {tuple(variables)}")
+    rows = " ".join("(" + " ".join(row) + ")" for answer in answers for row in answer.rows)
+    return combine.replace(ROWS, rows)
+
+
+class Partitioned:
+    """One service process's municipalities' answers (see the module docstring)."""
+
+    def __init__(self, *, workers: int = 2, max_parts: int = MAX_PARTS) -> None:
+        self.workers = max(1, workers)
+        self.max_parts = max_parts
+        self._parts: OrderedDict[tuple[str, tuple[str, ...], str], PartAnswer] = OrderedDict()
+        self._persons: OrderedDict[tuple[str, ...], frozenset[str]] = OrderedDict()
+        #: What the last combined answers took (benchmarks and logs): parts asked, parts kept, seconds.
+        self.last: dict[str, float] = {}
+        #: The saved queries answered combined, and for which scope: asked again after a publication (``rewarm``).
+        self.asked: OrderedDict[tuple[str, Any], tuple[QueryJob, Combine, Any]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._parts)
+
+    def remember(self, job: QueryJob, combine: Combine, scope: Any) -> None:
+        """``job`` was answered combined for ``scope`` (an ``AccessScope``): keep it for :meth:`fill` after the
+        next publication (at most ``MAX_ASKED``, the least recently asked go first)."""
+        key = (job.query, scope)
+        self.asked[key] = (job, combine, scope)
+        self.asked.move_to_end(key)
+        while len(self.asked) > MAX_ASKED:
+            self.asked.popitem(last=False)
+
+    async def fill(self, engine: QueryEngine, items: Sequence[tuple[QueryJob, Partition]], *, digest: str,
+                   timeout_s: float) -> int:
+        """Ask every municipality's answer of ``items`` not kept yet, one job at a time (the other workers stay
+        free for the analysts), a municipality's jobs one after the other (so its copy in a worker serves them
+        all); returns how many were asked. A job that fails is left to the next request."""
+        todo = sorted({(own, parts.shared, job.query): job for job, parts in items for own in parts.parts.values()
+                       if (job.query, own, digest) not in self._parts}.items(), key=lambda item: item[0][0])
+        for (own, shared, _), job in todo:
+            result = await self._part(engine, job, own, shared, timeout_s=timeout_s)
+            if isinstance(result, PartAnswer):
+                self._keep((job.query, own, digest), result)
+        return len(todo)
+
+    async def answer(self, engine: QueryEngine, job: QueryJob, combine: Combine, parts: Partition, *, digest: str,
+                     timeout_s: float) -> QueryAnswer:
+        """The answer to ``job`` from its municipalities' answers, or raises ``Unusable`` (then run ``job``)."""
+        started = time.perf_counter()
+        deadline = started + timeout_s
+        missing = [gm for gm, graphs in parts.parts.items() if (job.query, graphs, digest) not in self._parts]
+        asked = len(missing)
+        gate = asyncio.Semaphore(self.workers)
+
+        async def one(gm: str) -> PartAnswer | QueryAnswer:
+            async with gate:
+                left = deadline - time.perf_counter()
+                if left <= 0:
+                    return QueryAnswer(error_kind="timeout", error=f"the query took more than {timeout_s:g} s")
+                return await self._part(engine, job, parts.parts[gm], parts.shared, timeout_s=left)
+
+        results = await asyncio.gather(*(one(gm) for gm in missing))
+        for gm, result in zip(missing, results, strict=True):
+            if isinstance(result, PartAnswer):  # kept also when another timed out: the next ask goes further
+                self._keep((job.query, parts.parts[gm], digest), result)
+        failed = next((r for r in results if isinstance(r, QueryAnswer)), None)
+        if failed is not None:
+            return failed  # a timeout or an error, as the plain query would give
+        answers = []
+        for graphs in parts.parts.values():
+            key = (job.query, graphs, digest)
+            answers.append(self._parts[key])
+            self._parts.move_to_end(key)
+        check_apart(answers, combine.unique)
+        combined = self._combine(job, combine.query, answers)
+        self.last = {"parts": len(answers), "asked": asked, "seconds": time.perf_counter() - started}
+        log.info("combined %d municipalities' answers (%d asked) in %.3f s", len(answers), asked, self.last["seconds"])
+        return replace(combined, combined=len(answers))
+
+    async def _part(self, engine: QueryEngine, job: QueryJob, own: tuple[str, ...], shared: tuple[str, ...], *,
+                    timeout_s: float) -> PartAnswer | QueryAnswer:
+        graphs = own + shared
+        part = replace(job, default_graphs=graphs, named_graphs=graphs, media_type=TSV, union_all=False)
+        answer = await engine.execute(part, timeout_s=timeout_s)
+        if answer.error_kind is not None:
+            return answer
+        persons = self._persons.get(own)
+        if persons is None:  # the same dataset as the answer's: the worker's copy of it answers both
+            prefix = thing_iri(job.base, "persoon", "x")[:-1]
+            people = await engine.execute(replace(part, query=PERSONS.format(prefix=f'"{prefix}"'),
+                                                       max_results=10**9), timeout_s=timeout_s)
+            if people.error_kind is not None:
+                return people
+            persons = frozenset(row[0] for row in _rows(people.body)[1])
+            self._persons[own] = persons
+            while len(self._persons) > self.max_parts:
+                self._persons.popitem(last=False)
+        self._persons.move_to_end(own)
+        variables, rows = _rows(answer.body)
+        return PartAnswer(variables, rows, persons)
+
+    def _keep(self, key: tuple[str, tuple[str, ...], str], answer: PartAnswer) -> None:
+        self._parts[key] = answer
+        while len(self._parts) > self.max_parts:
+            self._parts.popitem(last=False)
+
+    @staticmethod
+    def _combine(job: QueryJob, combine: str, answers: Sequence[PartAnswer]) -> QueryAnswer:
+        text = combine_text(combine, answers[0].variables, answers)
+        result = OxStore().query(text)
+        assert isinstance(result, QuerySolutions)
+        try:
+            return serialize_solutions(result, job)
+        except ResultTooLarge as exc:
+            return QueryAnswer(error_kind="too-large", error=str(exc))
+
+
+__all__ = ["MAX_PARTS", "PartAnswer", "Partition", "Partitioned", "Unusable", "combine_text", "partition",
+           "public_digest"]
