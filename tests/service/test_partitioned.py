@@ -38,7 +38,7 @@ from inburgering.service.partitioned import (
     public_digest,
 )
 from inburgering.service.publish import load_public_graphs
-from inburgering.service.sparql import rewarm
+from inburgering.service.sparql import rewarm, shared_digest
 from inburgering.service.worker import ThreadEngine
 from inburgering.settings import Settings
 from inburgering.store import EmbeddedStore, open_store
@@ -275,3 +275,24 @@ def test_after_a_publication_the_answers_asked_before_are_asked_again(loaded: Lo
                                                 timeout_s=60))
         assert answer.combined == 3 and partitioned.last["asked"] == 0
     assert engine.datasets == []
+
+
+class NoGeneration:
+    """A store read like a remote one (no snapshot generation), counting its queries."""
+
+    def __init__(self, store: EmbeddedStore) -> None:
+        self.store, self.queries = store, 0
+
+    def query(self, *args: object, **kwargs: object) -> object:
+        self.queries += 1
+        return self.store.query(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_remote_store_digests_its_public_graphs_once_per_publication(loaded: Loaded) -> None:
+    shared = partition(scopes(loaded.store)["few"], base=DEFAULT_BASE).shared  # type: ignore[union-attr]
+    remote, partitioned = NoGeneration(loaded.store), Partitioned()
+    first = shared_digest(remote, shared, base=DEFAULT_BASE, partitioned=partitioned)  # type: ignore[arg-type]
+    asked = remote.queries
+    assert first == public_digest(loaded.store, shared, base=DEFAULT_BASE)
+    assert shared_digest(remote, shared, base=DEFAULT_BASE, partitioned=partitioned) == first  # type: ignore[arg-type]
+    assert remote.queries == asked + 1  # the publication id only

@@ -25,6 +25,7 @@ from inburgering.service.execute import QueryAnswer, QueryJob
 from inburgering.service.partitioned import Partition, Partitioned, Unusable, partition, public_digest
 from inburgering.service.worker import QueryEngine
 from inburgering.store.base import Store
+from inburgering.store.publication import current_publication
 from inburgering.store.querylex import QueryInfo, QueryLimits, inspect_query
 
 log = logging.getLogger(__name__)
@@ -188,8 +189,7 @@ async def run_query(engine: QueryEngine, store: Store, query: str, scope: Access
     answer = None
     parts = partition(readable, base=base) if combine and partitioned is not None and not own_dataset else None
     if parts is not None and partitioned is not None and combine is not None:
-        digest = derived(store, ("public-digest", base, parts.shared),
-                         lambda: public_digest(store, parts.shared, base=base))
+        digest = shared_digest(store, parts.shared, base=base, partitioned=partitioned)
         try:
             answer = await partitioned.answer(engine, job, combine, parts, digest=digest, timeout_s=timeout_s)
             partitioned.remember(job, combine, scope)
@@ -201,6 +201,19 @@ async def run_query(engine: QueryEngine, store: Store, query: str, scope: Access
         answer = replace(answer, error=info.rewrite.locate(answer.error, query))
     audit.note_access(query=query, result_count=answer.count, protected=scope.role != "public")
     return answer
+
+
+def shared_digest(store: Store, shared: tuple[str, ...], *, base: str, partitioned: Partitioned) -> str:
+    """``partitioned.public_digest`` of the public graphs ``shared``: once per snapshot of an embedded store, once
+    per publication id of a remote one (a ``model publish`` is a publication too); read every time for a remote
+    store that has none."""
+    if getattr(store, "generation", None) is not None:
+        return derived(store, ("public-digest", base, shared), lambda: public_digest(store, shared, base=base))
+    publication = current_publication(store, base=base)
+    if publication is None:
+        return public_digest(store, shared, base=base)
+    return partitioned.remembered_digest((publication, base, shared),
+                                         lambda: public_digest(store, shared, base=base))
 
 
 async def rewarm(engine: QueryEngine, store: Store, partitioned: Partitioned, *, base: str,
@@ -215,8 +228,7 @@ async def rewarm(engine: QueryEngine, store: Store, partitioned: Partitioned, *,
             by_shared.setdefault(parts.shared, []).append((job, parts))
     asked = 0
     for shared, items in by_shared.items():
-        digest = derived(store, ("public-digest", base, shared),
-                         lambda shared=shared: public_digest(store, shared, base=base))  # type: ignore[misc]
+        digest = shared_digest(store, shared, base=base, partitioned=partitioned)
         asked += await partitioned.fill(engine, items, digest=digest, timeout_s=timeout_s)
     return asked
 
