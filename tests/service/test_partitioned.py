@@ -138,9 +138,11 @@ class Counting(ThreadEngine):
     def __init__(self, store: EmbeddedStore) -> None:
         super().__init__(store)
         self.datasets: list[tuple[str, ...]] = []
+        self.copies: set[bool] = set()
 
     async def execute(self, job: QueryJob, *, timeout_s: float) -> QueryAnswer:
         self.datasets.append(job.default_graphs)
+        self.copies.add(job.copy)
         return await super().execute(job, timeout_s=timeout_s)
 
 
@@ -154,6 +156,7 @@ def test_only_a_municipality_whose_graphs_changed_is_asked_again(loaded: Loaded)
     first = asyncio.run(partitioned.answer(engine, job(saved.query, graphs), saved.combine, parts, digest="d",
                                            timeout_s=60))
     assert len(engine.datasets) == 2 * 3  # an answer and the persons, per municipality
+    assert engine.copies == {False}  # asked once per publication: no worker copies these scopes (scoped.py)
     engine.datasets.clear()
     again = asyncio.run(partitioned.answer(engine, job(saved.query, graphs), saved.combine, parts, digest="d",
                                            timeout_s=60))

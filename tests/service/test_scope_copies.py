@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -279,6 +279,10 @@ def test_copies_stay_within_the_budget_least_recently_used_first(scoped: Scoped)
         copies.wait(COPY_WAIT_S)
         assert lookups[1]() is not None
         assert copies.keys() == [(where, frozenset(b))] and copies.quads == size_b  # a made room for b
+        # a job that asks for no copy (a municipality's part of a combined answer) makes none, but uses one
+        assert copies.lookup(reader, where, replace(_job(a), copy=False)) is None
+        assert not copies._builder.is_alive() and copies.keys() == [(where, frozenset(b))]  # type: ignore[union-attr]
+        assert copies.lookup(reader, where, replace(_job(b), copy=False)) is not None
         # a scope over the budget is never copied, and is not sized again
         small = ScopeCopies(min(size_a, size_b) - 1)
         assert small.build(reader, (where, frozenset(a)), base=DEFAULT_BASE) is None

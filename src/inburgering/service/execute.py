@@ -45,6 +45,10 @@ class QueryJob:
     anonymous: bool = False
     #: The folder of the publication the request is pinned to (``live.py``); set by the process engine.
     store_path: str | None = None
+    #: A worker may copy the job's graphs into memory for the next jobs over them (``scoped.py``). Not for a
+    #: municipality's part of a combined answer (``partitioned.py``): asked once per publication, and 300 such
+    #: scopes would push out the copies of the scopes token holders ask again and again.
+    copy: bool = True
 
 
 @dataclass(frozen=True)

@@ -266,7 +266,7 @@ class Partitioned:
     async def _part(self, engine: QueryEngine, job: QueryJob, own: tuple[str, ...], shared: tuple[str, ...], *,
                     timeout_s: float) -> PartAnswer | QueryAnswer:
         graphs = own + shared
-        part = replace(job, default_graphs=graphs, named_graphs=graphs, media_type=TSV, union_all=False)
+        part = replace(job, default_graphs=graphs, named_graphs=graphs, media_type=TSV, union_all=False, copy=False)
         answer = await engine.execute(part, timeout_s=timeout_s)
         if answer.error_kind is not None:
             return answer

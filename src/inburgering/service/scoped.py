@@ -149,7 +149,8 @@ class ScopeCopies:
 
     def lookup(self, disk: EmbeddedStore, where: str, job: QueryJob) -> EmbeddedStore | None:
         """The copy to answer ``job`` from, or ``None``: answer from ``disk`` (the publication at ``where``). A
-        missing copy of a scope that may fit is then made in the background, unless one is being made."""
+        missing copy of a scope that may fit is then made in the background, unless one is being made or the job
+        asks for none (``QueryJob.copy``)."""
         key = scope_key(where, job)
         if key is None or self.budget <= 0:
             return None
@@ -158,7 +159,8 @@ class ScopeCopies:
             if held is not None:
                 self._copies.move_to_end(key)
                 return held.store
-            if key in self._too_large or where in self._retired or (self._builder and self._builder.is_alive()):
+            if (not job.copy or key in self._too_large or where in self._retired
+                    or (self._builder and self._builder.is_alive())):
                 return None
             self._builder = threading.Thread(target=self._build_quietly, args=(disk, key, job.base),
                                              name="scope-copy", daemon=True)
