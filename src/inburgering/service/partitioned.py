@@ -5,8 +5,8 @@ graphs of several municipalities (and the public graphs), its answer is ``combin
 answers over each municipality's graphs alone, provided no person is published by two of them. The cookbook's
 monitoring questions are of that kind: each joins one person's records and counts, sums or lists per person.
 Over the whole country the plain query joins millions of triples on disk (7-30 s and more at 130,000 persons);
-one municipality's answer comes from the query workers' in-memory copy of its graphs (``scoped.py``) in tens of
-milliseconds, and is kept.
+one municipality's answer is a small query over a few graphs, asked once per publication of its graphs and kept,
+so that a request combines kept answers only.
 
 - **Kept while the graphs are the same.** A published graph never changes under its name (a load or an erasure
   publishes new graphs: ``store.publication``), so a municipality's answer is keyed by the query's text and the
@@ -219,8 +219,8 @@ class Partitioned:
     async def fill(self, engine: QueryEngine, items: Sequence[tuple[QueryJob, Partition]], *, digest: str,
                    timeout_s: float) -> int:
         """Ask every municipality's answer of ``items`` not kept yet, one job at a time (the other workers stay
-        free for the analysts), a municipality's jobs one after the other (so its copy in a worker serves them
-        all); returns how many were asked. A job that fails is left to the next request."""
+        free for the analysts), a municipality's jobs one after the other (its graphs are read from disk
+        together); returns how many were asked. A job that fails is left to the next request."""
         todo = sorted({(own, parts.shared, job.query): job for job, parts in items for own in parts.parts.values()
                        if (job.query, own, digest) not in self._parts}.items(), key=lambda item: item[0][0])
         for (own, shared, _), job in todo:
@@ -271,7 +271,7 @@ class Partitioned:
         if answer.error_kind is not None:
             return answer
         persons = self._persons.get(own)
-        if persons is None:  # the same dataset as the answer's: the worker's copy of it answers both
+        if persons is None:  # over the same graphs as the answer
             prefix = thing_iri(job.base, "persoon", "x")[:-1]
             people = await engine.execute(replace(part, query=PERSONS.format(prefix=f'"{prefix}"'),
                                                        max_results=10**9), timeout_s=timeout_s)
