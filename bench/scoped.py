@@ -4,7 +4,9 @@ Issue 15: every cookbook query for a token scoped to one municipality in a media
 scale. Generates ``--parts`` parts of ``--persons`` persons (``inburgering generate --parts``: each part its own
 municipalities and pseudonym key), publishes the model and loads every part (the commands as a user runs them,
 in-process), then starts two real ``inburgering serve`` processes over the store: one with copies (the default
-budget, or ``--budget``) and one without (``INBURGERING_SCOPE_COPY_QUADS=0``). With an analyst token for the largest
+budget, or ``--budget``) and one without (``INBURGERING_SCOPE_COPY_QUADS=0``); on both every request is evaluated
+(``INBURGERING_KEPT_ANSWERS=0``: the service would otherwise answer a saved query again from the municipality's
+kept answer, ``service/partitioned.py``, which ``bench.backends`` measures). With an analyst token for the largest
 municipality of part 1 (or ``--gemeente``) it measures:
 
 - **first use**: every saved query once on each fresh server (the copy-on server first); a copy is made in the
@@ -177,10 +179,11 @@ def main(argv: list[str] | None = None) -> int:
         tokens = TokenStore(Path(f"{store}.tokens.sqlite"))  # the service's default token database
         token = tokens.create(role="analyst", gemeenten=(gemeente,), special_categories=False).token
         tokens.close()
-        on = {} if args.budget is None else {"INBURGERING_SCOPE_COPY_QUADS": str(args.budget)}
+        plain = {"INBURGERING_KEPT_ANSWERS": "0"}  # each request evaluated, not combined from kept answers
+        on = plain if args.budget is None else {**plain, "INBURGERING_SCOPE_COPY_QUADS": str(args.budget)}
         servers = {"copy": Server(str(store), base=BASE, workdir=folder / "copy", settings=on)}
         servers["disk"] = Server(str(store), base=BASE, workdir=folder / "disk",
-                                 settings={"INBURGERING_SCOPE_COPY_QUADS": "0"})
+                                 settings={**plain, "INBURGERING_SCOPE_COPY_QUADS": "0"})
         names = [q.name for q in load_cookbook()]
         try:
             run = measure(servers, token, names, rounds=args.rounds, pause_s=max(5.0, 5 * cost["seconds"]))

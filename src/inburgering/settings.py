@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     #: graphs), which answer about 10x faster than the disk (docs/performance.md); 400-800 bytes a quad. A scope
     #: over this many quads is read from disk; 0 switches copies off.
     scope_copy_quads: int = Field(default=1_000_000, ge=0)
+    #: Per service process: municipalities' answers to saved queries kept for combining (``partitioned.py``; a
+    #: cookbook of 17 questions over 300 municipalities is 5,100). 0 switches it off: saved queries are evaluated
+    #: as they are on every request.
+    kept_answers: int = Field(default=20_000, ge=0)
     #: Query workers may open no network connection (seccomp, Linux x86-64/arm64); switch off only on a host
     #: that cannot (the service refuses to start workers without it otherwise).
     query_sandbox: bool = True

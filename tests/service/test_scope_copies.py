@@ -120,8 +120,10 @@ def scoped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scoped]:
     other = tokens.create(role="analyst", gemeenten=(OTHER,), special_categories=False).token
 
     def settings(**overrides: Any) -> Settings:
+        # kept_answers=0: saved queries evaluated as they are, from the copy or the disk, not from the
+        # municipality's kept answer (service/partitioned.py; tests/service/test_partitioned.py)
         return Settings(store=str(store), token_db=Path(tokens.path), audit_log=folder / "audit.jsonl",
-                        public_url=DEFAULT_BASE, **overrides)
+                        public_url=DEFAULT_BASE, kept_answers=0, **overrides)
 
     try:
         with service(settings(scope_copy_quads=0)) as disk, service(settings()) as copy:

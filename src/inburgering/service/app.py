@@ -156,7 +156,7 @@ def create_app(settings: Settings, *, store: Store | None = None, query_workers:
         in_memory = isinstance(service_store, EmbeddedStore) and service_store.path is None and query_workers > 0
         snapshots = Snapshots(service_store) if in_memory else None  # type: ignore[arg-type]
         runtime.engine = client_engine(service_store, settings, query_workers, snapshots)
-        runtime.partitioned = Partitioned(workers=query_workers)
+        runtime.partitioned = Partitioned(workers=query_workers, max_parts=settings.kept_answers)
         following = (asyncio.create_task(follow_publications(service_store, every_s=settings.publication_poll_s))
                      if isinstance(service_store, LiveStore) else None)
         warming = (asyncio.create_task(keep_warm(runtime, service_store, every_s=max(1.0, settings.publication_poll_s)))

@@ -1,12 +1,13 @@
-"""Saved queries over many municipalities: each municipality's answer kept while its graphs are the same, combined.
+"""Saved queries over municipalities: each municipality's answer kept while its graphs are the same, combined.
 
 A saved query with a ``combine`` header (``cookbook/spec.py``) is *decomposable by municipality*: asked over the
-graphs of several municipalities (and the public graphs), its answer is ``combine`` applied to the rows of its
+graphs of one or more municipalities (and the public graphs), its answer is ``combine`` applied to the rows of its
 answers over each municipality's graphs alone, provided no person is published by two of them. The cookbook's
 monitoring questions are of that kind: each joins one person's records and counts, sums or lists per person.
 Over the whole country the plain query joins millions of triples on disk (7-30 s and more at 130,000 persons);
 one municipality's answer is a small query over a few graphs, asked once per publication of its graphs and kept,
-so that a request combines kept answers only.
+so that a request combines kept answers only. With one municipality that is the query's own answer, kept: a
+token holder's saved queries are asked once per publication of their municipality's graphs.
 
 - **Kept while the graphs are the same.** A published graph never changes under its name (a load or an erasure
   publishes new graphs: ``store.publication``), so a municipality's answer is keyed by the query's text and the
@@ -57,7 +58,8 @@ from inburgering.service.worker import QueryEngine
 from inburgering.store.base import Store
 
 log = logging.getLogger(__name__)
-#: Municipalities' answers kept per service process (a cookbook of 17 queries over 300 municipalities: 5,100).
+#: Municipalities' answers kept per service process (a cookbook of 17 queries over 300 municipalities: 5,100);
+#: the setting ``kept_answers``.
 MAX_PARTS = 20_000
 #: Saved queries and scopes remembered for asking again after a publication.
 MAX_ASKED = 256
@@ -77,7 +79,7 @@ class Partition:
 
 def partition(readable: Sequence[str], *, base: str) -> Partition | None:
     """``readable`` split per municipality, or ``None`` when it holds a graph that is neither a municipality's
-    instance graph nor a public one (an admin's provenance graphs, test graphs), or fewer than two municipalities.
+    instance graph nor a public one (an admin's provenance graphs, test graphs), or no municipality's graph.
 
     >>> p = partition(["http://x/graph/gm0014/duo/L1", "http://x/graph/gm0363/duo/L2",
     ...                "http://x/graph/gm0363/duo/L2/bijzonder", "http://x/graph/concepts"], base="http://x")
@@ -97,7 +99,7 @@ def partition(readable: Sequence[str], *, base: str) -> Partition | None:
             shared.append(graph)
         else:
             return None
-    if len(parts) < 2:
+    if not parts:
         return None
     return Partition({gm: tuple(sorted(gs)) for gm, gs in parts.items()}, tuple(sorted(shared)))
 
@@ -234,7 +236,13 @@ class Partitioned:
         """The answer to ``job`` from its municipalities' answers, or raises ``Unusable`` (then run ``job``)."""
         started = time.perf_counter()
         deadline = started + timeout_s
-        missing = [gm for gm, graphs in parts.parts.items() if (job.query, graphs, digest) not in self._parts]
+        kept: dict[tuple[str, ...], PartAnswer] = {}
+        for graphs in parts.parts.values():
+            key = (job.query, graphs, digest)
+            if key in self._parts:
+                kept[graphs] = self._parts[key]
+                self._parts.move_to_end(key)
+        missing = [gm for gm, graphs in parts.parts.items() if graphs not in kept]
         asked = len(missing)
         gate = asyncio.Semaphore(self.workers)
 
@@ -249,14 +257,11 @@ class Partitioned:
         for gm, result in zip(missing, results, strict=True):
             if isinstance(result, PartAnswer):  # kept also when another timed out: the next ask goes further
                 self._keep((job.query, parts.parts[gm], digest), result)
+                kept[parts.parts[gm]] = result
         failed = next((r for r in results if isinstance(r, QueryAnswer)), None)
         if failed is not None:
             return failed  # a timeout or an error, as the plain query would give
-        answers = []
-        for graphs in parts.parts.values():
-            key = (job.query, graphs, digest)
-            answers.append(self._parts[key])
-            self._parts.move_to_end(key)
+        answers = [kept[graphs] for graphs in parts.parts.values()]
         check_apart(answers, combine.unique)
         combined = self._combine(job, combine.query, answers)
         self.last = {"parts": len(answers), "asked": asked, "seconds": time.perf_counter() - started}

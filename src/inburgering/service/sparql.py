@@ -171,8 +171,8 @@ async def run_query(engine: QueryEngine, store: Store, query: str, scope: Access
     list too, union graphs in place of their members, so ``GRAPH ?g`` tells special-category facts
     (``…/bijzonder``) from the others but not one municipality's graph from another's; over 899 member graphs
     the dossier's query took 0.9 s, over the two unions 15 ms.
-    ``combine`` (a saved query's, ``cookbook/spec.py``) with ``partitioned``: over several municipalities the
-    answer is combined from each one's answer where that is exact (``partitioned.py``), else evaluated as is.
+    ``combine`` (a saved query's, ``cookbook/spec.py``) with ``partitioned``: over municipalities' graphs the
+    answer is combined from each one's kept answer where that is exact (``partitioned.py``), else evaluated as is.
     """
     if info is None:
         info = check_query(query, base_iri=base_iri, dialect=store_dialect(store))
@@ -187,7 +187,8 @@ async def run_query(engine: QueryEngine, store: Store, query: str, scope: Access
     job = QueryJob(info.text, defaults, named, media_type, max_results, base, union_all,
                    anonymous=scope.role == "public")
     answer = None
-    parts = partition(readable, base=base) if combine and partitioned is not None and not own_dataset else None
+    keeps = combine is not None and partitioned is not None and partitioned.max_parts > 0
+    parts = partition(readable, base=base) if keeps and not own_dataset else None
     if parts is not None and partitioned is not None and combine is not None:
         digest = shared_digest(store, parts.shared, base=base, partitioned=partitioned)
         try:
