@@ -120,10 +120,12 @@ def ask(url: str, token: str, text: str, timeout: float) -> tuple[float | None, 
 
 
 def measure(urls: dict[str, str], oxigraph: OxigraphServer, tokens: dict[str, str], *, rounds: int,
-            timeout: float) -> dict[str, Any]:
+            timeout: float, names: list[str] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for scope, token in tokens.items():
         for path in query_files():
+            if names and path.stem not in names:
+                continue
             text = path.read_text(encoding="utf-8")
             row: dict[str, Any] = {}
             for backend, url in urls.items():
@@ -163,8 +165,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--serve-workers", type=int, default=1, help="processes per service (default 1)")
     parser.add_argument("--tokens", nargs="+", choices=("all", "one"), default=["all", "one"],
                         help="the tokens to measure with: every municipality's, the largest one's (default both)")
+    parser.add_argument("--queries", nargs="+", metavar="NAME", help="only these saved queries (default every one)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
+    unknown = set(args.queries or ()) - {path.stem for path in query_files()}
+    if unknown:
+        parser.error(f"no saved query named {', '.join(sorted(unknown))}")
     with tempfile.TemporaryDirectory(prefix="bench-backends-", dir=os.environ.get("BENCH_TMP")) as tmp:
         folder = Path(tmp)
         if args.store is None:
@@ -187,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
             for url in urls.values():  # each service's first query of a scope sets it up; not measured
                 for token in tokens.values():
                     ask(url, token, "ASK { ?s ?p ?o }", args.timeout)
-            queries = measure(urls, oxigraph, tokens, rounds=args.rounds, timeout=args.timeout)
+            queries = measure(urls, oxigraph, tokens, rounds=args.rounds, timeout=args.timeout, names=args.queries)
     result = {"parts": args.parts, "persons_per_part": args.persons, "gemeenten": len(gemeenten),
               "one": largest, "rounds": args.rounds, "timeout_s": args.timeout, "serve_workers": args.serve_workers,
               "queries": queries, "load_average": os.getloadavg(),

@@ -305,9 +305,9 @@ class NoGeneration:
 
 def test_a_remote_store_digests_its_public_graphs_once_per_publication(loaded: Loaded) -> None:
     shared = partition(scopes(loaded.store)["few"], base=DEFAULT_BASE).shared  # type: ignore[union-attr]
-    remote, partitioned = NoGeneration(loaded.store), Partitioned()
-    first = shared_digest(remote, shared, base=DEFAULT_BASE, partitioned=partitioned)  # type: ignore[arg-type]
+    remote = NoGeneration(loaded.store)
+    first = shared_digest(remote, shared, base=DEFAULT_BASE)  # type: ignore[arg-type]
     asked = remote.queries
     assert first == public_digest(loaded.store, shared, base=DEFAULT_BASE)
-    assert shared_digest(remote, shared, base=DEFAULT_BASE, partitioned=partitioned) == first  # type: ignore[arg-type]
+    assert shared_digest(remote, shared, base=DEFAULT_BASE) == first  # type: ignore[arg-type]
     assert remote.queries == asked + 1  # the publication id only

@@ -37,7 +37,7 @@ import logging
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -196,18 +196,9 @@ class Partitioned:
         self.last: dict[str, float] = {}
         #: The saved queries answered combined, and for which scope: asked again after a publication (``rewarm``).
         self.asked: OrderedDict[tuple[str, Any], tuple[QueryJob, Combine, Any]] = OrderedDict()
-        self._digests: OrderedDict[Any, str] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._parts)
-
-    def remembered_digest(self, key: Any, compute: Callable[[], str]) -> str:
-        """``compute()`` once per ``key`` (a remote store's publication: ``sparql.shared_digest``); the last 16."""
-        if key not in self._digests:
-            self._digests[key] = compute()
-            while len(self._digests) > 16:
-                self._digests.popitem(last=False)
-        return self._digests[key]
 
     def remember(self, job: QueryJob, combine: Combine, scope: Any) -> None:
         """``job`` was answered combined for ``scope`` (an ``AccessScope``): keep it for :meth:`fill` after the
