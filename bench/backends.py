@@ -182,6 +182,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  built in {time.perf_counter() - started:.0f} s", flush=True)
         else:
             store, largest = args.store, _largest(args.store.parent)
+            parts = sorted(args.store.parent.glob("part-*/duo.jsonl"))  # as build_store left them
+            if parts:
+                args.parts = len(parts)
+                args.persons = len(parts[0].read_text(encoding="utf-8").splitlines())
         token_db = folder / "tokens.sqlite"
         gemeenten = _gemeenten(store)
         db = TokenStore(token_db)
