@@ -29,6 +29,7 @@ from inburgering.service import create_app
 from inburgering.service.cookbook import load_cookbook, saved_combine
 from inburgering.service.cookbook.spec import Combine
 from inburgering.service.execute import QueryAnswer, QueryJob
+from inburgering.service.live import REQUEST_PUBLICATION
 from inburgering.service.partitioned import (
     PartAnswer,
     Partitioned,
@@ -42,6 +43,7 @@ from inburgering.service.sparql import rewarm, shared_digest
 from inburgering.service.worker import ThreadEngine
 from inburgering.settings import Settings
 from inburgering.store import EmbeddedStore, open_store
+from inburgering.store.publication import current_publication
 
 KEY = "partitioned-test-key-not-a-secret"
 PERSONS, SEED = 300, 14
@@ -311,3 +313,10 @@ def test_a_remote_store_digests_its_public_graphs_once_per_publication(loaded: L
     assert first == public_digest(loaded.store, shared, base=DEFAULT_BASE)
     assert shared_digest(remote, shared, base=DEFAULT_BASE) == first  # type: ignore[arg-type]
     assert remote.queries == asked + 1  # the publication id only
+    # in a request, the id OnePublication read at its start: the store is not asked again
+    reading = REQUEST_PUBLICATION.set(current_publication(loaded.store, base=DEFAULT_BASE))
+    try:
+        assert shared_digest(remote, shared, base=DEFAULT_BASE) == first  # type: ignore[arg-type]
+    finally:
+        REQUEST_PUBLICATION.reset(reading)
+    assert remote.queries == asked + 1

@@ -31,6 +31,9 @@ from inburgering.store.snapshots import Publications
 log = logging.getLogger("inburgering.live")
 #: How often a remote request is computed again when a publication lands while it runs.
 RETRIES = 3
+#: The remote store's publication id read at the start of the request being computed (``OnePublication``), for
+#: what is remembered per publication (``sparql.derived``) without asking the store again.
+REQUEST_PUBLICATION: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_publication", default=None)
 
 
 @dataclass
@@ -196,7 +199,11 @@ class OnePublication:
             async def keep(message: dict[str, Any]) -> None:
                 messages.append(message)  # noqa: B023 - each attempt has its own list
 
-            await self.app(scope, replay, keep)
+            reading = REQUEST_PUBLICATION.set(before)
+            try:
+                await self.app(scope, replay, keep)
+            finally:
+                REQUEST_PUBLICATION.reset(reading)
             after = await self.publication()
             status = next((m["status"] for m in messages if m["type"] == "http.response.start"), 500)
             if before == after or status >= 500 or attempt == RETRIES:
@@ -220,4 +227,5 @@ def remote_publication(store: Store, *, base: str) -> Callable[[], Awaitable[str
     return ask
 
 
-__all__ = ["LiveStore", "OnePublication", "PinPublication", "follow_publications", "remote_publication"]
+__all__ = ["REQUEST_PUBLICATION", "LiveStore", "OnePublication", "PinPublication", "follow_publications",
+           "remote_publication"]

@@ -22,6 +22,7 @@ from inburgering.security.scope import AccessScope
 from inburgering.security.withheld import Withheld, withheld
 from inburgering.service.cookbook.spec import Combine
 from inburgering.service.execute import QueryAnswer, QueryJob
+from inburgering.service.live import REQUEST_PUBLICATION
 from inburgering.service.partitioned import Partition, Partitioned, Unusable, partition, public_digest
 from inburgering.service.worker import QueryEngine
 from inburgering.store.base import Store
@@ -66,12 +67,13 @@ def derived(store: Store, key: tuple[Any, ...], compute: Callable[[], T], *, bas
     read-only handle, whose snapshot cannot change), per generation. For a store without (remote SPARQL), per
     publication id when ``base`` is given and ``compute`` reads only what a publication changes (published
     graphs, their records, the public graphs: every write of ours is a publication, ``store/publication.py``),
-    at the cost of one small query per call; else computed every time. On the national store behind an
-    Oxigraph server, computing the scope's graphs, unions and withheld counts took about 0.5 s of every request.
+    read at the request's start (``live.REQUEST_PUBLICATION``) or, outside a request, asked (one small query);
+    else computed every time. On the national store behind an Oxigraph server, computing the scope's graphs,
+    unions and withheld counts took about 0.5 s of every request.
     """
     generation: Any = getattr(store, "generation", None)
-    if generation is None and base is not None:
-        generation = current_publication(store, base=base)
+    if generation is None and base is not None:  # the id OnePublication read for this request, else asked here
+        generation = REQUEST_PUBLICATION.get() or current_publication(store, base=base)
     if generation is None:
         return compute()
     entry = _DERIVED.get(store)
