@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     #: cookbook of 17 questions over 300 municipalities is 5,100). 0 switches it off: saved queries are evaluated
     #: as they are on every request.
     kept_answers: int = Field(default=20_000, ge=0)
+    #: Those answers on disk, shared by the service processes and found again after a restart (``kept.py``;
+    #: personal data, owner-only, pruned at every publication). Default ``{store}.kept.sqlite`` beside an
+    #: embedded store; none (memory only) for ``memory:`` and remote stores unless set.
+    kept_answers_db: Path | None = None
     #: Query workers may open no network connection (seccomp, Linux x86-64/arm64); switch off only on a host
     #: that cannot (the service refuses to start workers without it otherwise).
     query_sandbox: bool = True

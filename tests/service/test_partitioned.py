@@ -281,7 +281,7 @@ def test_after_a_publication_the_answers_asked_before_are_asked_again(loaded: Lo
     engine, partitioned = Counting(loaded.store), Partitioned()
     for q in saved:
         assert q.combine is not None
-        partitioned.remember(job(q.query, graphs), q.combine, scope)
+        partitioned.remember(job(q.query, graphs), scope)
     assert asyncio.run(rewarm(engine, loaded.store, partitioned, base=DEFAULT_BASE, timeout_s=60)) == 2 * 3
     assert asyncio.run(rewarm(engine, loaded.store, partitioned, base=DEFAULT_BASE, timeout_s=60)) == 0
     engine.datasets.clear()

@@ -82,6 +82,14 @@ def _open(settings: Settings) -> Store:
     return open_settings_store(settings)
 
 
+def _prune_kept(settings: Settings, store: Store) -> int:
+    """The service's kept answers over graphs this publication retired are deleted now, not at the service's
+    next look (``service/kept.py``): the forgotten persons' rows leave that file too."""
+    from inburgering.service.kept import kept_db_path, prune_kept
+
+    return prune_kept(kept_db_path(settings), store, base=settings.base_iri)
+
+
 def _pseudonym(args: argparse.Namespace) -> str:
     if args.pseudonym is not None:
         return check_pseudonym(args.pseudonym)
@@ -118,6 +126,8 @@ def run_forget(args: argparse.Namespace) -> int:
     try:
         report = forget(store, base=settings.base_iri, pseudonyms=[pseudonym], kind="erasure",
                         dry_run=args.dry_run, purge=args.purge)
+        if report.found and not args.dry_run:
+            _prune_kept(settings, store)
     finally:
         store.close()
     if not report.found:
@@ -154,6 +164,8 @@ def run_retention(args: argparse.Namespace) -> int:
                 f"({years} years before {reference}) forgotten")
         report = forget(store, base=settings.base_iri, pseudonyms=sorted(rule.persons), kind="retention",
                         description=text, dry_run=args.dry_run or not rule.persons, purge=args.purge)
+        if rule.persons and not args.dry_run:
+            _prune_kept(settings, store)
     finally:
         store.close()
     lines, summary = _due_lines(rule, dry_run=args.dry_run), _due_summary(rule)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import logging
 import os
+import sqlite3
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,6 +25,7 @@ from inburgering.service import sandbox
 from inburgering.service.deps import Runtime
 from inburgering.service.describe import warm
 from inburgering.service.head import HeadAsGet
+from inburgering.service.kept import KeptFile, kept_db_path, published_now
 from inburgering.service.live import (
     LiveStore,
     OnePublication,
@@ -46,6 +50,9 @@ HERE = Path(__file__).parent
 #: Query worker processes for an on-disk store (each holds a read-only handle on the store), in all: with
 #: several service processes (``--workers``) each gets its share, at least one.
 QUERY_WORKERS = 2
+#: When another service process had claimed answers to ask in the background, look at them again after this long
+#: (kept by then, or asked here if that process stopped).
+LOOK_AGAIN_S = 10.0
 #: How ``inburgering serve --workers N`` hands its settings to the service processes it starts.
 SETTINGS_ENV = "INBURGERING_SERVE_SETTINGS"
 
@@ -117,26 +124,66 @@ def _check_sandbox(settings: Settings) -> None:
 
 
 async def keep_warm(runtime: Runtime, store: LiveStore, *, every_s: float) -> None:
-    """After each new publication, ask again the municipalities' answers of the saved queries answered combined
-    so far (``sparql.rewarm``: only those of municipalities whose graphs changed), before an analyst asks."""
-    seen = store.publication
+    """Keep the saved queries' municipalities' answers ready (``partitioned.py``) before an analyst asks: at start
+    (those asked before the restart, from the kept file), after each new publication (only those of the
+    municipalities whose graphs changed: ``sparql.rewarm``) and when a request ran out of time asking them
+    (``Partitioned.wanted``). At each publication, answers over graphs no longer published leave the kept file
+    (``KeptFile.prune``: an erased person's rows go with the person's graphs). A newer publication stops the work
+    on the older one."""
+    partitioned = runtime.partitioned
+    partitioned.warming = True
+    restored = await asyncio.to_thread(partitioned.load_asked)
+    if restored:
+        log.info("%d saved queries asked before, from %s", restored, partitioned.kept.path)  # type: ignore[union-attr]
+    seen: str | None = None
+    again_at = 0.0  # answers another process had claimed: looked at again after LOOK_AGAIN_S
     while True:
-        await asyncio.sleep(every_s)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(partitioned.wanted.wait(), every_s)
         with store.pinned() as publication:
-            if publication == seen:
+            again = again_at and time.monotonic() >= again_at
+            if publication == seen and not partitioned.wanted.is_set() and not again:
                 continue
-            seen = publication
-            if not runtime.partitioned.asked:
-                continue
-            started = time.perf_counter()
+            partitioned.wanted.clear()
+            partitioned.skipped, again_at = 0, 0.0
             try:
-                asked = await rewarm(runtime.engine, store, runtime.partitioned, base=runtime.settings.base_iri,
-                                     timeout_s=runtime.settings.query_timeout_s)
+                if publication != seen and partitioned.kept is not None:
+                    await asyncio.to_thread(_prune, partitioned.kept, store, runtime.settings.base_iri)
+                seen = publication
+                if not partitioned.asked:
+                    continue
+                started = time.perf_counter()
+                asked = await rewarm(runtime.engine, store, partitioned, base=runtime.settings.base_iri,
+                                     timeout_s=runtime.settings.query_timeout_s,
+                                     until=functools.partial(_moved_on, store, publication))
             except Exception:
-                log.exception("could not ask the saved queries again after publication %s", publication)
+                log.exception("could not ask the saved queries' answers for publication %s", publication)
                 continue
-            log.info("publication %s: %d municipalities' answers asked again in %.1f s", publication, asked,
-                     time.perf_counter() - started)
+            if partitioned.skipped:
+                again_at = time.monotonic() + LOOK_AGAIN_S
+            log.info("publication %s: %d municipalities' answers asked in %.1f s (%d left to another process)",
+                     publication, asked, time.perf_counter() - started, partitioned.skipped)
+
+
+def _prune(kept: KeptFile, store: LiveStore, base: str) -> int:
+    return kept.prune(published_now(store, base=base))  # in the request's pinned publication (to_thread copies it)
+
+
+def _moved_on(store: LiveStore, publication: str | None) -> bool:
+    return store.serving != publication
+
+
+def kept_file(settings: Settings) -> KeptFile | None:
+    """The kept answers' file of ``settings`` (``kept.py``), or ``None`` (no path, or ``kept_answers`` 0). A file
+    that cannot be opened is logged and left out: the answers are then kept in memory only."""
+    path = kept_db_path(settings)
+    if path is None or settings.kept_answers == 0:
+        return None
+    try:
+        return KeptFile(path)
+    except (OSError, sqlite3.Error) as exc:
+        log.warning("kept answers in memory only: cannot open %s (%s)", path, exc)
+        return None
 
 
 def create_app(settings: Settings, *, store: Store | None = None, query_workers: int = QUERY_WORKERS) -> FastAPI:
@@ -156,7 +203,8 @@ def create_app(settings: Settings, *, store: Store | None = None, query_workers:
         in_memory = isinstance(service_store, EmbeddedStore) and service_store.path is None and query_workers > 0
         snapshots = Snapshots(service_store) if in_memory else None  # type: ignore[arg-type]
         runtime.engine = client_engine(service_store, settings, query_workers, snapshots)
-        runtime.partitioned = Partitioned(workers=query_workers, max_parts=settings.kept_answers)
+        kept = kept_file(settings)
+        runtime.partitioned = Partitioned(workers=query_workers, max_parts=settings.kept_answers, kept=kept)
         following = (asyncio.create_task(follow_publications(service_store, every_s=settings.publication_poll_s))
                      if isinstance(service_store, LiveStore) else None)
         warming = (asyncio.create_task(keep_warm(runtime, service_store, every_s=max(1.0, settings.publication_poll_s)))
@@ -164,10 +212,13 @@ def create_app(settings: Settings, *, store: Store | None = None, query_workers:
         try:
             yield
         finally:
-            for task in (following, warming):
-                if task is not None:
-                    task.cancel()
+            tasks = [task for task in (following, warming) if task is not None]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)  # their jobs end before the workers do
             await runtime.engine.aclose()
+            if kept is not None:
+                kept.close()
             if snapshots is not None:
                 snapshots.close()
 

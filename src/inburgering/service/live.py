@@ -96,6 +96,11 @@ class LiveStore(EmbeddedStore):
     def publications(self) -> None:
         return None
 
+    @property
+    def serving(self) -> str | None:
+        """The publication new requests are pinned to (whatever this request reads)."""
+        return self._current.store.publication
+
     @contextlib.contextmanager
     def pinned(self) -> Iterator[str | None]:
         """Pin the current publication for the code run inside (a request); yields its id."""

@@ -14,7 +14,8 @@ token holder's saved queries are asked once per publication of their municipalit
   names of its graphs, with a digest of the public graphs it was evaluated with (``model publish`` rewrites those
   in place). A load of one municipality makes only that municipality's answers be asked again: the work at a
   publication is in proportion to what it changed. Answers are kept per service process, in memory, up to
-  ``MAX_PARTS`` of them (least recently used first out).
+  ``MAX_PARTS`` of them (least recently used first out), and in a file the service processes share and find
+  again after a restart (``kept.py``).
 - **The same answer as the plain query, or the plain query.** A person's records are all in graphs that hold the
   person's node (the mapping writes the node with the person's first triple in every graph: ``erasure/locate``),
   so municipalities whose graphs share no person node share no record either, and a query that joins within one
@@ -37,7 +38,7 @@ import logging
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -52,8 +53,10 @@ from pyoxigraph import (
 )
 
 from inburgering.namespaces import instance_graph_prefix, public_graph, thing_iri
+from inburgering.security.scope import AccessScope
 from inburgering.service.cookbook.spec import ROWS, Combine
 from inburgering.service.execute import QueryAnswer, QueryJob, ResultTooLarge, serialize_solutions
+from inburgering.service.kept import Asked, KeptFile
 from inburgering.service.worker import QueryEngine
 from inburgering.store.base import Store
 
@@ -185,42 +188,99 @@ def combine_text(combine: str, variables: Sequence[str], answers: Sequence[PartA
 
 
 class Partitioned:
-    """One service process's municipalities' answers (see the module docstring)."""
+    """One service process's municipalities' answers (see the module docstring), in memory and, with ``kept``,
+    in the file the service processes share (``kept.py``)."""
 
-    def __init__(self, *, workers: int = 2, max_parts: int = MAX_PARTS) -> None:
+    def __init__(self, *, workers: int = 2, max_parts: int = MAX_PARTS, kept: KeptFile | None = None) -> None:
         self.workers = max(1, workers)
         self.max_parts = max_parts
+        self.kept = kept
         self._parts: OrderedDict[tuple[str, tuple[str, ...], str], PartAnswer] = OrderedDict()
         self._persons: OrderedDict[tuple[str, ...], frozenset[str]] = OrderedDict()
         #: What the last combined answers took (benchmarks and logs): parts asked, parts kept, seconds.
         self.last: dict[str, float] = {}
         #: The saved queries answered combined, and for which scope: asked again after a publication (``rewarm``).
-        self.asked: OrderedDict[tuple[str, Any], tuple[QueryJob, Combine, Any]] = OrderedDict()
+        self.asked: OrderedDict[tuple[str, Any], tuple[QueryJob, AccessScope]] = OrderedDict()
+        #: Something asks the answers in the background (the service's ``keep_warm``): a request that runs out of
+        #: time sets ``wanted``, and is told the rest is being asked.
+        self.warming = False
+        self.wanted = asyncio.Event()
+        #: Answers :meth:`fill` left because another process claimed them: to look at again later.
+        self.skipped = 0
 
     def __len__(self) -> int:
         return len(self._parts)
 
-    def remember(self, job: QueryJob, combine: Combine, scope: Any) -> None:
-        """``job`` was answered combined for ``scope`` (an ``AccessScope``): keep it for :meth:`fill` after the
-        next publication (at most ``MAX_ASKED``, the least recently asked go first)."""
+    def remember(self, job: QueryJob, scope: AccessScope) -> None:
+        """``job`` was asked combined for ``scope``: keep it for :meth:`fill` after the next publication and
+        restart (at most ``MAX_ASKED``, the least recently asked go first). The token is left out: two tokens
+        of the same rights are one scope."""
+        scope = replace(scope, token_id=None)
         key = (job.query, scope)
-        self.asked[key] = (job, combine, scope)
+        self.asked[key] = (job, scope)
         self.asked.move_to_end(key)
         while len(self.asked) > MAX_ASKED:
             self.asked.popitem(last=False)
+        if self.kept is not None:
+            self.kept.remember(Asked(job.query, job.base, job.max_results, scope))
+
+    def load_asked(self) -> int:
+        """The saved queries and scopes asked before, from the file (after a restart); returns how many."""
+        if self.kept is None:
+            return 0
+        found = self.kept.asked(MAX_ASKED)
+        for item in found:
+            job = QueryJob(item.text, (), (), TSV, item.max_results, item.base)
+            self.asked[(job.query, item.scope)] = (job, item.scope)
+        return len(found)
+
+    def _lookup(self, key: tuple[str, tuple[str, ...], str]) -> PartAnswer | None:
+        answer = self._parts.get(key)
+        if answer is not None:
+            self._parts.move_to_end(key)
+            return answer
+        if self.kept is None:
+            return None
+        found = self.kept.get(*key)
+        persons = self._persons.get(key[1]) if found is not None else None
+        if found is not None and persons is None:
+            listed = self.kept.persons(key[1])
+            if listed is None:
+                return None
+            persons = self._remember_persons(key[1], frozenset(listed))
+        if found is None or persons is None:
+            return None
+        answer = PartAnswer(found[0], tuple(tuple(row) for row in found[1]), persons)
+        self._memorise(key, answer)
+        return answer
 
     async def fill(self, engine: QueryEngine, items: Sequence[tuple[QueryJob, Partition]], *, digest: str,
-                   timeout_s: float) -> int:
+                   timeout_s: float, until: Callable[[], bool] | None = None) -> int:
         """Ask every municipality's answer of ``items`` not kept yet, one job at a time (the other workers stay
         free for the analysts), a municipality's jobs one after the other (its graphs are read from disk
-        together); returns how many were asked. A job that fails is left to the next request."""
+        together); returns how many were asked. A job that fails is left to the next request. One another
+        service process claimed (``KeptFile.claim``) is left to it. Stops early when ``until()`` is true."""
         todo = sorted({(own, parts.shared, job.query): job for job, parts in items for own in parts.parts.values()
                        if (job.query, own, digest) not in self._parts}.items(), key=lambda item: item[0][0])
+        asked = 0
         for (own, shared, _), job in todo:
-            result = await self._part(engine, job, own, shared, timeout_s=timeout_s)
+            if until is not None and until():
+                break
+            key = (job.query, own, digest)
+            if self._lookup(key) is not None:
+                continue
+            if self.kept is not None and not self.kept.claim(repr(key), lease_s=2 * timeout_s):
+                self.skipped += 1
+                continue
+            try:
+                result = await self._part(engine, job, own, shared, timeout_s=timeout_s)
+            finally:
+                if self.kept is not None:
+                    self.kept.release(repr(key))
+            asked += 1
             if isinstance(result, PartAnswer):
-                self._keep((job.query, own, digest), result)
-        return len(todo)
+                self._keep(key, result)
+        return asked
 
     async def answer(self, engine: QueryEngine, job: QueryJob, combine: Combine, parts: Partition, *, digest: str,
                      timeout_s: float) -> QueryAnswer:
@@ -229,10 +289,9 @@ class Partitioned:
         deadline = started + timeout_s
         kept: dict[tuple[str, ...], PartAnswer] = {}
         for graphs in parts.parts.values():
-            key = (job.query, graphs, digest)
-            if key in self._parts:
-                kept[graphs] = self._parts[key]
-                self._parts.move_to_end(key)
+            found = self._lookup((job.query, graphs, digest))
+            if found is not None:
+                kept[graphs] = found
         missing = [gm for gm, graphs in parts.parts.items() if graphs not in kept]
         asked = len(missing)
         gate = asyncio.Semaphore(self.workers)
@@ -250,6 +309,12 @@ class Partitioned:
                 self._keep((job.query, parts.parts[gm], digest), result)
                 kept[parts.parts[gm]] = result
         failed = next((r for r in results if isinstance(r, QueryAnswer)), None)
+        if failed is not None and failed.error_kind == "timeout" and self.warming:
+            self.wanted.set()
+            done = sum(graphs in kept for graphs in parts.parts.values())
+            return replace(failed, error=f"{failed.error}; this saved query is answered from each municipality's "
+                           f"answer, {done} of {len(parts.parts)} kept so far: the others are being asked in "
+                           "the background, ask again in a few minutes")
         if failed is not None:
             return failed  # a timeout or an error, as the plain query would give
         answers = [kept[graphs] for graphs in parts.parts.values()]
@@ -267,24 +332,37 @@ class Partitioned:
         if answer.error_kind is not None:
             return answer
         persons = self._persons.get(own)
+        if persons is None and self.kept is not None:
+            listed = self.kept.persons(own)
+            persons = None if listed is None else self._remember_persons(own, frozenset(listed))
         if persons is None:  # over the same graphs as the answer
             prefix = thing_iri(job.base, "persoon", "x")[:-1]
             people = await engine.execute(replace(part, query=PERSONS.format(prefix=f'"{prefix}"'),
                                                        max_results=10**9), timeout_s=timeout_s)
             if people.error_kind is not None:
                 return people
-            persons = frozenset(row[0] for row in _rows(people.body)[1])
-            self._persons[own] = persons
-            while len(self._persons) > self.max_parts:
-                self._persons.popitem(last=False)
+            persons = self._remember_persons(own, frozenset(row[0] for row in _rows(people.body)[1]))
+            if self.kept is not None:
+                self.kept.put_persons(own, persons)
         self._persons.move_to_end(own)
         variables, rows = _rows(answer.body)
         return PartAnswer(variables, rows, persons)
 
-    def _keep(self, key: tuple[str, tuple[str, ...], str], answer: PartAnswer) -> None:
+    def _remember_persons(self, own: tuple[str, ...], persons: frozenset[str]) -> frozenset[str]:
+        self._persons[own] = persons
+        while len(self._persons) > self.max_parts:
+            self._persons.popitem(last=False)
+        return persons
+
+    def _memorise(self, key: tuple[str, tuple[str, ...], str], answer: PartAnswer) -> None:
         self._parts[key] = answer
         while len(self._parts) > self.max_parts:
             self._parts.popitem(last=False)
+
+    def _keep(self, key: tuple[str, tuple[str, ...], str], answer: PartAnswer) -> None:
+        self._memorise(key, answer)
+        if self.kept is not None:
+            self.kept.put(*key, answer.variables, answer.rows)
 
     @staticmethod
     def _combine(job: QueryJob, combine: str, answers: Sequence[PartAnswer]) -> QueryAnswer:

@@ -199,9 +199,9 @@ async def run_query(engine: QueryEngine, store: Store, query: str, scope: Access
     parts = partition(readable, base=base) if keeps and not own_dataset else None
     if parts is not None and partitioned is not None and combine is not None:
         digest = shared_digest(store, parts.shared, base=base)
+        partitioned.remember(job, scope)  # before: what runs out of time now is asked in the background
         try:
             answer = await partitioned.answer(engine, job, combine, parts, digest=digest, timeout_s=timeout_s)
-            partitioned.remember(job, combine, scope)
         except Unusable as exc:
             log.info("the plain query answers: %s", exc)
     if answer is None:
@@ -219,19 +219,19 @@ def shared_digest(store: Store, shared: tuple[str, ...], *, base: str) -> str:
 
 
 async def rewarm(engine: QueryEngine, store: Store, partitioned: Partitioned, *, base: str,
-                 timeout_s: float) -> int:
+                 timeout_s: float, until: Callable[[], bool] | None = None) -> int:
     """Ask again, over the publication ``store`` reads now, the municipalities' answers of every saved query that
     was answered combined (``Partitioned.remember``): after a publication, those of the municipalities it changed
-    (the others are kept). Returns how many answers were asked."""
+    (the others are kept). Stops early when ``until()`` is true. Returns how many answers were asked."""
     by_shared: dict[tuple[str, ...], list[tuple[QueryJob, Partition]]] = {}
-    for job, _, scope in list(partitioned.asked.values()):
+    for job, scope in list(partitioned.asked.values()):
         parts = partition(readable_graphs(store, scope, base=base), base=base)
         if parts is not None:
             by_shared.setdefault(parts.shared, []).append((job, parts))
     asked = 0
     for shared, items in by_shared.items():
         digest = shared_digest(store, shared, base=base)
-        asked += await partitioned.fill(engine, items, digest=digest, timeout_s=timeout_s)
+        asked += await partitioned.fill(engine, items, digest=digest, timeout_s=timeout_s, until=until)
     return asked
 
 

@@ -174,8 +174,9 @@ class ProcessEngine:
 
     def _replace(self, worker: _Worker) -> None:
         worker.kill()
-        self._all.remove(worker)
-        self._add()
+        if worker in self._all:  # not after aclose (a job cancelled at shutdown ends after it)
+            self._all.remove(worker)
+            self._add()
 
     async def _receive(self, worker: _Worker, timeout_s: float) -> object:
         loop = asyncio.get_running_loop()

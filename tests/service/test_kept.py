@@ -1,0 +1,230 @@
+"""Saved queries' municipalities' answers kept on disk (``service/kept.py``): found again after a restart, asked
+ahead of the analysts at start, shared between service processes, owner-only, and gone with a forgotten person.
+
+Generated persons loaded by the real loader into an embedded store with the public graphs; the service runs with
+its real query worker processes where a test starts it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import stat
+import time
+import zlib
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from inburgering.cli import main
+from inburgering.namespaces import DEFAULT_BASE
+from inburgering.security.dataset import allowed_graphs
+from inburgering.security.scope import AccessScope
+from inburgering.security.tokens import TokenStore
+from inburgering.service import create_app
+from inburgering.service.cookbook import load_cookbook
+from inburgering.service.cookbook.spec import SavedQuery
+from inburgering.service.execute import QueryAnswer, QueryJob
+from inburgering.service.kept import KeptFile, default_kept_db
+from inburgering.service.partitioned import Partition, Partitioned, partition
+from inburgering.service.publish import load_public_graphs
+from inburgering.service.worker import ThreadEngine
+from inburgering.settings import Settings
+from inburgering.store import EmbeddedStore, open_store
+
+KEY = "kept-test-key-not-a-secret"
+FEW = frozenset({"GM0014", "GM0363", "GM0855"})
+TSV = "text/tab-separated-values"
+LIST = "werklijst-termijn-eindigt-binnen-zes-maanden"  # lists persons: their IRIs are in the rows
+
+
+def build(tmp: Path) -> Path:
+    bundle, key = tmp / "duo.jsonl", tmp / "key"
+    key.write_text(KEY, encoding="utf-8")
+    assert main(["generate", "--persons", "200", "--seed", "14", "--format", "duo", "--out", str(bundle),
+                 "--reference-date", "2026-11-01"]) == 0
+    path = tmp / "store"
+    assert main(["load", "--store", str(path), "--rejects", str(tmp / "rejects.jsonl"), "--key-file", str(key),
+                 str(bundle)]) == 0
+    store = open_store(str(path))
+    assert isinstance(store, EmbeddedStore)
+    load_public_graphs(store, base=DEFAULT_BASE)
+    store.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build(tmp_path_factory.mktemp("kept"))
+
+
+@pytest.fixture
+def store(path: Path) -> Iterator[EmbeddedStore]:
+    opened = open_store(str(path))
+    assert isinstance(opened, EmbeddedStore)
+    yield opened
+    opened.close()
+
+
+def saved(name: str) -> SavedQuery:
+    return next(q for q in load_cookbook() if q.name == name)
+
+
+def few(store: EmbeddedStore) -> tuple[tuple[str, ...], Partition]:
+    graphs = allowed_graphs(AccessScope("t", "analyst", FEW), store, base=DEFAULT_BASE)
+    parts = partition(graphs, base=DEFAULT_BASE)
+    assert parts is not None and len(parts.parts) == 3
+    return graphs, parts
+
+
+class Counting(ThreadEngine):
+    def __init__(self, store: EmbeddedStore) -> None:
+        super().__init__(store)
+        self.asked = 0
+
+    async def execute(self, job: QueryJob, *, timeout_s: float) -> QueryAnswer:
+        self.asked += 1
+        return await super().execute(job, timeout_s=timeout_s)
+
+
+def test_answers_in_the_file_are_found_again_by_another_process_or_after_a_restart(store: EmbeddedStore,
+                                                                                     tmp_path: Path) -> None:
+    graphs, parts = few(store)
+    q = saved("instroom-per-maand-en-doelgroep")
+    assert q.combine is not None
+    job = QueryJob(q.query, graphs, graphs, TSV, 10_000, DEFAULT_BASE)
+    engine = Counting(store)
+    first_file = KeptFile(tmp_path / "kept.sqlite")
+    first = asyncio.run(Partitioned(kept=first_file).answer(engine, job, q.combine, parts, digest="d", timeout_s=60))
+    assert engine.asked == 2 * 3  # an answer and the persons, per municipality
+    assert stat.S_IMODE((tmp_path / "kept.sqlite").stat().st_mode) == 0o600  # personal data: the owner only
+    assert first_file.counts()["answers"] == 3 and first_file.counts()["persons"] == 3
+    engine.asked = 0
+    later = Partitioned(kept=KeptFile(tmp_path / "kept.sqlite"))  # a new process: nothing in its memory
+    again = asyncio.run(later.answer(engine, job, q.combine, parts, digest="d", timeout_s=60))
+    assert engine.asked == 0 and later.last["asked"] == 0
+    assert again.body == first.body and again.count == first.count > 0
+    # another digest of the public graphs is another key: asked anew
+    asyncio.run(later.answer(engine, job, q.combine, parts, digest="e", timeout_s=60))
+    assert engine.asked == 3  # the answers; the persons of the same graphs are kept
+
+
+def test_a_claim_keeps_a_second_process_off_the_same_answer(tmp_path: Path) -> None:
+    one, two = KeptFile(tmp_path / "k.sqlite"), KeptFile(tmp_path / "k.sqlite")
+    assert one.claim("a", lease_s=0.2)
+    assert not two.claim("a", lease_s=0.2) and not one.claim("a", lease_s=0.2)
+    assert two.claim("b", lease_s=0.2)
+    time.sleep(0.3)
+    assert two.claim("a", lease_s=0.2)  # the first one's lease ran out (it died, or its job failed)
+
+
+def test_prune_deletes_answers_over_graphs_no_longer_published(tmp_path: Path) -> None:
+    kept = KeptFile(tmp_path / "k.sqlite")
+    kept.put("q", ("g1", "shared"), "d", ("n",), [("1",)])
+    kept.put("q", ("g2", "shared"), "d", ("n",), [("2",)])
+    kept.put_persons(("g1", "shared"), ["<p1>"])
+    assert kept.prune({"g1", "g2", "shared"}) == 0
+    assert kept.prune({"g2", "shared"}) == 1
+    assert kept.get("q", ("g1", "shared"), "d") is None and kept.persons(("g1", "shared")) is None
+    assert kept.get("q", ("g2", "shared"), "d") == (("n",), [["2"]])
+
+
+class OutOfTime(ThreadEngine):
+    """Answers the first municipality, runs out of time on the others."""
+
+    def __init__(self, store: EmbeddedStore, first: str) -> None:
+        super().__init__(store)
+        self.first = first
+
+    async def execute(self, job: QueryJob, *, timeout_s: float) -> QueryAnswer:
+        if not any(self.first in g for g in job.default_graphs):
+            return QueryAnswer(error_kind="timeout", error="the query took more than 1 s")
+        return await super().execute(job, timeout_s=timeout_s)
+
+
+def test_a_request_out_of_time_is_told_the_rest_is_asked_in_the_background(store: EmbeddedStore) -> None:
+    graphs, parts = few(store)
+    q = saved("verlengingen-per-reden")
+    assert q.combine is not None
+    job = QueryJob(q.query, graphs, graphs, TSV, 10_000, DEFAULT_BASE)
+    partitioned = Partitioned(workers=1)
+    plain = asyncio.run(partitioned.answer(OutOfTime(store, "/gm0014/"), job, q.combine, parts, digest="d",
+                                           timeout_s=60))
+    assert plain.error_kind == "timeout" and "background" not in plain.error  # nobody asks in the background
+    assert not partitioned.wanted.is_set()
+    partitioned.warming = True
+    told = asyncio.run(partitioned.answer(OutOfTime(store, "/gm0014/"), job, q.combine, parts, digest="d",
+                                          timeout_s=60))
+    assert told.error_kind == "timeout"
+    assert "1 of 3 kept so far" in told.error and "asked in the background" in told.error
+    assert partitioned.wanted.is_set()
+
+
+def wait_for(predicate: object, *, seconds: float = 120.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not predicate():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            pytest.fail("the service did not ask the saved query's answers in the background")
+        time.sleep(0.2)
+
+
+def rows_of(kept: KeptFile) -> list[str]:
+    """Every kept answer's rows, as text."""
+    with kept._lock:
+        blobs = [r for (r,) in kept._db.execute("SELECT rows FROM answers")]
+    return [json.dumps(json.loads(zlib.decompress(b))) for b in blobs]
+
+
+def test_the_service_asks_at_start_what_was_asked_before_and_a_forgotten_person_leaves_the_file(
+        tmp_path: Path) -> None:
+    """A token asks a saved query; the service keeps its municipalities' answers in ``{store}.kept.sqlite``. Those
+    answers deleted (as a publication while the service was down would leave them unusable), a new service process
+    asks them at start, before any request. ``inburgering forget`` of a person in a kept list then deletes every
+    answer over the graphs it retired: the person's IRI is in no kept row."""
+    path = build(tmp_path)
+    tokens = TokenStore(tmp_path / "tokens.sqlite")
+    token = tokens.create(role="analyst", gemeenten=sorted(FEW), special_categories=False).token
+    settings = Settings(store=str(path), token_db=Path(tokens.path), audit_log=tmp_path / "audit.jsonl",
+                        public_url=DEFAULT_BASE)
+    headers = {"Authorization": f"Bearer {token}", "Accept": "application/sparql-results+json"}
+    kept_path = default_kept_db(str(path))
+    assert kept_path == tmp_path / "store.kept.sqlite"
+    try:
+        with TestClient(create_app(settings)) as client:
+            answer = client.get(f"/api/queries/{LIST}", headers=headers)
+            assert answer.status_code == 200, answer.text
+            persons = [b["persoon"]["value"] for b in answer.json()["results"]["bindings"]]
+            assert persons, "the list is empty: nothing to forget"
+        kept = KeptFile(kept_path)
+        assert kept.counts()["answers"] == 3 and kept.counts()["asked"] == 1
+        with kept._lock:
+            kept._db.execute("DELETE FROM answers")
+        with TestClient(create_app(settings)) as client:
+            partitioned = client.app.state.runtime.partitioned  # type: ignore[attr-defined]
+            wait_for(lambda: kept.counts()["answers"] == 3)  # asked at start, with no request
+            answer = client.get(f"/api/queries/{LIST}", headers=headers)
+            assert answer.status_code == 200 and partitioned.last["asked"] == 0
+        person = persons[0]
+        assert any(person in text for text in rows_of(kept))
+        pseudonym = person.rsplit("/", 1)[1]
+        assert main(["forget", "--store", str(path), "--pseudonym", pseudonym, "--reason", "zaak 1",
+                     "--audit-log", str(tmp_path / "audit.jsonl")]) == 0
+        assert not any(person in text for text in rows_of(kept))
+        assert kept.counts()["answers"] == 2  # the person's municipality's answer went; the others stay
+        kept.close()
+    finally:
+        tokens.close()
+
+
+def test_no_file_when_answers_are_not_kept(tmp_path: Path) -> None:
+    assert default_kept_db("memory:") is None and default_kept_db("http://example.org/sparql") is None
+    from inburgering.service.app import kept_file
+
+    assert kept_file(Settings(store=str(tmp_path / "s"), kept_answers=0)) is None
+    made = kept_file(Settings(store=str(tmp_path / "s"), kept_answers_db=tmp_path / "elsewhere.sqlite"))
+    assert made is not None and made.path == tmp_path / "elsewhere.sqlite"
+    made.close()
+    assert replace(AccessScope("t", "analyst", FEW), token_id=None) == AccessScope(None, "analyst", FEW)
