@@ -228,3 +228,53 @@ def test_no_file_when_answers_are_not_kept(tmp_path: Path) -> None:
     assert made is not None and made.path == tmp_path / "elsewhere.sqlite"
     made.close()
     assert replace(AccessScope("t", "analyst", FEW), token_id=None) == AccessScope(None, "analyst", FEW)
+
+
+def test_after_a_reload_only_the_changed_municipality_is_asked_again_on_every_backend(store_url: str,
+                                                                                        tmp_path: Path) -> None:
+    """A token asks a saved query, then one municipality is loaded again while the service runs: the service sees
+    the publication (the embedded store's checkpoint, a remote store's publication id), deletes the answer over the
+    graphs it retired and asks that municipality's answer over its new graphs in the background; the next request
+    asks nothing."""
+    bundle, key = tmp_path / "duo.jsonl", tmp_path / "key"
+    key.write_text(KEY, encoding="utf-8")
+    assert main(["generate", "--persons", "200", "--seed", "14", "--format", "duo", "--out", str(bundle),
+                 "--reference-date", "2026-11-01"]) == 0
+    assert main(["model", "publish", "--store", store_url]) == 0
+    assert main(["load", "--store", store_url, "--rejects", str(tmp_path / "rejects.jsonl"), "--key-file", str(key),
+                 str(bundle)]) == 0
+    again = tmp_path / "gm0363.jsonl"
+    again.write_text("".join(line + "\n" for line in bundle.read_text(encoding="utf-8").splitlines()
+                             if json.loads(line)["gemeente"] == "GM0363"), encoding="utf-8")
+    tokens = TokenStore(tmp_path / "tokens.sqlite")
+    token = tokens.create(role="analyst", gemeenten=sorted(FEW), special_categories=False).token
+    kept_path = tmp_path / "kept.sqlite"
+    settings = Settings(store=store_url, token_db=Path(tokens.path), audit_log=tmp_path / "audit.jsonl",
+                        public_url=DEFAULT_BASE, kept_answers_db=kept_path)
+    headers = {"Authorization": f"Bearer {token}", "Accept": "application/sparql-results+json"}
+    try:
+        with TestClient(create_app(settings)) as client:
+            partitioned = client.app.state.runtime.partitioned  # type: ignore[attr-defined]
+            first = client.get(f"/api/queries/{LIST}", headers=headers)
+            assert first.status_code == 200, first.text
+            assert partitioned.last["asked"] == 3
+            kept = KeptFile(kept_path)
+            before = graph_sets(kept)
+            assert len(before) == 3 and sum("/gm0363/" in g for g in before) == 1
+            assert main(["load", "--store", store_url, "--rejects", str(tmp_path / "rejects-2.jsonl"),
+                         "--key-file", str(key), str(again)]) == 0
+            wait_for(lambda: len(graph_sets(kept)) == 3 and graph_sets(kept) != before, seconds=60)
+            after = graph_sets(kept)
+            assert {g for g in after if "/gm0363/" not in g} == {g for g in before if "/gm0363/" not in g}
+            second = client.get(f"/api/queries/{LIST}", headers=headers)
+            assert second.status_code == 200 and partitioned.last["asked"] == 0
+            assert sorted(second.json()["results"]["bindings"], key=json.dumps) == sorted(
+                first.json()["results"]["bindings"], key=json.dumps)  # the same persons, loaded again
+            kept.close()
+    finally:
+        tokens.close()
+
+
+def graph_sets(kept: KeptFile) -> set[str]:
+    with kept._lock:
+        return {g for (g,) in kept._db.execute("SELECT graphs FROM answers")}

@@ -9,8 +9,8 @@ import logging
 import os
 import sqlite3
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -27,6 +27,7 @@ from inburgering.service.describe import warm
 from inburgering.service.head import HeadAsGet
 from inburgering.service.kept import KeptFile, kept_db_path, published_now
 from inburgering.service.live import (
+    REQUEST_PUBLICATION,
     LiveStore,
     OnePublication,
     PinPublication,
@@ -53,6 +54,8 @@ QUERY_WORKERS = 2
 #: When another service process had claimed answers to ask in the background, look at them again after this long
 #: (kept by then, or asked here if that process stopped).
 LOOK_AGAIN_S = 10.0
+#: How often the background work on saved queries reads a remote store's publication id (a query each time).
+REMOTE_POLL_S = 5.0
 #: How ``inburgering serve --workers N`` hands its settings to the service processes it starts.
 SETTINGS_ENV = "INBURGERING_SERVE_SETTINGS"
 
@@ -123,39 +126,43 @@ def _check_sandbox(settings: Settings) -> None:
                          "without that protection (docs/security.md)")
 
 
-async def keep_warm(runtime: Runtime, store: LiveStore, *, every_s: float) -> None:
+async def keep_warm(runtime: Runtime, store: Store, *, every_s: float, pin: Pin,
+                    moved_on: Callable[[str | None], bool] | None = None) -> None:
     """Keep the saved queries' municipalities' answers ready (``partitioned.py``) before an analyst asks: at start
     (those asked before the restart, from the kept file), after each new publication (only those of the
     municipalities whose graphs changed: ``sparql.rewarm``) and when a request ran out of time asking them
     (``Partitioned.wanted``). At each publication, answers over graphs no longer published leave the kept file
-    (``KeptFile.prune``: an erased person's rows go with the person's graphs). A newer publication stops the work
-    on the older one."""
+    (``KeptFile.prune``: an erased person's rows go with the person's graphs).
+
+    ``pin()`` reads the current publication and holds it for the work inside (``live_pin``, ``remote_pin``);
+    ``moved_on(publication)`` says a newer one is there, which stops the work on the older one."""
     partitioned = runtime.partitioned
     partitioned.warming = True
     restored = await asyncio.to_thread(partitioned.load_asked)
     if restored:
         log.info("%d saved queries asked before, from %s", restored, partitioned.kept.path)  # type: ignore[union-attr]
+    base = runtime.settings.base_iri
     seen: str | None = None
     again_at = 0.0  # answers another process had claimed: looked at again after LOOK_AGAIN_S
     while True:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(partitioned.wanted.wait(), every_s)
-        with store.pinned() as publication:
+        async with pin() as publication:
             again = again_at and time.monotonic() >= again_at
-            if publication == seen and not partitioned.wanted.is_set() and not again:
-                continue
+            if publication is None or (publication == seen and not partitioned.wanted.is_set() and not again):
+                continue  # unchanged, or a remote store that did not answer
             partitioned.wanted.clear()
             partitioned.skipped, again_at = 0, 0.0
             try:
                 if publication != seen and partitioned.kept is not None:
-                    await asyncio.to_thread(_prune, partitioned.kept, store, runtime.settings.base_iri)
+                    await asyncio.to_thread(_prune, partitioned.kept, store, base)
                 seen = publication
                 if not partitioned.asked:
                     continue
                 started = time.perf_counter()
-                asked = await rewarm(runtime.engine, store, partitioned, base=runtime.settings.base_iri,
+                asked = await rewarm(runtime.engine, store, partitioned, base=base,
                                      timeout_s=runtime.settings.query_timeout_s,
-                                     until=functools.partial(_moved_on, store, publication))
+                                     until=None if moved_on is None else functools.partial(moved_on, publication))
             except Exception:
                 log.exception("could not ask the saved queries' answers for publication %s", publication)
                 continue
@@ -165,12 +172,38 @@ async def keep_warm(runtime: Runtime, store: LiveStore, *, every_s: float) -> No
                      publication, asked, time.perf_counter() - started, partitioned.skipped)
 
 
-def _prune(kept: KeptFile, store: LiveStore, base: str) -> int:
-    return kept.prune(published_now(store, base=base))  # in the request's pinned publication (to_thread copies it)
+#: Reads the current publication and holds it for the code inside (``keep_warm``).
+Pin = Callable[[], AbstractAsyncContextManager[str | None]]
 
 
-def _moved_on(store: LiveStore, publication: str | None) -> bool:
-    return store.serving != publication
+def live_pin(store: LiveStore) -> Pin:
+    """An embedded store's current publication, pinned as a request pins it."""
+    @asynccontextmanager
+    async def pin() -> AsyncIterator[str | None]:
+        with store.pinned() as publication:
+            yield publication
+
+    return pin
+
+
+def remote_pin(publication: Callable[[], Awaitable[str | None]]) -> Pin:
+    """A remote store's publication id, read as ``OnePublication`` reads it for a request (what is remembered per
+    publication is keyed by it). A remote store has nothing to pin: its retired graphs stay for a grace period
+    (``live.py``), and the answers are asked over named graphs, which a publication never changes."""
+    @asynccontextmanager
+    async def pin() -> AsyncIterator[str | None]:
+        current = await publication()
+        reading = REQUEST_PUBLICATION.set(current)
+        try:
+            yield current
+        finally:
+            REQUEST_PUBLICATION.reset(reading)
+
+    return pin
+
+
+def _prune(kept: KeptFile, store: Store, base: str) -> int:
+    return kept.prune(published_now(store, base=base))  # in the pinned publication (to_thread copies the context)
 
 
 def kept_file(settings: Settings) -> KeptFile | None:
@@ -207,8 +240,19 @@ def create_app(settings: Settings, *, store: Store | None = None, query_workers:
         runtime.partitioned = Partitioned(workers=query_workers, max_parts=settings.kept_answers, kept=kept)
         following = (asyncio.create_task(follow_publications(service_store, every_s=settings.publication_poll_s))
                      if isinstance(service_store, LiveStore) else None)
-        warming = (asyncio.create_task(keep_warm(runtime, service_store, every_s=max(1.0, settings.publication_poll_s)))
-                   if isinstance(service_store, LiveStore) else None)
+        warming = None
+        remote = settings.store.startswith(("http://", "https://"))  # as OnePublication below
+        if settings.kept_answers == 0:
+            pass
+        elif isinstance(service_store, LiveStore):
+            live = service_store
+            warming = asyncio.create_task(keep_warm(
+                runtime, live, every_s=max(1.0, settings.publication_poll_s), pin=live_pin(live),
+                moved_on=lambda publication: live.serving != publication))
+        elif remote:
+            warming = asyncio.create_task(keep_warm(
+                runtime, service_store, every_s=max(REMOTE_POLL_S, settings.publication_poll_s),
+                pin=remote_pin(remote_publication(service_store, base=settings.base_iri))))
         try:
             yield
         finally:
