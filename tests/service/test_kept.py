@@ -179,7 +179,7 @@ def rows_of(kept: KeptFile) -> list[str]:
 
 
 def test_the_service_asks_at_start_what_was_asked_before_and_a_forgotten_person_leaves_the_file(
-        tmp_path: Path) -> None:
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A token asks a saved query; the service keeps its municipalities' answers in ``{store}.kept.sqlite``. Those
     answers deleted (as a publication while the service was down would leave them unusable), a new service process
     asks them at start, before any request. ``inburgering forget`` of a person in a kept list then deletes every
@@ -212,11 +212,32 @@ def test_the_service_asks_at_start_what_was_asked_before_and_a_forgotten_person_
         pseudonym = person.rsplit("/", 1)[1]
         assert main(["forget", "--store", str(path), "--pseudonym", pseudonym, "--reason", "zaak 1",
                      "--audit-log", str(tmp_path / "audit.jsonl")]) == 0
+        assert "kept answers of saved queries: 1 over the replaced graphs deleted" in capsys.readouterr().out
         assert not any(person in text for text in rows_of(kept))
         assert kept.counts()["answers"] == 2  # the person's municipality's answer went; the others stay
         kept.close()
     finally:
         tokens.close()
+
+
+def test_forget_says_when_it_cannot_prune_the_kept_answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """The person is forgotten in the store all the same; the operator is told the file was not pruned, and by
+    whom it will be (no traceback)."""
+    path = build(tmp_path)
+    (tmp_path / "not-a-file").mkdir()
+    monkeypatch.setenv("INBURGERING_KEPT_ANSWERS_DB", str(tmp_path / "not-a-file"))
+    store = open_store(str(path))
+    rows = list(store.query(  # type: ignore[arg-type]
+        "SELECT ?p WHERE { GRAPH ?g { ?p a ?t } FILTER(CONTAINS(STR(?p), '/id/persoon/')) } LIMIT 1"))
+    pseudonym = str(rows[0]["p"].value).rsplit("/", 1)[1]
+    del rows  # the results hold the store open
+    store.close()
+    assert main(["forget", "--store", str(path), "--pseudonym", pseudonym, "--reason", "zaak 2",
+                 "--audit-log", str(tmp_path / "audit.jsonl")]) == 0
+    out = capsys.readouterr().out
+    assert "1 person forgotten" in out
+    assert f"warning: the service's kept answers {tmp_path / 'not-a-file'} could not be pruned" in out
 
 
 def test_no_file_when_answers_are_not_kept(tmp_path: Path) -> None:

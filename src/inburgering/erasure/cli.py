@@ -82,12 +82,20 @@ def _open(settings: Settings) -> Store:
     return open_settings_store(settings)
 
 
-def _prune_kept(settings: Settings, store: Store) -> int:
+def _prune_kept(settings: Settings, store: Store) -> str | None:
     """The service's kept answers over graphs this publication retired are deleted now, not at the service's
-    next look (``service/kept.py``): the forgotten persons' rows leave that file too."""
+    next look (``service/kept.py``): the forgotten persons' rows leave that file too. Returns a line to print."""
+    import sqlite3
+
     from inburgering.service.kept import kept_db_path, prune_kept
 
-    return prune_kept(kept_db_path(settings), store, base=settings.base_iri)
+    path = kept_db_path(settings)
+    try:
+        removed = prune_kept(path, store, base=settings.base_iri)
+    except (OSError, sqlite3.Error) as exc:
+        return (f"  warning: the service's kept answers {path} could not be pruned ({exc}); a running service "
+                "prunes them when it sees this publication, a stopped one when it starts")
+    return f"  kept answers of saved queries: {removed} over the replaced graphs deleted" if removed else None
 
 
 def _pseudonym(args: argparse.Namespace) -> str:
@@ -126,8 +134,7 @@ def run_forget(args: argparse.Namespace) -> int:
     try:
         report = forget(store, base=settings.base_iri, pseudonyms=[pseudonym], kind="erasure",
                         dry_run=args.dry_run, purge=args.purge)
-        if report.found and not args.dry_run:
-            _prune_kept(settings, store)
+        pruned = _prune_kept(settings, store) if report.found and not args.dry_run else None
     finally:
         store.close()
     if not report.found:
@@ -144,7 +151,7 @@ def run_forget(args: argparse.Namespace) -> int:
     _audit(settings, args, report, outcome, reason)
     _finish(args, report, [(f"forget {report.run_id}: 1 person forgotten, {report.triples_removed} triples "
                             f"removed, {len(report.copies)} graphs replaced in publication {report.publication}"),
-                           f"  audit log: {settings.audit_log}"])
+                           f"  audit log: {settings.audit_log}", *filter(None, [pruned])])
     return 0 if outcome == "forgotten" else 1
 
 
@@ -164,8 +171,7 @@ def run_retention(args: argparse.Namespace) -> int:
                 f"({years} years before {reference}) forgotten")
         report = forget(store, base=settings.base_iri, pseudonyms=sorted(rule.persons), kind="retention",
                         description=text, dry_run=args.dry_run or not rule.persons, purge=args.purge)
-        if rule.persons and not args.dry_run:
-            _prune_kept(settings, store)
+        pruned = _prune_kept(settings, store) if rule.persons and not args.dry_run else None
     finally:
         store.close()
     lines, summary = _due_lines(rule, dry_run=args.dry_run), _due_summary(rule)
@@ -175,7 +181,7 @@ def run_retention(args: argparse.Namespace) -> int:
     outcome = "forgotten" if report.proof is not None and report.proof.clean else "traces-remain"
     _audit(settings, args, report, outcome, reason, years=years, reference_date=reference.isoformat(),
            cutoff=rule.cutoff.isoformat())
-    _finish(args, report, [*lines, f"  audit log: {settings.audit_log}"], retention=summary)
+    _finish(args, report, [*lines, f"  audit log: {settings.audit_log}", *filter(None, [pruned])], retention=summary)
     return 0 if outcome == "forgotten" else 1
 
 
