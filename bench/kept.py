@@ -1,0 +1,192 @@
+"""``python -m bench.kept``: saved queries over a service's life at national scale, with their municipalities'
+answers kept on disk (``service/kept.py``; issue 15, target 1).
+
+On a folder store built by ``bench.scoped.build_store`` (``--store``), with a token for every municipality (special
+categories included) and one ``inburgering serve`` process on the embedded store:
+
+1. **first** (the kept file removed): every saved query (or ``--queries``) asked once; the service's query timeout
+   is ``--timeout`` (default 300 s, so that the first ask finishes: with the default 10 s it would end in a
+   timeout that says the rest is asked in the background);
+2. **warm**: each asked ``--rounds`` times more, the median;
+3. **memory**: the service's resident memory (its process and query workers) and the kept file's size;
+4. **restart**: a new service process, each query asked ``--rounds`` times: the first of them is the first
+   request after the restart (nothing in the process's memory, the answers in the file);
+5. **reload** (unless ``--no-reload``): the largest municipality of part 1 loaded again while the service runs,
+   timed; then the seconds until the kept file holds the answers over its new graphs (asked by the service in
+   the background, ``app.keep_warm``), and each query once more.
+
+Writes ``bench/results/kept.json`` under the key ``{parts}x{persons}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.backends import _gemeenten, ask
+from bench.reload import _key, _run
+from bench.reload import largest_gemeente as write_largest
+from bench.web import Server, query_files
+from inburgering.namespaces import DEFAULT_BASE as BASE
+from inburgering.security.tokens import TokenStore
+from inburgering.service.kept import default_kept_db
+
+RESULTS = Path(__file__).parent / "results" / "kept.json"
+
+
+def rss_mb(server: Server) -> dict[str, float]:
+    """Resident memory of the service process and of its children (query workers), MB."""
+    def rss(pid: str) -> float:
+        status = Path(f"/proc/{pid}/status").read_text()
+        return int(next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1]) / 1024
+
+    service = str(server.process.pid)
+    children = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if (proc / "stat").read_text().rsplit(")", 1)[1].split()[1] == service:
+                children.append(rss(proc.name))
+        except (OSError, StopIteration):
+            continue
+    return {"service": round(rss(service), 1), "workers": round(sum(children), 1), "worker_count": len(children)}
+
+
+def kept_counts(path: Path, *, since: float = 0.0) -> dict[str, int]:
+    db = sqlite3.connect(path, timeout=30)
+    try:
+        return {"answers": db.execute("SELECT COUNT(*) FROM answers").fetchone()[0],
+                "answers_since": db.execute("SELECT COUNT(*) FROM answers WHERE at > ?", (since,)).fetchone()[0],
+                "bytes": sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())}
+    finally:
+        db.close()
+
+
+def asks(url: str, token: str, texts: dict[str, str], *, rounds: int, timeout: float) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, text in texts.items():
+        times, status, rows = [], None, None
+        for _ in range(rounds):
+            seconds, rows, status, _ = ask(url, token, text, timeout)
+            if seconds is None:
+                break
+            times.append(round(1000 * seconds, 1))
+        out[name] = {"ms_all": times, "status": status, "rows": rows}
+        print(f"    {name:48} {times} ms (status {status})", flush=True)
+    return out
+
+
+def median_of(results: dict[str, Any], at: slice) -> dict[str, float | None]:
+    return {name: (statistics.median(r["ms_all"][at]) if r["ms_all"][at] else None) for name, r in results.items()}
+
+
+def first_steps(server: Server, token: str, texts: dict[str, str], kept: Path, args: argparse.Namespace,
+                result: dict[str, Any]) -> None:
+    """Steps 1-3 on a service over a store with no kept answers."""
+    ask(server.url, token, "ASK { ?s ?p ?o }", args.timeout)  # the scope set up; not measured
+    print("1. first ask of each query, then warm", flush=True)
+    started = time.perf_counter()
+    first = asks(server.url, token, texts, rounds=1 + args.rounds, timeout=args.timeout)
+    result["first"] = {"seconds_all": round(time.perf_counter() - started, 1),
+                       "ms_first": median_of(first, slice(0, 1)), "ms_warm": median_of(first, slice(1, None)),
+                       "raw": first}
+    result["memory"] = {**rss_mb(server), "kept_file": kept_counts(kept)}
+    print(f"3. memory {result['memory']}", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.kept", description=__doc__.split("\n")[0])
+    parser.add_argument("--store", type=Path, required=True, help="a folder store built by bench.scoped.build_store")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--timeout", type=float, default=300.0, help="the service's query timeout, seconds")
+    parser.add_argument("--queries", nargs="+", metavar="NAME", help="only these saved queries (default every one)")
+    parser.add_argument("--no-reload", action="store_true", help="leave out step 5")
+    parser.add_argument("--restart-only", action="store_true",
+                        help="keep the kept file and run steps 4 and 5 only (after a run stopped there)")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in query_files() if not args.queries or p.stem in args.queries}
+    kept = default_kept_db(str(args.store))
+    assert kept is not None
+    if not args.restart_only:
+        for leftover in kept.parent.glob(kept.name + "*"):
+            leftover.unlink()
+    parts = sorted(args.store.parent.glob("part-*/duo.jsonl"))
+    size = f"{len(parts)}x{len(parts[0].read_text().splitlines())}"
+    runs = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
+    result: dict[str, Any] = runs.get(size, {}) if args.restart_only else {}
+    result.update({"parts": len(parts), "persons_per_part": len(parts[0].read_text().splitlines()),
+                   "timeout_s": args.timeout, "rounds": args.rounds,
+                   ("when_restart" if args.restart_only else "when"): time.strftime("%Y-%m-%d %H:%M UTC",
+                                                                                     time.gmtime())})
+    with tempfile.TemporaryDirectory(prefix="bench-kept-", dir=os.environ.get("BENCH_TMP")) as tmp:
+        folder = Path(tmp)
+        gemeenten = _gemeenten(args.store)
+        db = TokenStore(folder / "tokens.sqlite")
+        token = db.create(role="analyst", gemeenten=tuple(gemeenten), special_categories=True).token
+        db.close()
+        result["gemeenten"] = len(gemeenten)
+        env = {"INBURGERING_TOKEN_DB": str(folder / "tokens.sqlite"), "INBURGERING_PUBLIC_URL": BASE}
+
+        def serve(label: str) -> Server:
+            return Server(str(args.store), base=BASE, workdir=folder / label, query_timeout=args.timeout,
+                          settings=env)
+
+        server = serve("first") if not args.restart_only else None
+        try:
+            if server is not None:
+                first_steps(server, token, texts, kept, args, result)
+        finally:
+            if server is not None:
+                server.close()
+        server = serve("restart")
+        try:
+            print("4. after a restart", flush=True)
+            restart = asks(server.url, token, texts, rounds=args.rounds, timeout=args.timeout)
+            result["restart"] = {"ms_first": median_of(restart, slice(0, 1)),
+                                 "ms_warm": median_of(restart, slice(1, None)), "raw": restart,
+                                 "memory": rss_mb(server)}
+            if not args.no_reload:
+                bundle = folder / "reload.jsonl"
+                gemeente, persons = write_largest(parts[0], bundle)
+                print(f"5. reload {gemeente} ({persons} persons)", flush=True)
+                begun = time.time()
+                load_s = _run(["load", "--store", str(args.store), "--rejects", str(folder / "rejects.jsonl"),
+                               str(bundle)], key=_key(1))
+                loaded = time.time()
+                want, seen, settled = len(texts), -1, loaded
+                while time.time() - loaded < 1800:
+                    now = kept_counts(kept, since=begun)["answers_since"]
+                    if now != seen:
+                        seen, settled = now, time.time()
+                    if now >= want or time.time() - settled > 120:
+                        break
+                    time.sleep(1)
+                after = asks(server.url, token, texts, rounds=1, timeout=args.timeout)
+                result["reload"] = {"gemeente": gemeente, "persons": persons, "load_s": round(load_s, 1),
+                                    "answers_asked": seen, "answers_wanted": want,
+                                    "asked_within_s": round(settled - loaded, 1),
+                                    "ms_after": median_of(after, slice(0, 1)), "raw": after}
+                print(f"   load {load_s:.1f} s; {seen} of {want} answers asked {settled - loaded:.1f} s after it",
+                      flush=True)
+        finally:
+            server.close()
+    result["kept_file"] = kept_counts(kept)
+    result["load_average"] = os.getloadavg()
+    runs[size] = result
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(runs, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps({k: v for k, v in result.items() if k not in ("first", "restart", "reload")}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
