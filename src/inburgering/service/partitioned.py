@@ -217,11 +217,12 @@ class Partitioned:
         of the same rights are one scope."""
         scope = replace(scope, token_id=None)
         key = (job.query, scope)
+        new = key not in self.asked
         self.asked[key] = (job, scope)
         self.asked.move_to_end(key)
         while len(self.asked) > MAX_ASKED:
             self.asked.popitem(last=False)
-        if self.kept is not None:
+        if new and self.kept is not None:  # a write per new query and scope, not per request
             self.kept.remember(Asked(job.query, job.base, job.max_results, scope))
 
     def load_asked(self) -> int:
