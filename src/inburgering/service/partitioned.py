@@ -268,6 +268,7 @@ class Partitioned:
             if until is not None and until():
                 break
             key = (job.query, own, digest)
+            await asyncio.sleep(0)  # at start this reads thousands of answers from the file: let requests in
             if self._lookup(key) is not None:
                 continue
             if self.kept is not None and not self.kept.claim(repr(key), lease_s=2 * timeout_s):
