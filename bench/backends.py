@@ -44,6 +44,7 @@ from bench.scoped import build_store, largest_gemeente
 from bench.web import Server, free_port, query_files
 from inburgering.namespaces import DEFAULT_BASE as BASE
 from inburgering.security.tokens import TokenStore
+from inburgering.service.kept import default_kept_db
 
 RESULTS = Path(__file__).parent / "results" / "backends.json"
 
@@ -85,9 +86,10 @@ class OxigraphServer:
 
 
 @contextmanager
-def services(store: Path, tokens: Path, workdir: Path, *, timeout: float, workers: int
-             ) -> Iterator[tuple[dict[str, str], OxigraphServer]]:
-    common = {"INBURGERING_TOKEN_DB": str(tokens), "INBURGERING_PUBLIC_URL": BASE}  # the same IRIs in both answers
+def services(store: Path, tokens: Path, workdir: Path, *, timeout: float, workers: int,
+             settings: dict[str, str] | None = None) -> Iterator[tuple[dict[str, str], OxigraphServer]]:
+    common = {"INBURGERING_TOKEN_DB": str(tokens), "INBURGERING_PUBLIC_URL": BASE,  # the same IRIs in both answers
+              **(settings or {})}
     oxigraph = OxigraphServer(store, workdir)
     started: list[Server] = []
     try:
@@ -166,6 +168,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tokens", nargs="+", choices=("all", "one"), default=["all", "one"],
                         help="the tokens to measure with: every municipality's, the largest one's (default both)")
     parser.add_argument("--queries", nargs="+", metavar="NAME", help="only these saved queries (default every one)")
+    parser.add_argument("--kept", action="store_true",
+                        help="both services share the embedded store's kept answers ({store}.kept.sqlite, left by "
+                             "an earlier run or bench.kept): the first round is then a restarted service's")
+    parser.add_argument("--label", help="suffix of the results' key ({parts}x{persons}-LABEL)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     unknown = set(args.queries or ()) - {path.stem for path in query_files()}
@@ -193,7 +199,9 @@ def main(argv: list[str] | None = None) -> int:
                   "one": db.create(role="analyst", gemeenten=(largest,), special_categories=True).token}
         tokens = {scope: token for scope, token in tokens.items() if scope in args.tokens}
         db.close()
-        with services(store, token_db, folder, timeout=args.timeout, workers=args.serve_workers) as (urls, oxigraph):
+        kept = {"INBURGERING_KEPT_ANSWERS_DB": str(default_kept_db(str(store)))} if args.kept else {}
+        with services(store, token_db, folder, timeout=args.timeout, workers=args.serve_workers,
+                      settings=kept) as (urls, oxigraph):
             for url in urls.values():  # each service's first query of a scope sets it up; not measured
                 for token in tokens.values():
                     ask(url, token, "ASK { ?s ?p ?o }", args.timeout)
@@ -203,7 +211,8 @@ def main(argv: list[str] | None = None) -> int:
               "queries": queries, "load_average": os.getloadavg(),
               "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
     runs = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
-    runs[f"{args.parts}x{args.persons}"] = result
+    result["kept"] = args.kept
+    runs[f"{args.parts}x{args.persons}" + (f"-{args.label}" if args.label else "")] = result
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(runs, indent=2) + "\n", encoding="utf-8")
     return 0
