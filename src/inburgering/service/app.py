@@ -206,6 +206,20 @@ def _prune(kept: KeptFile, store: Store, base: str) -> int:
     return kept.prune(published_now(store, base=base))  # in the pinned publication (to_thread copies the context)
 
 
+def start_keep_warm(runtime: Runtime, store: Store, settings: Settings) -> asyncio.Task[None] | None:
+    """``keep_warm`` for a store that has publications to follow (on disk, or remote), unless answers are not kept."""
+    if settings.kept_answers == 0:
+        return None
+    if isinstance(store, LiveStore):
+        live = store
+        return asyncio.create_task(keep_warm(runtime, live, every_s=max(1.0, settings.publication_poll_s),
+                                             pin=live_pin(live), moved_on=lambda p: live.serving != p))
+    if settings.store.startswith(("http://", "https://")):  # as OnePublication
+        return asyncio.create_task(keep_warm(runtime, store, every_s=max(REMOTE_POLL_S, settings.publication_poll_s),
+                                             pin=remote_pin(remote_publication(store, base=settings.base_iri))))
+    return None
+
+
 def kept_file(settings: Settings) -> KeptFile | None:
     """The kept answers' file of ``settings`` (``kept.py``), or ``None`` (no path, or ``kept_answers`` 0). A file
     that cannot be opened is logged and left out: the answers are then kept in memory only."""
@@ -240,19 +254,7 @@ def create_app(settings: Settings, *, store: Store | None = None, query_workers:
         runtime.partitioned = Partitioned(workers=query_workers, max_parts=settings.kept_answers, kept=kept)
         following = (asyncio.create_task(follow_publications(service_store, every_s=settings.publication_poll_s))
                      if isinstance(service_store, LiveStore) else None)
-        warming = None
-        remote = settings.store.startswith(("http://", "https://"))  # as OnePublication below
-        if settings.kept_answers == 0:
-            pass
-        elif isinstance(service_store, LiveStore):
-            live = service_store
-            warming = asyncio.create_task(keep_warm(
-                runtime, live, every_s=max(1.0, settings.publication_poll_s), pin=live_pin(live),
-                moved_on=lambda publication: live.serving != publication))
-        elif remote:
-            warming = asyncio.create_task(keep_warm(
-                runtime, service_store, every_s=max(REMOTE_POLL_S, settings.publication_poll_s),
-                pin=remote_pin(remote_publication(service_store, base=settings.base_iri))))
+        warming = start_keep_warm(runtime, service_store, settings)
         try:
             yield
         finally:
