@@ -203,7 +203,8 @@ def remote_pin(publication: Callable[[], Awaitable[str | None]]) -> Pin:
 
 
 def _prune(kept: KeptFile, store: Store, base: str) -> int:
-    return kept.prune(published_now(store, base=base))  # in the pinned publication (to_thread copies the context)
+    # in the pinned publication (to_thread copies the context); the store is asked only when the file holds answers
+    return kept.prune(lambda: published_now(store, base=base))
 
 
 def start_keep_warm(runtime: Runtime, store: Store, settings: Settings) -> asyncio.Task[None] | None:

@@ -29,7 +29,7 @@ import sqlite3
 import threading
 import time
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -178,15 +178,20 @@ class KeptFile:
         with self._lock:
             self._db.execute("DELETE FROM claims WHERE key=?", (key,))
 
-    def prune(self, published: set[str]) -> int:
-        """Deletes every answer and persons list over a graph not in ``published`` (the instance graphs published
-        now and the public graphs); returns how many answers went."""
+    def prune(self, published: Callable[[], set[str]]) -> int:
+        """Deletes every answer and persons list over a graph not in ``published()`` (the instance graphs published
+        now and the public graphs; asked of the store only when the file holds answers); returns how many answers
+        went."""
         with self._lock:
-            gone = [g for (g,) in self._db.execute("SELECT DISTINCT graphs FROM persons UNION "
-                                                   "SELECT DISTINCT graphs FROM answers")
-                    if not published.issuperset(g.split("\n"))]
-            if not gone:
-                return 0
+            kept = [g for (g,) in self._db.execute("SELECT DISTINCT graphs FROM persons UNION "
+                                                   "SELECT DISTINCT graphs FROM answers")]
+        if not kept:
+            return 0
+        now = published()
+        gone = [g for g in kept if not now.issuperset(g.split("\n"))]
+        if not gone:
+            return 0
+        with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 removed = sum(self._db.execute("DELETE FROM answers WHERE graphs=?", (g,)).rowcount for g in gone)
@@ -220,7 +225,7 @@ def prune_kept(path: Path | None, store: Store, *, base: str) -> int:
         return 0
     kept = KeptFile(path)
     try:
-        return kept.prune(published_now(store, base=base))
+        return kept.prune(lambda: published_now(store, base=base))
     finally:
         kept.close()
 
