@@ -12,7 +12,7 @@ import json
 import stat
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -164,9 +164,9 @@ def test_a_request_out_of_time_is_told_the_rest_is_asked_in_the_background(store
     assert partitioned.wanted.is_set()
 
 
-def wait_for(predicate: object, *, seconds: float = 120.0) -> None:
+def wait_for(predicate: Callable[[], bool], *, seconds: float = 120.0) -> None:
     deadline = time.monotonic() + seconds
-    while not predicate():  # type: ignore[operator]
+    while not predicate():
         if time.monotonic() > deadline:
             pytest.fail("the service did not ask the saved query's answers in the background")
         time.sleep(0.2)

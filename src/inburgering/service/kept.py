@@ -205,7 +205,7 @@ class KeptFile:
         return removed
 
     def counts(self) -> dict[str, int]:
-        """Rows per table, and the file's size in bytes (benchmarks, ``/health``-like reports)."""
+        """Rows per table, and the file's size in bytes with its write-ahead log (tests)."""
         with self._lock:
             found = {t: self._db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
                      for t in ("answers", "persons", "asked")}

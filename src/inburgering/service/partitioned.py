@@ -243,17 +243,20 @@ class Partitioned:
         if self.kept is None:
             return None
         found = self.kept.get(*key)
-        persons = self._persons.get(key[1]) if found is not None else None
-        if found is not None and persons is None:
-            listed = self.kept.persons(key[1])
-            if listed is None:
-                return None
-            persons = self._remember_persons(key[1], frozenset(listed))
+        persons = self._known_persons(key[1]) if found is not None else None
         if found is None or persons is None:
             return None
         answer = PartAnswer(found[0], tuple(tuple(row) for row in found[1]), persons)
         self._memorise(key, answer)
         return answer
+
+    def _known_persons(self, own: tuple[str, ...]) -> frozenset[str] | None:
+        """The persons of the graphs ``own``, from memory or the kept file; ``None`` when not asked yet."""
+        persons = self._persons.get(own)
+        if persons is None and self.kept is not None:
+            listed = self.kept.persons(own)
+            persons = None if listed is None else self._remember_persons(own, frozenset(listed))
+        return persons
 
     async def fill(self, engine: QueryEngine, items: Sequence[tuple[QueryJob, Partition]], *, digest: str,
                    timeout_s: float, until: Callable[[], bool] | None = None) -> int:
@@ -333,10 +336,7 @@ class Partitioned:
         answer = await engine.execute(part, timeout_s=timeout_s)
         if answer.error_kind is not None:
             return answer
-        persons = self._persons.get(own)
-        if persons is None and self.kept is not None:
-            listed = self.kept.persons(own)
-            persons = None if listed is None else self._remember_persons(own, frozenset(listed))
+        persons = self._known_persons(own)
         if persons is None:  # over the same graphs as the answer
             prefix = thing_iri(job.base, "persoon", "x")[:-1]
             people = await engine.execute(replace(part, query=PERSONS.format(prefix=f'"{prefix}"'),
