@@ -83,7 +83,7 @@ def test_all_or_nothing_refuses_the_whole_load_and_keeps_the_previous_one(store:
 
 
 def test_an_exception_mid_load_leaves_the_previous_version_and_the_next_load_cleans_up(
-        store: Any, tmp_path: Path) -> None:
+        store: Any, tmp_path: Path, backend: str) -> None:
     bsns = bsn_pool()
     first_bsn = next(bsns)
     load([write_bundle(tmp_path / "1.jsonl", [duo_person(first_bsn)])], settings=SETTINGS, key=KEY,
@@ -106,6 +106,9 @@ def test_an_exception_mid_load_leaves_the_previous_version_and_the_next_load_cle
     assert _persons(store) == {_iri(first_bsn)}
     live = set(before) | {meta_graph(BASE), provenance_graph(BASE)} | set(registered_unions(store, base=BASE))
     leftovers = {g.value for g in store.named_graphs()} - live
+    if backend == "embedded":  # it had copied them into the unions too: it took both out as it failed
+        assert not leftovers
+        return
     assert leftovers, "the failed load wrote its first batch before it crashed"
     load([write_bundle(tmp_path / "3.jsonl", [duo_person(first_bsn)])], settings=SETTINGS, key=KEY,
          rejects_path=tmp_path / "r3.jsonl", store=store, validator=no_validation)

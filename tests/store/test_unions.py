@@ -122,3 +122,108 @@ def test_the_query_command_reads_the_unions(store_url: str, tmp_path: Path, caps
     assert main(["query", "--store", store_url, "--format", "csv", count]) == 0
     assert int(capsys.readouterr().out.split()[-1]) == listed
     assert sorted(used[-1]) == sorted(unions)  # the union graphs, not the list of their members
+
+
+def _exact(store: Store) -> dict[str, int]:
+    """Assert every registered union holds exactly its members' triples; their sizes."""
+    sizes = {}
+    for union, members in registered_unions(store, base=BASE).items():
+        held = _triples(store, [union])
+        assert held == _triples(store, sorted(members)), union
+        sizes[union] = len(held)
+    return sizes
+
+
+def test_a_load_writes_its_copies_with_its_graphs_and_publication_reads_none_of_them_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from inburgering.store import unions
+
+    store = open_store(str(tmp_path / "store"))
+    try:
+        read: list[str | None] = []
+        real = unions._triples
+
+        def spy(s: Any, graph: str | None) -> Any:
+            read.append(graph)
+            return real(s, graph)
+
+        monkeypatch.setattr(unions, "_triples", spy)
+        report = load([generate_bundle(tmp_path, "a", 12, 3)], settings=SETTINGS, key=KEY,
+                      rejects_path=tmp_path / "r.jsonl", store=store, validator=no_validation)
+        assert report.graphs and not set(report.graphs) & set(read)  # the loader put them in the unions
+        assert _exact(store)
+        assert not store.publications.interrupted()  # type: ignore[attr-defined]
+    finally:
+        store.close()
+
+
+def test_a_load_that_does_not_publish_takes_its_copies_out_of_the_unions(tmp_path: Path) -> None:
+    from loader_helpers import bsn_pool, duo_person, needs_pip_validator
+
+    store = open_store(str(tmp_path / "store"))
+    try:
+        bsns = bsn_pool()
+        load([write_bundle(tmp_path / "1.jsonl", [duo_person(next(bsns)) for _ in range(4)])], settings=SETTINGS,
+             key=KEY, rejects_path=tmp_path / "r1.jsonl", store=store, validator=needs_pip_validator)
+        before = _exact(store)
+        # refused: one person without a PIP, the others were written (in batches of 2) and copied
+        people = [duo_person(next(bsns), "GM0599") for _ in range(5)] + [duo_person(next(bsns), pip=False)]
+        report = load([write_bundle(tmp_path / "2.jsonl", people)], settings=SETTINGS, key=KEY,
+                      rejects_path=tmp_path / "r2.jsonl", store=store, validator=needs_pip_validator,
+                      all_or_nothing=True, batch_size=2)
+        assert report.refused
+        assert _exact(store) == before and not store.publications.interrupted()  # type: ignore[attr-defined]
+
+        calls = 0
+
+        def failing(triples: Any, *, reference_date: Any) -> Any:
+            nonlocal calls
+            calls += 1
+            if calls == 3:
+                raise RuntimeError("validator crashed")
+            return ()
+
+        with pytest.raises(RuntimeError):
+            load([write_bundle(tmp_path / "3.jsonl", people[:5])], settings=SETTINGS, key=KEY,
+                 rejects_path=tmp_path / "r3.jsonl", store=store, validator=failing, batch_size=2)
+        assert _exact(store) == before and not store.publications.interrupted()  # type: ignore[attr-defined]
+    finally:
+        store.close()
+
+
+def test_a_failed_write_leaves_the_unions_to_the_next_publication(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bulk load that fails may have written part of its document (copies without their graph's triples):
+    the store stays marked and the next publication rebuilds the unions from their members."""
+    from loader_helpers import bsn_pool, duo_person
+
+    from inburgering.errors import StoreError
+    from inburgering.store.embedded import EmbeddedStore
+
+    store = open_store(str(tmp_path / "store"))
+    try:
+        bsns = bsn_pool()
+        load([write_bundle(tmp_path / "1.jsonl", [duo_person(next(bsns)) for _ in range(3)])], settings=SETTINGS,
+             key=KEY, rejects_path=tmp_path / "r1.jsonl", store=store, validator=no_validation)
+        real = EmbeddedStore.load
+
+        def half(self: EmbeddedStore, data: bytes, **kwargs: Any) -> None:
+            lines = bytes(data).splitlines(keepends=True)
+            real(self, b"".join(line for line in lines if b"/graph/union" in line), **kwargs)  # copies only
+            raise StoreError("disk full")
+
+        monkeypatch.setattr(EmbeddedStore, "load", half)
+        with pytest.raises(StoreError):
+            load([write_bundle(tmp_path / "2.jsonl", [duo_person(next(bsns), "GM0599")])], settings=SETTINGS,
+                 key=KEY, rejects_path=tmp_path / "r2.jsonl", store=store, validator=no_validation)
+        monkeypatch.undo()
+        assert store.publications.interrupted()  # type: ignore[attr-defined]
+        union = registered_unions(store, base=BASE)
+        plain = next(u for u in union if not u.endswith("/bijzonder"))
+        assert _triples(store, [plain]) > _triples(store, sorted(union[plain]))  # the orphaned copies
+        load([write_bundle(tmp_path / "3.jsonl", [duo_person(next(bsns), "GM0518")])], settings=SETTINGS,
+             key=KEY, rejects_path=tmp_path / "r3.jsonl", store=store, validator=no_validation)
+        _exact(store)
+        assert not store.publications.interrupted()  # type: ignore[attr-defined]
+    finally:
+        store.close()

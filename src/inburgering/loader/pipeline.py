@@ -7,6 +7,7 @@ next load drops before it starts. Every person read is either published or writt
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -37,7 +38,8 @@ from inburgering.mapping.coverage import duo_guard
 from inburgering.namespaces import check_source, gemeente_iri, instance_graph
 from inburgering.settings import Settings
 from inburgering.store import Store, open_settings_store
-from inburgering.store.publication import drop_stale_graphs, is_special, publish
+from inburgering.store.publication import LoadMark, abandon_load, begin_load, drop_stale_graphs, is_special, publish
+from inburgering.store.unions import union_of
 
 #: Persons validated together: pySHACL's time grows faster than linearly with the graph (perf-notes.md).
 DEFAULT_BATCH = 500
@@ -99,6 +101,8 @@ class _Run:
     worker: ValidationWorker | None = None
     #: The batch the worker is validating; settled when the next batch is sent, or by ``drain``.
     inflight: list[_Pending] | None = None
+    #: Set when the writer copies the graphs into the unions as it writes them (``publication.begin_load``).
+    loading: LoadMark | None = None
 
     def person_rejected(self, location: str, gemeente: str | None) -> None:
         self.report.sources[location].rejected += 1
@@ -272,8 +276,8 @@ def _finish(run: _Run, sources: Sequence[SourceFile], all_or_nothing: bool) -> N
     report.finished = datetime.now(UTC)
     if all_or_nothing and report.persons_rejected:
         report.refused = True
-        for graph in sorted(g for _, g in run.graphs):
-            run.store.drop_graph(graph)
+        abandon_load(run.store, run.loading, base=run.base, graphs=[g for _, g in run.graphs])
+        run.loading = None
         for counts in (*report.sources.values(), *report.gemeenten.values(), *report.entities.values()):
             counts.rejected, counts.published = counts.rejected + counts.published, 0
         run.graphs.clear()
@@ -282,7 +286,8 @@ def _finish(run: _Run, sources: Sequence[SourceFile], all_or_nothing: bool) -> N
                             graphs=run.counts)
     if not run.graphs:
         run.store.extend(prov)  # a load that published nothing is still on record
-        run.store.flush()
+        abandon_load(run.store, run.loading, base=run.base, graphs=[])
+        run.loading = None
         return
     graphs = sorted(run.graphs)
     from inburgering.service.publish import refresh_dataset
@@ -290,7 +295,9 @@ def _finish(run: _Run, sources: Sequence[SourceFile], all_or_nothing: bool) -> N
     done = publish(run.store, base=run.base, graphs=graphs, provenance=prov,
                    activity=load_activity(run.base, report.load_id),
                    refresh=lambda store, now, published: refresh_dataset(store, now, base=run.base,
-                                                                         published=published))
+                                                                         published=published),
+                   loading=run.loading)
+    run.loading = None
     report.graphs = [g for _, g in graphs]
     report.publication, report.retired = done.id, done.retired
 
@@ -335,18 +342,33 @@ def load(sources: Sequence[str | Path], *, settings: Settings, key: bytes, rejec
     try:
         store = store if store is not None else open_settings_store(settings)
         try:
-            drop_stale_graphs(store, base=settings.base_iri)
-            with RejectsWriter(rejects_path) as rejects, GraphWriter(store) as writer:
-                run = _Run(store, writer, settings.base_iri, report, rejects, pseudonymiser, validator, gemeente,
-                           batch_size, progress, worker=worker,
-                           source_names={shown: source or KINDS[kind] for _, shown, kind in kinds})
-                for location, shown, kind in kinds:
-                    run.read_source(location, shown, kind)
-                run.flush()
-                run.drain()
-                writer.wait()
-                _finish(run, [SourceFile(shown, kind, file_sha256(loc) if kind != "ggm-db" else None)
-                              for loc, shown, kind in kinds], all_or_nothing)
+            base = settings.base_iri
+            drop_stale_graphs(store, base=base)
+            loading = begin_load(store)
+            copy_to = (lambda graph: union_of(base, graph)) if loading is not None else None
+            run = None
+            try:
+                with RejectsWriter(rejects_path) as rejects, GraphWriter(store, copy_to=copy_to) as writer:
+                    run = _Run(store, writer, base, report, rejects, pseudonymiser, validator, gemeente,
+                               batch_size, progress, worker=worker, loading=loading,
+                               source_names={shown: source or KINDS[kind] for _, shown, kind in kinds})
+                    for location, shown, kind in kinds:
+                        run.read_source(location, shown, kind)
+                    run.flush()
+                    run.drain()
+                    writer.wait()
+                    _finish(run, [SourceFile(shown, kind, file_sha256(loc) if kind != "ggm-db" else None)
+                                  for loc, shown, kind in kinds], all_or_nothing)
+            except Exception:
+                # Take the load's copies out of the unions now. A failed bulk load may have written part of a
+                # document, copies without their graph's triples: then the mark stays and the next publication
+                # rebuilds the unions.
+                mark = loading if run is None else run.loading
+                if mark is not None:
+                    with contextlib.suppress(Exception):
+                        abandon_load(store, mark, base=base, graphs=[g for _, g in run.graphs] if run else [],
+                                     lift=not (run is not None and run.writer.failed))
+                raise
         finally:
             if own:
                 store.close()

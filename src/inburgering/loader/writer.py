@@ -5,7 +5,9 @@ thread: ``Store.bulk_load`` parses and writes without holding Python's GIL, so t
 next batch meanwhile, whereas ``bulk_extend`` holds the GIL for its whole run (measured). Bulk writes are safe
 here because readers only see a graph once the meta graph publishes it. Batches are gathered into loads of
 growing size (fewer loads, less compaction) and one load is in flight at a time, so memory stays bounded. Any
-other store gets the quads synchronously (``Store.extend``).
+other store gets the quads synchronously (``Store.extend``). With ``copy_to`` each graph's triples go into a
+second graph too (its union graph, ``store/unions.py``) in the same bulk load: one more line per triple in the
+document, no Python work per triple.
 
 The triples must hold no blank nodes: the N-Quads parser would give them new labels (the mapping mints none).
 
@@ -22,7 +24,7 @@ The triples must hold no blank nodes: the N-Quads parser would give them new lab
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
 from typing import Self
@@ -46,30 +48,35 @@ class GraphWriter:
     under a running write.
     """
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, copy_to: Callable[[str], str] | None = None) -> None:
         self.store = store
+        self.copy_to = copy_to
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="load-writer") if isinstance(
             store, EmbeddedStore) else None
         self._pending: Future[None] | None = None
         self._buffer: list[bytes] = []
         self._buffered = 0
         self._threshold = FIRST_WRITE
+        #: Whether a write failed (a bulk load may then have written part of its document).
+        self.failed = False
 
     def write(self, batch: Mapping[str, Sequence[Triple]]) -> None:
-        """Queue ``batch`` (graph IRI → its triples) for writing.
-
-        The same triples may go into several graphs (a copy into a union graph, say): give each graph the same
-        list; that costs one more N-Quads rewrite of the batch, no Python work per triple.
-        """
+        """Queue ``batch`` (graph IRI → its triples) for writing, each graph's triples also into
+        ``copy_to(graph)`` when the writer has ``copy_to``."""
         batch = {graph: triples for graph, triples in batch.items() if triples}
         if not batch:
             return
+        targets = {g: (g, self.copy_to(g)) if self.copy_to else (g,) for g in batch}
         if self._pool is None:
-            self.store.extend(Quad(t.subject, t.predicate, t.object, NamedNode(g))
-                              for g, triples in batch.items() for t in triples)
+            try:
+                self.store.extend(Quad(t.subject, t.predicate, t.object, NamedNode(target))
+                                  for g, triples in batch.items() for target in targets[g] for t in triples)
+            except BaseException:
+                self.failed = True
+                raise
             return
-        self._buffer += [nquads(triples, graph) for graph, triples in batch.items()]
-        self._buffered += sum(len(triples) for triples in batch.values())
+        self._buffer += [nquads(triples, *targets[graph]) for graph, triples in batch.items()]
+        self._buffered += sum(len(triples) * len(targets[g]) for g, triples in batch.items())
         if self._buffered >= self._threshold:
             self._submit()
             self._threshold = min(2 * self._threshold, LARGEST_WRITE)
@@ -85,7 +92,11 @@ class GraphWriter:
     def _wait_pending(self) -> None:
         pending, self._pending = self._pending, None
         if pending is not None:
-            pending.result()
+            try:
+                pending.result()
+            except BaseException:
+                self.failed = True
+                raise
 
     def wait(self) -> None:
         """Write everything queued and block until it is written; raises the writer's error if it failed."""
@@ -113,9 +124,9 @@ class GraphWriter:
             self.close()
 
 
-def nquads(triples: Sequence[Triple], graph: str) -> bytes:
-    r"""``triples`` as an N-Quads document in ``graph``, made by Oxigraph's N-Triples writer without a Python
-    ``Quad`` per triple.
+def nquads(triples: Sequence[Triple], *graphs: str) -> bytes:
+    r"""``triples`` as an N-Quads document in each of ``graphs``, made by Oxigraph's N-Triples writer (once) without
+    a Python ``Quad`` per triple.
 
     The writer puts each triple on one line ending in `` .`` and a newline, and escapes every line break inside
     a literal, so that ending is the end of a statement: the graph goes in front of it.
@@ -126,5 +137,8 @@ def nquads(triples: Sequence[Triple], graph: str) -> bytes:
     ...     print(q, q.object.value == "a .\nb .")
     <http://example.org/s> <http://example.org/p> "a .\nb ." <http://example.org/g> True
     <http://example.org/s> <http://example.org/p> "a .\nb ." <http://example.org/g> True
+    >>> len(nquads([t], "http://example.org/g", "http://example.org/u").splitlines())
+    2
     """
-    return serialize(triples, format=RdfFormat.N_TRIPLES).replace(b" .\n", f" {NamedNode(graph)} .\n".encode())
+    document = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
+    return b"".join(document.replace(b" .\n", f" {NamedNode(graph)} .\n".encode()) for graph in graphs)

@@ -204,7 +204,8 @@ Refresh = Callable[[Store, datetime, frozenset[str]], list[str]]
 
 
 def publish(store: Store, *, base: str, graphs: Sequence[tuple[str, str]], provenance: Iterable[Quad] = (),
-            activity: str | None = None, refresh: Refresh | None = None) -> Publication:
+            activity: str | None = None, refresh: Refresh | None = None,
+            loading: LoadMark | None = None) -> Publication:
     """Make ``graphs`` (pairs of ``GM0363`` code and graph IRI ``{base}/graph/{gm}/{source}/{load}``) visible,
     in ONE update of the meta graph.
 
@@ -214,7 +215,8 @@ def publish(store: Store, *, base: str, graphs: Sequence[tuple[str, str]], prove
     publication id. It is one DELETE/INSERT operation, so any SPARQL 1.1 store applies it all or not at all.
     Then the embedded store's unions are changed in place, retired graphs are dropped (embedded) and a new
     checkpoint becomes current (on disk): :func:`finish`. The published graphs are read once: the rest of the
-    work is proportional to the change, not to the store.
+    work is proportional to the change, not to the store. ``loading``: the mark of a load that copied ``graphs``
+    into the unions as it wrote them (:func:`begin_load`).
     """
     parts = _graph_parts(base)
     new: list[tuple[str, str, str]] = []
@@ -229,7 +231,7 @@ def publish(store: Store, *, base: str, graphs: Sequence[tuple[str, str]], prove
     retired = [r.graph for r in published_records(store, base=base, gemeenten=codes) if r.graph not in names
                and ((r.gemeente, r.source) in pairs or (r.source is None and r.gemeente in codes))]
     before = frozenset(published_iris(store, base=base))
-    interrupted = _begin(store)
+    interrupted = _begin(store) if loading is None else loading.interrupted
     now = datetime.now(UTC)
     publication = new_publication_id(now)
     public = refresh(store, now, before) if refresh is not None else []
@@ -248,8 +250,41 @@ def publish(store: Store, *, base: str, graphs: Sequence[tuple[str, str]], prove
     _stamp(store, base, publication=publication, now=now, delete=delete, insert=insert, quads=provenance)
     done = Publication(publication, [g for _, _, g in new], retired)
     finish(store, base=base, change=done, public=public, published=(before - set(retired)) | names,
-           interrupted=interrupted)
+           interrupted=interrupted, copied=names if loading is not None else frozenset())
     return done
+
+
+@dataclass(frozen=True)
+class LoadMark:
+    """A load that copies its graphs into the unions as it writes them (``unions.copied_while_loading``)."""
+
+    #: Whether the publication before the load died half-way (its unions are rebuilt at this one).
+    interrupted: bool
+
+
+def begin_load(store: Store) -> LoadMark | None:
+    """Before a load writes: when it will copy its graphs into the unions as it writes them, mark the store's
+    publication in progress now (a load that dies leaves the unions to be rebuilt by the next publication) and
+    return the mark for :func:`publish` or :func:`abandon_load`; ``None`` when the store copies at publication."""
+    if not unions.copied_while_loading(store):
+        return None
+    return LoadMark(_begin(store))
+
+
+def abandon_load(store: Store, mark: LoadMark | None, *, base: str, graphs: Iterable[str], lift: bool = True) -> None:
+    """A load that will not publish (refused, or failed): take its graphs' triples out of the unions, drop the
+    graphs and lift the mark, unless ``lift`` is false or the publication before was interrupted: then the next
+    publication rebuilds the unions."""
+    graphs = sorted(graphs)
+    if mark is not None:
+        assert isinstance(store, EmbeddedStore)
+        unions.withdraw(store, base=base, graphs=graphs)
+    for graph in graphs:
+        store.drop_graph(graph)
+    store.flush()
+    if lift and mark is not None and not mark.interrupted and isinstance(store, EmbeddedStore) \
+            and store.publications:
+        store.publications.end()
 
 
 def publish_public(store: Store, *, base: str, changed: Sequence[str]) -> Publication:
@@ -328,12 +363,14 @@ def _graph_quads(store: Store, graph: str) -> set[Quad]:
 
 
 def finish(store: Store, *, base: str, change: Publication, public: Sequence[str] = (),
-           published: AbstractSet[str] | None = None, interrupted: bool | None = None) -> None:
+           published: AbstractSet[str] | None = None, interrupted: bool | None = None,
+           copied: AbstractSet[str] = frozenset()) -> None:
     """After the meta update: bring the embedded store's unions up to date in place (``public``: public graphs
     whose content was added or replaced; ``published``: the instance graphs published now, read from the store
     when not given), drop what no reader needs any more, make the checkpoint current. ``interrupted``: whether
     the publication before this one died half-way (read from the store when not given): then, or when the
-    unions' registration does not match, the unions are rebuilt (O(store), once)."""
+    unions' registration does not match, the unions are rebuilt (O(store), once). ``copied``: new graphs whose
+    triples are in their union already (written there by their load)."""
     if not isinstance(store, EmbeddedStore):  # readers may still use what was retired: RETIRED_GRACE
         for graph in sorted(_retired(store, base) - _retired_since(store, base, datetime.now(UTC) - RETIRED_GRACE)):
             store.drop_graph(graph)
@@ -353,7 +390,8 @@ def finish(store: Store, *, base: str, change: Publication, public: Sequence[str
     else:
         after = unions.split_members(members)
         for special, changes in _member_changes(base, change, public).items():
-            unions.replace_members(store, unions.union_graph(base, special=special), changes, members=after[special])
+            unions.replace_members(store, unions.union_graph(base, special=special), changes, members=after[special],
+                                   copied=copied)
     for graph in change.retired:
         store.drop_graph(graph)
     store.flush()
@@ -444,7 +482,10 @@ def drop_stale_graphs(store: Store, *, base: str, grace: timedelta | None = None
 __all__ = [
     "PUBLIC_GRAPHS",
     "GraphRecord",
+    "LoadMark",
     "Publication",
+    "abandon_load",
+    "begin_load",
     "current_publication",
     "drop_stale_graphs",
     "finish",

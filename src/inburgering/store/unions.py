@@ -11,7 +11,9 @@ Each is registered in the meta graph as a ``prov:Collection`` whose ``prov:hadMe
 in the same update that publishes (``publication.publish``). A publication changes a union in place, at a cost
 proportional to the change: the new graphs' triples are added, and a retired graph's triples are removed unless
 another member still holds them. Readers never see this half-done: they read a checkpoint taken after it
-(``store/snapshots.py``). A reader uses a union in place of its members only when it may read **every** member
+(``store/snapshots.py``). A load into an on-disk store adds its graphs' triples to the unions as it writes them,
+in the same bulk loads (:func:`copied_while_loading`): readers see neither before the publication's checkpoint,
+and a load that dies leaves the store marked, so that the next publication rebuilds the unions. A reader uses a union in place of its members only when it may read **every** member
 (:func:`default_graphs`), so the union holds nothing the reader may not see, exactly as the list would.
 
 Remote stores keep no unions: a reader there gets the list of graphs (an update of a remote union would have to
@@ -63,6 +65,29 @@ def union_graph_pattern(base: str) -> re.Pattern[str]:
 def keeps_unions(store: Store) -> bool:
     """Whether publication maintains union graphs in ``store`` (the embedded store)."""
     return isinstance(store, EmbeddedStore)
+
+
+def copied_while_loading(store: Store) -> bool:
+    """Whether a load writes its graphs' triples into the unions with the graphs themselves (an on-disk embedded
+    store: its readers read checkpoints, never the store a load writes). Copying them at publication instead
+    read every new triple back into Python: 13 of a 24 s load of 8,667 persons (docs/performance.md)."""
+    return isinstance(store, EmbeddedStore) and store.publications is not None
+
+
+def union_of(base: str, graph: str) -> str:
+    """The union graph an instance graph is a member of."""
+    return union_graph(base, special=graph.endswith(SPECIAL_SUFFIX))
+
+
+def withdraw(store: EmbeddedStore, *, base: str, graphs: Iterable[str]) -> int:
+    """Take the triples of ``graphs`` (a load's, never published) out of the unions they were copied into, but
+    those a registered member also holds; returns the number removed. For a load that stops before publishing."""
+    members = registered_unions(store, base=base)
+    removed = 0
+    for graph in graphs:
+        union = union_of(base, graph)
+        removed += remove_triples(store, union, _triples(store, graph), members=members.get(union, frozenset()))
+    return removed
 
 
 def registered_unions(store: Store, *, base: str) -> dict[str, frozenset[str]]:
@@ -169,16 +194,19 @@ def _triples(store: EmbeddedStore, graph: str | None) -> set[Triple]:
 
 
 def replace_members(store: EmbeddedStore, union: str, changes: Iterable[tuple[str | None, str | None]], *,
-                    members: AbstractSet[str]) -> tuple[int, int]:
+                    members: AbstractSet[str], copied: AbstractSet[str] = frozenset()) -> tuple[int, int]:
     """Change ``union`` in place for each ``(old, new)``: ``new`` replaces ``old`` as a member (either may be
     ``None``: a graph only added or only retired). Only the difference is written: the triples of ``new`` that
     ``old`` did not hold are added, those of ``old`` that ``new`` does not hold are removed unless a graph of
-    ``members`` (the members after the change) holds them. A reload of unchanged data writes nothing. Returns
-    (added, removed)."""
+    ``members`` (the members after the change) holds them. A reload of unchanged data writes nothing. Graphs in
+    ``copied`` are in the union already (their load wrote them there): nothing is added for them, and a graph
+    only added is not read at all. Returns (added, removed)."""
     node, added, removed = NamedNode(union), 0, 0
     for old, new in changes:
+        if new in copied and old is None:
+            continue
         before, after = _triples(store, old), _triples(store, new)
-        fresh = [Quad(t.subject, t.predicate, t.object, node) for t in after - before]
+        fresh = [] if new in copied else [Quad(t.subject, t.predicate, t.object, node) for t in after - before]
         if fresh:
             store.extend(fresh)
         added += len(fresh)
@@ -188,6 +216,7 @@ def replace_members(store: EmbeddedStore, union: str, changes: Iterable[tuple[st
 
 __all__ = [
     "add_graphs",
+    "copied_while_loading",
     "default_graphs",
     "is_union_graph",
     "keeps_unions",
@@ -201,4 +230,6 @@ __all__ = [
     "split_members",
     "union_graph",
     "union_graph_pattern",
+    "union_of",
+    "withdraw",
 ]
