@@ -227,3 +227,37 @@ def test_a_failed_write_leaves_the_unions_to_the_next_publication(tmp_path: Path
         assert not store.publications.interrupted()  # type: ignore[attr-defined]
     finally:
         store.close()
+
+
+def test_a_publication_that_fails_after_its_meta_update_keeps_what_it_published(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once the meta update has published a load's graphs, a failure later in the publication (bringing the
+    unions up to date, the checkpoint) must not take them out again: the mark stays, the next publication
+    rebuilds the unions."""
+    from loader_helpers import bsn_pool, duo_person
+
+    from inburgering.store import publication
+
+    store = open_store(str(tmp_path / "store"))
+    try:
+        bsns = bsn_pool()
+
+        def broken(*args: Any, **kwargs: Any) -> None:
+            raise OSError("no space left on device")
+
+        monkeypatch.setattr(publication, "finish", broken)
+        with pytest.raises(OSError):
+            load([write_bundle(tmp_path / "1.jsonl", [duo_person(next(bsns)) for _ in range(3)])],
+                 settings=SETTINGS, key=KEY, rejects_path=tmp_path / "r1.jsonl", store=store,
+                 validator=no_validation)
+        monkeypatch.undo()
+        live = published_graphs(store, base=BASE, special=True)
+        assert live and _triples(store, live)  # published, and its graphs kept
+        assert store.publications.interrupted()  # type: ignore[attr-defined]
+        load([write_bundle(tmp_path / "2.jsonl", [duo_person(next(bsns), "GM0599")])], settings=SETTINGS,
+             key=KEY, rejects_path=tmp_path / "r2.jsonl", store=store, validator=no_validation)
+        assert set(live) <= set(published_graphs(store, base=BASE, special=True))
+        _exact(store)
+        assert not store.publications.interrupted()  # type: ignore[attr-defined]
+    finally:
+        store.close()

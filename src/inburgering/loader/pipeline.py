@@ -276,8 +276,8 @@ def _finish(run: _Run, sources: Sequence[SourceFile], all_or_nothing: bool) -> N
     report.finished = datetime.now(UTC)
     if all_or_nothing and report.persons_rejected:
         report.refused = True
-        abandon_load(run.store, run.loading, base=run.base, graphs=[g for _, g in run.graphs])
-        run.loading = None
+        loading, run.loading = run.loading, None  # from here a failure leaves the mark (rebuilt next time)
+        abandon_load(run.store, loading, base=run.base, graphs=[g for _, g in run.graphs])
         for counts in (*report.sources.values(), *report.gemeenten.values(), *report.entities.values()):
             counts.rejected, counts.published = counts.rejected + counts.published, 0
         run.graphs.clear()
@@ -286,18 +286,20 @@ def _finish(run: _Run, sources: Sequence[SourceFile], all_or_nothing: bool) -> N
                             graphs=run.counts)
     if not run.graphs:
         run.store.extend(prov)  # a load that published nothing is still on record
-        abandon_load(run.store, run.loading, base=run.base, graphs=[])
-        run.loading = None
+        loading, run.loading = run.loading, None
+        abandon_load(run.store, loading, base=run.base, graphs=[])
         return
     graphs = sorted(run.graphs)
     from inburgering.service.publish import refresh_dataset
 
+    # The publication takes the mark over: once its meta update is made, its graphs are published and must
+    # never be taken out again; a publication that fails half-way leaves the mark (the next one rebuilds).
+    loading, run.loading = run.loading, None
     done = publish(run.store, base=run.base, graphs=graphs, provenance=prov,
                    activity=load_activity(run.base, report.load_id),
                    refresh=lambda store, now, published: refresh_dataset(store, now, base=run.base,
                                                                          published=published),
-                   loading=run.loading)
-    run.loading = None
+                   loading=loading)
     report.graphs = [g for _, g in graphs]
     report.publication, report.retired = done.id, done.retired
 
