@@ -178,8 +178,11 @@ def writing(folder: Path) -> Iterator[EmbeddedStore]:
 
 
 def test_status_does_not_wait_for_a_writer_and_gc_does(folder: Path, writing: EmbeddedStore) -> None:
+    assert writing.publications is not None
+    writing.publications.begin()  # a load marks the store from its first write (it copies into the unions)
     status = store_status(Settings(store=str(folder)))
     assert status.writer_busy and status.stale is None  # a running load's graphs are not stale
+    assert not status.interrupted  # the mark is the running writer's
     assert [s.gemeente for s in status.sources] == ["GM0363"]
     with pytest.raises(StoreError, match="another writer"):
         collect_garbage(Settings(store=str(folder)), writer_wait_s=0.3)

@@ -184,7 +184,8 @@ class StoreStatus:
     #: Retired graphs of a remote store kept for the grace period (``gc`` drops them after it).
     retired_waiting: list[str] = field(default_factory=list)
     writer_busy: bool = False
-    #: The last writer died while publishing: the next load or ``model publish`` repairs the unions first.
+    #: The last writer died while publishing (or loading): the next load or ``model publish`` repairs the unions
+    #: first. While a writer runs, the mark is its own and this is false.
     interrupted: bool = False
     publications: list[PublicationStatus] = field(default_factory=list)
     store_bytes: int | None = None
@@ -232,7 +233,7 @@ def store_status(settings: Settings, *, grace: timedelta | None = None) -> Store
             for p in ([current] if current else []) + publications.held()]
     return StoreStatus(
         store=str(path), kind="embedded", publication=publication, sources=sources_of(records), public_graphs=public,
-        stale=stale, writer_busy=busy, interrupted=publications.interrupted(), publications=pubs,
+        stale=stale, writer_busy=busy, interrupted=publications.interrupted() and not busy, publications=pubs,
         store_bytes=disk_usage(path).bytes, publications_bytes=unique_usage(publications.folder),
         total_bytes=unique_usage(path, publications.folder))
 
