@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from pyoxigraph import NamedNode, QuerySolutions
+from loader_helpers import generate_bundle, write_bundle
+from pyoxigraph import QuerySolutions
 
 from inburgering.cli import main
 from inburgering.loader import load, no_validation
@@ -20,7 +20,6 @@ from inburgering.store import open_store
 from inburgering.store.base import Store
 from inburgering.store.publication import public_graphs, published_graphs
 from inburgering.store.unions import default_graphs, registered_unions
-from loader_helpers import generate_bundle, write_bundle
 
 BASE = DEFAULT_BASE  # the query command's default
 KEY = b"union-test-key-not-a-secret"

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from pyoxigraph import Triple
 
-from inburgering.errors import MappingError, UsageError
 from inburgering.derive import derive, derived_graph
+from inburgering.errors import MappingError, UsageError
 from inburgering.loader.checking import Finding, Validator, attribute
 from inburgering.loader.inputs import KINDS, PersonInput, detect_kind, person_inputs
 from inburgering.loader.provenance import (
@@ -38,7 +38,14 @@ from inburgering.mapping.coverage import duo_guard
 from inburgering.namespaces import check_source, gemeente_iri, instance_graph
 from inburgering.settings import Settings
 from inburgering.store import Store, open_settings_store
-from inburgering.store.publication import LoadMark, abandon_load, begin_load, drop_stale_graphs, is_special, publish
+from inburgering.store.publication import (
+    LoadMark,
+    abandon_load,
+    begin_load,
+    drop_stale_graphs,
+    is_special,
+    publish,
+)
 from inburgering.store.unions import union_of
 
 #: Persons validated together: pySHACL's time grows faster than linearly with the graph (perf-notes.md).
