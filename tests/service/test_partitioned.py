@@ -15,6 +15,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -320,3 +321,65 @@ def test_a_remote_store_digests_its_public_graphs_once_per_publication(loaded: L
     finally:
         REQUEST_PUBLICATION.reset(reading)
     assert remote.queries == asked + 1
+
+
+def test_the_background_asks_a_municipality_s_answers_together_from_one_copy(loaded: Loaded) -> None:
+    """``rewarm`` asks each municipality's answers of every saved query in one worker message, answered from one
+    in-memory copy of its graphs (``scoped.answer_together``); they are the answers asked one by one from disk."""
+    from inburgering.service.worker import ProcessEngine
+    from inburgering.store.snapshots import Publications
+
+    snapshot = Publications(loaded.path).open_current()
+    reader = EmbeddedStore.from_snapshot(snapshot)
+    scope = AccessScope("t", "analyst", frozenset(f"GM{n:04d}" for n in range(10000)), special_categories=True)
+    graphs = scopes(reader)["every"]
+    parts = partition(graphs, base=DEFAULT_BASE)
+    assert parts is not None and len(parts.parts) == 20
+    cookbook = load_cookbook()
+
+    class Watched(ProcessEngine):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.messages: list[int] = []
+
+        async def execute(self, job: QueryJob, *, timeout_s: float) -> QueryAnswer:
+            self.messages.append(1)
+            return await super().execute(job, timeout_s=timeout_s)
+
+        async def execute_together(self, jobs: Any, *, timeout_s: float) -> list[QueryAnswer]:
+            self.messages.append(len(jobs))
+            return await super().execute_together(jobs, timeout_s=timeout_s)
+
+    async def warm() -> tuple[int, list[int], Partitioned]:
+        engine = Watched(str(snapshot.path), workers=1, sandbox=False, copy_quads=1_000_000)
+        try:
+            partitioned = Partitioned(workers=1)
+            for saved in cookbook:
+                partitioned.remember(job(saved.query, graphs), scope)
+            asked = await rewarm(engine, reader, partitioned, base=DEFAULT_BASE, timeout_s=120)
+            messages = list(engine.messages)
+            own = next(iter(parts.parts.values())) + parts.shared
+            pair = [job(saved.query, own) for saved in cookbook[:2]]
+            assert all(a.from_copy for a in await engine.execute_together(pair, timeout_s=120))
+            assert not any(a.from_copy for a in await engine.execute_together(pair[:1], timeout_s=120))
+            return asked, messages, partitioned
+        finally:
+            await engine.aclose()
+
+    try:
+        asked, messages, together = asyncio.run(warm())
+        assert asked == 20 * len(cookbook)
+        assert messages == [len(cookbook) + 1] * 20  # every saved query and the persons, per municipality
+        one_by_one, plain = Partitioned(workers=2), ThreadEngine(reader)
+        digest = shared_digest(reader, parts.shared, base=DEFAULT_BASE)
+        for saved in cookbook:
+            assert saved.combine is not None
+            first = asyncio.run(together.answer(plain, job(saved.query, graphs), saved.combine, parts,
+                                                digest=digest, timeout_s=120))
+            assert together.last["asked"] == 0, saved.name  # all kept by rewarm
+            second = asyncio.run(one_by_one.answer(plain, job(saved.query, graphs), saved.combine, parts,
+                                                   digest=digest, timeout_s=120))
+            assert unordered_concat(saved.name, rows(first)) == unordered_concat(saved.name, rows(second)), saved.name
+    finally:
+        reader.close()
+        snapshot.close()

@@ -52,6 +52,16 @@ class QueryJob:
 
 
 @dataclass(frozen=True)
+class Together:
+    """Jobs over the same graphs that one query worker answers one after the other, from one in-memory copy of
+    those graphs made for them alone (``scoped.answer_together``): a municipality's part of each saved query
+    (``partitioned.Partitioned.fill``). The copy is dropped afterwards: kept, 300 municipalities' copies would
+    push out those of the scopes token holders ask again and again."""
+
+    jobs: tuple[QueryJob, ...]
+
+
+@dataclass(frozen=True)
 class QueryAnswer:
     """A serialized result, or an error (``error_kind``: syntax, too-large, timeout, busy, crashed, refused,
     store)."""

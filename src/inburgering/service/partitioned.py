@@ -57,7 +57,7 @@ from inburgering.security.scope import AccessScope
 from inburgering.service.cookbook.spec import ROWS, Combine
 from inburgering.service.execute import QueryAnswer, QueryJob, ResultTooLarge, serialize_solutions
 from inburgering.service.kept import Asked, KeptFile
-from inburgering.service.worker import QueryEngine
+from inburgering.service.worker import QueryEngine, execute_together
 from inburgering.store.base import Store
 
 log = logging.getLogger(__name__)
@@ -260,32 +260,63 @@ class Partitioned:
 
     async def fill(self, engine: QueryEngine, items: Sequence[tuple[QueryJob, Partition]], *, digest: str,
                    timeout_s: float, until: Callable[[], bool] | None = None) -> int:
-        """Ask every municipality's answer of ``items`` not kept yet, one job at a time (the other workers stay
-        free for the analysts), a municipality's jobs one after the other (its graphs are read from disk
-        together); returns how many were asked. A job that fails is left to the next request. One another
-        service process claimed (``KeptFile.claim``) is left to it. Stops early when ``until()`` is true."""
-        todo = sorted({(own, parts.shared, job.query): job for job, parts in items for own in parts.parts.values()
-                       if (job.query, own, digest) not in self._parts}.items(), key=lambda item: item[0][0])
+        """Ask every municipality's answer of ``items`` not kept yet, one municipality at a time (the other workers
+        stay free for the analysts): its jobs together, in one worker from one in-memory copy of its graphs
+        (``worker.execute_together``); returns how many answers were asked. A job that fails is left to the next
+        request. One another service process claimed (``KeptFile.claim``) is left to it. Stops early when
+        ``until()`` is true."""
+        groups: dict[tuple[tuple[str, ...], tuple[str, ...]], dict[str, QueryJob]] = {}
+        for job, parts in items:
+            for own in parts.parts.values():
+                if (job.query, own, digest) not in self._parts:
+                    groups.setdefault((own, parts.shared), {})[job.query] = job
         asked = 0
-        for (own, shared, _), job in todo:
+        for (own, shared), jobs in sorted(groups.items(), key=lambda item: item[0][0]):
             if until is not None and until():
                 break
-            key = (job.query, own, digest)
             await asyncio.sleep(0)  # at start this reads thousands of answers from the file: let requests in
-            if self._lookup(key) is not None:
-                continue
-            if self.kept is not None and not self.kept.claim(repr(key), lease_s=2 * timeout_s):
-                self.skipped += 1
+            todo = []
+            for job in jobs.values():
+                key = (job.query, own, digest)
+                if self._lookup(key) is not None:
+                    continue
+                if self.kept is not None and not self.kept.claim(repr(key), lease_s=2 * timeout_s):
+                    self.skipped += 1
+                    continue
+                todo.append(job)
+            if not todo:
                 continue
             try:
-                result = await self._part(engine, job, own, shared, timeout_s=timeout_s)
+                results = await self._parts_together(engine, todo, own, shared, timeout_s=timeout_s)
             finally:
                 if self.kept is not None:
-                    self.kept.release(repr(key))
-            asked += 1
-            if isinstance(result, PartAnswer):
-                self._keep(key, result)
+                    for job in todo:
+                        self.kept.release(repr((job.query, own, digest)))
+            asked += len(todo)
+            for job, result in zip(todo, results, strict=True):
+                if isinstance(result, PartAnswer):
+                    self._keep((job.query, own, digest), result)
         return asked
+
+    async def _parts_together(self, engine: QueryEngine, jobs: Sequence[QueryJob], own: tuple[str, ...],
+                              shared: tuple[str, ...], *, timeout_s: float) -> list[PartAnswer | QueryAnswer]:
+        """One municipality's answers to ``jobs``, asked together (with its persons when not known yet); when
+        that runs out of time (a municipality too large to copy, whose answers come from disk), one by one."""
+        parts = [self._part_job(job, own, shared) for job in jobs]
+        persons = self._known_persons(own)
+        if persons is None:
+            parts.append(self._persons_job(parts[0]))
+        answers = await execute_together(engine, parts, timeout_s=timeout_s)
+        if any(a.error_kind == "timeout" for a in answers):
+            return [await self._part(engine, job, own, shared, timeout_s=timeout_s) for job in jobs]
+        if persons is None:
+            people = answers.pop()
+            if people.error_kind is not None:
+                return [people] * len(jobs)
+            persons = self._found_persons(own, people)
+        self._persons.move_to_end(own)
+        return [answer if answer.error_kind is not None else PartAnswer(*_rows(answer.body), persons)
+                for answer in answers]
 
     async def answer(self, engine: QueryEngine, job: QueryJob, combine: Combine, parts: Partition, *, digest: str,
                      timeout_s: float) -> QueryAnswer:
@@ -304,9 +335,12 @@ class Partitioned:
         async def one(gm: str) -> PartAnswer | QueryAnswer:
             async with gate:
                 left = deadline - time.perf_counter()
-                if left <= 0:
+                result = (await self._part(engine, job, parts.parts[gm], parts.shared, timeout_s=left)
+                          if left > 0 else None)
+                if result is None or (isinstance(result, QueryAnswer) and result.error_kind == "timeout"):
+                    # the request's limit, not what was left of it for this municipality
                     return QueryAnswer(error_kind="timeout", error=f"the query took more than {timeout_s:g} s")
-                return await self._part(engine, job, parts.parts[gm], parts.shared, timeout_s=left)
+                return result
 
         results = await asyncio.gather(*(one(gm) for gm in missing))
         for gm, result in zip(missing, results, strict=True):
@@ -331,24 +365,36 @@ class Partitioned:
 
     async def _part(self, engine: QueryEngine, job: QueryJob, own: tuple[str, ...], shared: tuple[str, ...], *,
                     timeout_s: float) -> PartAnswer | QueryAnswer:
-        graphs = own + shared
-        part = replace(job, default_graphs=graphs, named_graphs=graphs, media_type=TSV, union_all=False, copy=False)
+        part = self._part_job(job, own, shared)
         answer = await engine.execute(part, timeout_s=timeout_s)
         if answer.error_kind is not None:
             return answer
         persons = self._known_persons(own)
         if persons is None:  # over the same graphs as the answer
-            prefix = thing_iri(job.base, "persoon", "x")[:-1]
-            people = await engine.execute(replace(part, query=PERSONS.format(prefix=f'"{prefix}"'),
-                                                       max_results=10**9), timeout_s=timeout_s)
+            people = await engine.execute(self._persons_job(part), timeout_s=timeout_s)
             if people.error_kind is not None:
                 return people
-            persons = self._remember_persons(own, frozenset(row[0] for row in _rows(people.body)[1]))
-            if self.kept is not None:
-                self.kept.put_persons(own, persons)
+            persons = self._found_persons(own, people)
         self._persons.move_to_end(own)
-        variables, rows = _rows(answer.body)
-        return PartAnswer(variables, rows, persons)
+        return PartAnswer(*_rows(answer.body), persons)
+
+    @staticmethod
+    def _part_job(job: QueryJob, own: tuple[str, ...], shared: tuple[str, ...]) -> QueryJob:
+        """``job`` over one municipality's graphs ``own`` and the public graphs ``shared``."""
+        graphs = own + shared
+        return replace(job, default_graphs=graphs, named_graphs=graphs, media_type=TSV, union_all=False, copy=False)
+
+    @staticmethod
+    def _persons_job(part: QueryJob) -> QueryJob:
+        """The persons of the graphs of ``part`` (the answer's ``persons``)."""
+        prefix = thing_iri(part.base, "persoon", "x")[:-1]
+        return replace(part, query=PERSONS.format(prefix=f'"{prefix}"'), max_results=10**9)
+
+    def _found_persons(self, own: tuple[str, ...], people: QueryAnswer) -> frozenset[str]:
+        persons = self._remember_persons(own, frozenset(row[0] for row in _rows(people.body)[1]))
+        if self.kept is not None:
+            self.kept.put_persons(own, persons)
+        return persons
 
     def _remember_persons(self, own: tuple[str, ...], persons: frozenset[str]) -> frozenset[str]:
         self._persons[own] = persons

@@ -12,8 +12,10 @@ their queries and are then closed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 import tempfile
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 from pyoxigraph import RdfFormat, Store
@@ -70,6 +72,16 @@ class SnapshotEngine:
             await self._engines.pop(generation).aclose()
 
     async def execute(self, job: QueryJob, *, timeout_s: float) -> QueryAnswer:
+        async with self._engine() as engine:
+            return await engine.execute(job, timeout_s=timeout_s)
+
+    async def execute_together(self, jobs: Sequence[QueryJob], *, timeout_s: float) -> list[QueryAnswer]:
+        async with self._engine() as engine:
+            return await engine.execute_together(jobs, timeout_s=timeout_s)
+
+    @contextlib.asynccontextmanager
+    async def _engine(self) -> AsyncIterator[ProcessEngine]:
+        """The engine over the current copy, counted busy while in use."""
         generation, path = await self.snapshots.current()
         if generation not in self._engines:
             self._engines[generation] = ProcessEngine(path, workers=self.workers, sandbox=self.sandbox,
@@ -77,7 +89,7 @@ class SnapshotEngine:
         self._current = max(self._current, generation)
         self._busy[generation] = self._busy.get(generation, 0) + 1
         try:
-            return await self._engines[generation].execute(job, timeout_s=timeout_s)
+            yield self._engines[generation]
         finally:
             self._busy[generation] -= 1
             await self._retire_idle()

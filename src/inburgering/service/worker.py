@@ -18,11 +18,11 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from typing import Protocol
 
-from inburgering.service.execute import QueryAnswer, QueryJob, execute_job
+from inburgering.service.execute import QueryAnswer, QueryJob, Together, execute_job
 from inburgering.store.base import Store
 
 
@@ -30,6 +30,16 @@ class QueryEngine(Protocol):
     async def execute(self, job: QueryJob, *, timeout_s: float) -> QueryAnswer: ...
 
     async def aclose(self) -> None: ...
+
+
+async def execute_together(engine: QueryEngine, jobs: Sequence[QueryJob], *, timeout_s: float) -> list[QueryAnswer]:
+    """The answers to ``jobs`` over the same graphs (``execute.Together``): from one worker and one in-memory copy
+    of the graphs where the engine has ``execute_together`` (query worker processes), within ``timeout_s`` for all
+    of them; otherwise one job after the other, each within ``timeout_s``."""
+    together = getattr(engine, "execute_together", None)
+    if together is not None:
+        return list(await together(jobs, timeout_s=timeout_s))
+    return [await engine.execute(job, timeout_s=timeout_s) for job in jobs]
 
 
 log = logging.getLogger(__name__)
@@ -66,7 +76,7 @@ def worker_main(path: str, conn: Connection, *, sandbox: bool = True, copy_quads
     answer jobs until the pipe closes, in a thread with a large stack (``QUERY_STACK_BYTES``). A job over a small
     scope is answered from an in-memory copy of its graphs, up to ``copy_quads`` quads in all (``scoped.py``)."""
     from inburgering.service.sandbox import deny_network
-    from inburgering.service.scoped import ScopeCopies
+    from inburgering.service.scoped import ScopeCopies, answer_together
     from inburgering.store.embedded import EmbeddedStore
 
     try:
@@ -98,9 +108,13 @@ def worker_main(path: str, conn: Connection, *, sandbox: bool = True, copy_quads
             except (EOFError, OSError):
                 return
             try:
-                where, store = store_for(job)
+                where, store = store_for(job.jobs[0] if isinstance(job, Together) else job)
             except Exception as exc:  # noqa: BLE001 - answered, like any store error
                 conn.send(QueryAnswer(error_kind="store", error=f"cannot open the publication: {exc}"))
+                continue
+            if isinstance(job, Together):
+                with copies.querying():
+                    conn.send(answer_together(store, job.jobs, limit=copy_quads))
                 continue
             with copies.querying():
                 copy = copies.lookup(store, where, job)
@@ -198,18 +212,34 @@ class ProcessEngine:
         return worker.conn.recv()
 
     async def execute(self, job: QueryJob, *, timeout_s: float) -> QueryAnswer:
+        answer = await self._exchange(job, timeout_s)
+        assert isinstance(answer, QueryAnswer)
+        return answer
+
+    async def execute_together(self, jobs: Sequence[QueryJob], *, timeout_s: float) -> list[QueryAnswer]:
+        """``jobs`` (over the same graphs) in one worker, from one copy of their graphs (``execute.Together``);
+        a time-out or a crash is the answer to each of them."""
+        answer = await self._exchange(Together(tuple(jobs)), timeout_s)
+        return list(answer) if isinstance(answer, tuple) else [answer] * len(jobs)
+
+    async def _exchange(self, message: QueryJob | Together, timeout_s: float) -> QueryAnswer | tuple[QueryAnswer, ...]:
+        """Send ``message`` to a free worker: its answer (a tuple for ``Together``), or an error answer."""
         try:
             worker = await asyncio.wait_for(self._idle.get(), WAIT_FOR_WORKER_S)
         except TimeoutError:
             return QueryAnswer(error_kind="timeout", error="no query worker became free; try again later")
         healthy = False
         if self.locate is not None:
-            job = dataclasses.replace(job, store_path=self.locate())
+            where = self.locate()
+            message = (Together(tuple(dataclasses.replace(j, store_path=where) for j in message.jobs))
+                       if isinstance(message, Together) else dataclasses.replace(message, store_path=where))
         try:
-            worker.conn.send(job)
+            worker.conn.send(message)
             answer = await self._receive(worker, timeout_s)
-            healthy = isinstance(answer, QueryAnswer)
-            return answer if isinstance(answer, QueryAnswer) else QueryAnswer(error_kind="store", error=str(answer))
+            healthy = isinstance(answer, QueryAnswer | tuple)
+            if healthy:
+                return answer  # type: ignore[return-value]
+            return QueryAnswer(error_kind="store", error=str(answer))
         except TimeoutError:
             return _timeout_answer(timeout_s)
         except (EOFError, OSError):
