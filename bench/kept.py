@@ -16,6 +16,13 @@ categories included) and one ``inburgering serve`` process on the embedded store
    the background, ``app.keep_warm``), and each query once more.
 
 Writes ``bench/results/kept.json`` under the key ``{parts}x{persons}``.
+
+With ``--background`` instead: every municipality's answers asked in the background, as after a publication that
+changed every municipality (a new national store). A service with ``--timeout`` 10 s and no kept file gets each
+saved query once (so that the kept file lists it as asked) and is stopped; the answers are then deleted from the
+file and a new service started: at start it asks, in the background, every municipality's answer to every query
+listed (``Partitioned.fill``). Measured: the seconds from its start until the file holds them all, then each
+query's time. Key ``{parts}x{persons}-background``.
 """
 
 from __future__ import annotations
@@ -102,6 +109,49 @@ def first_steps(server: Server, token: str, texts: dict[str, str], kept: Path, a
     print(f"3. memory {result['memory']}", flush=True)
 
 
+def background_steps(serve: Any, token: str, texts: dict[str, str], kept: Path, gemeenten: int,
+                     args: argparse.Namespace, result: dict[str, Any]) -> None:
+    """Every municipality's answers asked in the background (``--background``, see the module docstring)."""
+    server = serve("listing")
+    try:
+        ask(server.url, token, "ASK { ?s ?p ?o }", args.timeout)
+        print("1. each query asked once, so that the kept file lists it", flush=True)
+        asks(server.url, token, texts, rounds=1, timeout=args.timeout)
+    finally:
+        server.close()
+    db = sqlite3.connect(kept, timeout=30)
+    try:
+        listed = db.execute("SELECT COUNT(*) FROM asked").fetchone()[0]
+        for table in ("answers", "persons", "claims"):
+            db.execute(f"DELETE FROM {table}")
+        db.commit()
+    finally:
+        db.close()
+    print(f"2. {listed} saved queries listed, every answer deleted; a new service asks them at start", flush=True)
+    started = time.perf_counter()
+    server = serve("background")
+    try:
+        want, seen, settled, progress = len(texts) * gemeenten, -1, time.perf_counter(), []
+        while time.perf_counter() - started < args.background_limit:
+            now = kept_counts(kept)["answers"]
+            if now != seen:
+                seen, settled = now, time.perf_counter()
+                progress.append((round(settled - started, 1), now))
+            if now >= want or time.perf_counter() - settled > 300:
+                break
+            time.sleep(2)
+        elapsed = settled - started
+        print(f"   {seen} of {want} answers kept {elapsed:.1f} s after the service started", flush=True)
+        after = asks(server.url, token, texts, rounds=args.rounds, timeout=args.timeout)
+        result["background"] = {"listed": listed, "answers_kept": seen, "answers_wanted": want,
+                                "kept_within_s": round(elapsed, 1),
+                                "progress": progress[::max(1, len(progress) // 40)],
+                                "ms_after": median_of(after, slice(None)), "raw_after": after,
+                                "memory": {**rss_mb(server), "kept_file": kept_counts(kept)}}
+    finally:
+        server.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.kept", description=__doc__.split("\n")[0])
     parser.add_argument("--store", type=Path, required=True, help="a folder store built by bench.scoped.build_store")
@@ -111,6 +161,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-reload", action="store_true", help="leave out step 5")
     parser.add_argument("--restart-only", action="store_true",
                         help="keep the kept file and run steps 4 and 5 only (after a run stopped there)")
+    parser.add_argument("--background", action="store_true",
+                        help="leave the first asks to the background (see the module docstring); then nothing else")
+    parser.add_argument("--background-limit", type=float, default=3600.0,
+                        help="stop waiting for the background after this many seconds")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     texts = {p.stem: p.read_text(encoding="utf-8") for p in query_files() if not args.queries or p.stem in args.queries}
@@ -120,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         for leftover in kept.parent.glob(kept.name + "*"):
             leftover.unlink()
     parts = sorted(args.store.parent.glob("part-*/duo.jsonl"))
-    size = f"{len(parts)}x{len(parts[0].read_text().splitlines())}"
+    size = f"{len(parts)}x{len(parts[0].read_text().splitlines())}" + ("-background" if args.background else "")
     runs = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
     result: dict[str, Any] = runs.get(size, {}) if args.restart_only else {}
     result.update({"parts": len(parts), "persons_per_part": len(parts[0].read_text().splitlines()),
@@ -140,6 +194,9 @@ def main(argv: list[str] | None = None) -> int:
             return Server(str(args.store), base=BASE, workdir=folder / label, query_timeout=args.timeout,
                           settings=env)
 
+        if args.background:
+            background_steps(serve, token, texts, kept, len(gemeenten), args, result)
+            return _write(args, runs, size, result, kept)
         server = serve("first") if not args.restart_only else None
         try:
             if server is not None:
@@ -179,12 +236,17 @@ def main(argv: list[str] | None = None) -> int:
                       flush=True)
         finally:
             server.close()
+    return _write(args, runs, size, result, kept)
+
+
+def _write(args: argparse.Namespace, runs: dict[str, Any], size: str, result: dict[str, Any], kept: Path) -> int:
     result["kept_file"] = kept_counts(kept)
     result["load_average"] = os.getloadavg()
     runs[size] = result
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(runs, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps({k: v for k, v in result.items() if k not in ("first", "restart", "reload")}, indent=1))
+    print(json.dumps({k: v for k, v in result.items() if k not in ("first", "restart", "reload", "background")},
+                     indent=1))
     return 0
 
 

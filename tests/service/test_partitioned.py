@@ -32,6 +32,7 @@ from inburgering.service.cookbook.spec import Combine
 from inburgering.service.execute import QueryAnswer, QueryJob
 from inburgering.service.live import REQUEST_PUBLICATION
 from inburgering.service.partitioned import (
+    TOGETHER_FROM,
     PartAnswer,
     Partitioned,
     Unusable,
@@ -358,6 +359,12 @@ def test_the_background_asks_a_municipality_s_answers_together_from_one_copy(loa
                 partitioned.remember(job(saved.query, graphs), scope)
             asked = await rewarm(engine, reader, partitioned, base=DEFAULT_BASE, timeout_s=120)
             messages = list(engine.messages)
+            few = Partitioned(workers=1)  # fewer than TOGETHER_FROM queries: one by one, no copy
+            for saved in cookbook[:TOGETHER_FROM - 1]:
+                few.remember(job(saved.query, graphs), scope)
+            engine.messages.clear()
+            assert await rewarm(engine, reader, few, base=DEFAULT_BASE, timeout_s=120) == 20 * (TOGETHER_FROM - 1)
+            assert set(engine.messages) == {1}
             own = next(iter(parts.parts.values())) + parts.shared
             pair = [job(saved.query, own) for saved in cookbook[:2]]
             assert all(a.from_copy for a in await engine.execute_together(pair, timeout_s=120))
