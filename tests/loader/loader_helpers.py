@@ -10,7 +10,7 @@ from typing import Any
 
 from pyoxigraph import Quad, QuerySolutions, Store, Triple
 
-from inburgering.loader.checking import Finding
+from inburgering.loader.checking import Finding, Validator
 from inburgering.namespaces import SHAPES, inb
 from inburgering.sources.bsn import is_test_bsn
 
@@ -72,3 +72,17 @@ def needs_pip_validator(triples: Sequence[Triple], *, reference_date: date) -> l
     assert isinstance(result, QuerySolutions)
     return [Finding(focus=row["p"].value, severity="Violation", message="geen PIP", rule=NEEDS_PIP,
                     path=inb("heeftPip")) for row in result]
+
+
+def crashing_validator(at_call: int) -> Validator:
+    """A validator that finds nothing, and raises on its ``at_call``-th call (a load failing half-way)."""
+    calls = 0
+
+    def validate(triples: Sequence[Triple], *, reference_date: date) -> list[Finding]:
+        nonlocal calls
+        calls += 1
+        if calls == at_call:
+            raise RuntimeError("validator crashed")
+        return []
+
+    return validate

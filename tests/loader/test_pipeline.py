@@ -8,7 +8,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from loader_helpers import BASE, KEY, NEEDS_PIP, bsn_pool, duo_person, needs_pip_validator, write_bundle
+from loader_helpers import (
+    BASE,
+    KEY,
+    NEEDS_PIP,
+    bsn_pool,
+    crashing_validator,
+    duo_person,
+    needs_pip_validator,
+    write_bundle,
+)
 from pyoxigraph import NamedNode, QuerySolutions
 
 from inburgering.errors import UsageError
@@ -89,19 +98,10 @@ def test_an_exception_mid_load_leaves_the_previous_version_and_the_next_load_cle
     load([write_bundle(tmp_path / "1.jsonl", [duo_person(first_bsn)])], settings=SETTINGS, key=KEY,
          rejects_path=tmp_path / "r1.jsonl", store=store, validator=no_validation)
     before = published_graphs(store, base=BASE)
-    calls = 0
-
-    def failing(triples: Any, *, reference_date: Any) -> Any:
-        nonlocal calls
-        calls += 1
-        if calls == 2:
-            raise RuntimeError("validator crashed")
-        return ()
-
     big = write_bundle(tmp_path / "2.jsonl", [duo_person(next(bsns)) for _ in range(5)])
     with pytest.raises(RuntimeError):
         load([big], settings=SETTINGS, key=KEY, rejects_path=tmp_path / "r2.jsonl", store=store,
-             validator=failing, batch_size=2)
+             validator=crashing_validator(2), batch_size=2)
     assert published_graphs(store, base=BASE) == before
     assert _persons(store) == {_iri(first_bsn)}
     live = set(before) | {meta_graph(BASE), provenance_graph(BASE)} | set(registered_unions(store, base=BASE))

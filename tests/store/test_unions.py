@@ -157,7 +157,7 @@ def test_a_load_writes_its_copies_with_its_graphs_and_publication_reads_none_of_
 
 
 def test_a_load_that_does_not_publish_takes_its_copies_out_of_the_unions(tmp_path: Path) -> None:
-    from loader_helpers import bsn_pool, duo_person, needs_pip_validator
+    from loader_helpers import bsn_pool, crashing_validator, duo_person, needs_pip_validator
 
     store = open_store(str(tmp_path / "store"))
     try:
@@ -173,18 +173,9 @@ def test_a_load_that_does_not_publish_takes_its_copies_out_of_the_unions(tmp_pat
         assert report.refused
         assert _exact(store) == before and not store.publications.interrupted()  # type: ignore[attr-defined]
 
-        calls = 0
-
-        def failing(triples: Any, *, reference_date: Any) -> Any:
-            nonlocal calls
-            calls += 1
-            if calls == 3:
-                raise RuntimeError("validator crashed")
-            return ()
-
         with pytest.raises(RuntimeError):
             load([write_bundle(tmp_path / "3.jsonl", people[:5])], settings=SETTINGS, key=KEY,
-                 rejects_path=tmp_path / "r3.jsonl", store=store, validator=failing, batch_size=2)
+                 rejects_path=tmp_path / "r3.jsonl", store=store, validator=crashing_validator(3), batch_size=2)
         assert _exact(store) == before and not store.publications.interrupted()  # type: ignore[attr-defined]
     finally:
         store.close()
