@@ -28,6 +28,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = kept
 
 
+@pytest.fixture(scope="session", autouse=True)
+def audit_log_outside_the_checkout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Services a test starts with default settings (in process or as ``inburgering serve``) append to an audit log
+    of the test session, never to the checkout's ``var/audit.jsonl``, where a deployment's or the demo's record of
+    who read what would get the tests' requests mixed in (27,172 of them in one run)."""
+    import os
+
+    before = os.environ.get("INBURGERING_AUDIT_LOG")
+    os.environ["INBURGERING_AUDIT_LOG"] = str(tmp_path_factory.mktemp("audit") / "audit.jsonl")
+    yield
+    if before is None:
+        os.environ.pop("INBURGERING_AUDIT_LOG", None)
+    else:
+        os.environ["INBURGERING_AUDIT_LOG"] = before
+
+
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     """The read-only reference material beside the checkout (``../shared``)."""
