@@ -276,15 +276,16 @@ def abandon_load(store: Store, mark: LoadMark | None, *, base: str, graphs: Iter
     graphs and lift the mark, unless ``lift`` is false or the publication before was interrupted: then the next
     publication rebuilds the unions."""
     graphs = sorted(graphs)
-    if mark is not None:
-        assert isinstance(store, EmbeddedStore)
+    lifted = None  # the publications whose mark goes once the graphs are out
+    if mark is not None:  # made by begin_load: an on-disk embedded store
+        assert isinstance(store, EmbeddedStore) and store.publications is not None
+        lifted = store.publications if lift and not mark.interrupted else None
         unions.withdraw(store, base=base, graphs=graphs)
     for graph in graphs:
         store.drop_graph(graph)
     store.flush()
-    if lift and mark is not None and not mark.interrupted and isinstance(store, EmbeddedStore) \
-            and store.publications:
-        store.publications.end()
+    if lifted is not None:
+        lifted.end()
 
 
 def publish_public(store: Store, *, base: str, changed: Sequence[str]) -> Publication:

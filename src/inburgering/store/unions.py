@@ -13,8 +13,9 @@ proportional to the change: the new graphs' triples are added, and a retired gra
 another member still holds them. Readers never see this half-done: they read a checkpoint taken after it
 (``store/snapshots.py``). A load into an on-disk store adds its graphs' triples to the unions as it writes them,
 in the same bulk loads (:func:`copied_while_loading`): readers see neither before the publication's checkpoint,
-and a load that dies leaves the store marked, so that the next publication rebuilds the unions. A reader uses a union in place of its members only when it may read **every** member
-(:func:`default_graphs`), so the union holds nothing the reader may not see, exactly as the list would.
+and a load that dies leaves the store marked, so that the next publication rebuilds the unions. A reader uses a
+union in place of its members only when it may read **every** member (:func:`default_graphs`), so the union holds
+nothing the reader may not see, exactly as the list would.
 
 Remote stores keep no unions: a reader there gets the list of graphs (an update of a remote union would have to
 be one atomic request of the size of the change, which Virtuoso, one operation per request, cannot take).
