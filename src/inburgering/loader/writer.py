@@ -86,8 +86,9 @@ class GraphWriter:
             return
         document, self._buffer, self._buffered = b"".join(self._buffer), [], 0
         self._wait_pending()
-        assert self._pool is not None
-        self._pending = self._pool.submit(self.store.load, document, format=RdfFormat.N_QUADS)
+        assert self._pool is not None and isinstance(self.store, EmbeddedStore)
+        # lenient: the document is Oxigraph's own serialisation of terms it checked when they were made
+        self._pending = self._pool.submit(self.store.load, document, format=RdfFormat.N_QUADS, lenient=True)
 
     def _wait_pending(self) -> None:
         pending, self._pending = self._pending, None
