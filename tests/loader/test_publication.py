@@ -7,7 +7,15 @@ from typing import Any
 
 from pyoxigraph import NamedNode, Quad
 
-from inburgering.namespaces import RDF, VOCAB, gemeente_iri, instance_graph, meta_graph
+from inburgering.namespaces import (
+    PROV,
+    RDF,
+    VOCAB,
+    gemeente_iri,
+    instance_graph,
+    meta_graph,
+    provenance_graph,
+)
 from inburgering.store.embedded import EmbeddedStore
 from inburgering.store.publication import (
     current_publication,
@@ -138,3 +146,21 @@ def test_embedded_unions_are_maintained_in_place(store: Any) -> None:
     expected = {q.triple for g in (a2, b1) for q in store.ox.quads_for_pattern(None, None, None, NamedNode(g))}
     assert held == expected and shared.triple in held  # b1 still holds the shared triple; a1's own one went
     assert registered_unions(store, base=BASE) == {union.value: frozenset([a2, b1])}
+
+
+def test_records_carry_their_load_end_from_either_graph_and_filter_by_municipality(store: Any) -> None:
+    """The end of a graph's load is read from the provenance graph, or from the meta graph (where loads before
+    2026-12 wrote it); a graph without a load has none; ``gemeenten`` keeps those municipalities' graphs only."""
+    new, old = instance_graph(BASE, "GM0363", "duo", "L1"), instance_graph(BASE, "GM0599", "duo", "L0")
+    bare = instance_graph(BASE, "GM0599", "ggm", "L1")
+    publish(store, base=BASE, graphs=[("GM0363", new), ("GM0599", old), ("GM0599", bare)])
+    ended = f"<{PROV}endedAtTime>"
+    when = "^^<http://www.w3.org/2001/XMLSchema#dateTime>"
+    store.update(f"INSERT DATA {{ GRAPH <{meta_graph(BASE)}> {{ <{new}> <{PROV}wasGeneratedBy> <urn:load:1> . "
+                 f"<{old}> <{PROV}wasGeneratedBy> <urn:load:0> . <urn:load:0> {ended} \"2026-11-01T00:00:00Z\"{when} }} "
+                 f"GRAPH <{provenance_graph(BASE)}> {{ <urn:load:1> {ended} \"2026-12-01T00:00:00Z\"{when} }} }}")
+    records = {r.graph: (r.gemeente, r.source, r.loaded) for r in published_records(store, base=BASE)}
+    assert records == {new: ("GM0363", "duo", "2026-12-01T00:00:00Z"), old: ("GM0599", "duo", "2026-11-01T00:00:00Z"),
+                       bare: ("GM0599", "ggm", None)}
+    assert [r.graph for r in published_records(store, base=BASE, gemeenten=["GM0599"])] == sorted([old, bare])
+    assert published_records(store, base=BASE, gemeenten=["GM0001"]) == []

@@ -106,18 +106,31 @@ def published_records(store: Store, *, base: str, gemeenten: Iterable[str] | Non
     values = "" if gemeenten is None else (
         "VALUES ?gm { " + " ".join(str(NamedNode(gemeente_iri(code))) for code in sorted(set(gemeenten))) + " } ")
     meta = NamedNode(meta_graph(base))
+    graphs = f"{values}GRAPH {meta} {{ ?g a inb:InstanceGraph ; inb:gemeente ?gm ; inb:published true }} "
+    # Three queries joined here. As one, with the OPTIONALs inside the GRAPH block after the VALUES, Oxigraph took
+    # 1.5 s for the 20 municipalities of a load into the national store (954 graphs), where these take 25 ms.
     # The load's end is in the provenance graph (in the meta graph, written before 2026-12).
-    query = _prefixes() + (
-        f"SELECT ?g ?gm ?bron ?t WHERE {{ {values}GRAPH {meta} {{ "
-        "?g a inb:InstanceGraph ; inb:gemeente ?gm ; inb:published true . OPTIONAL { ?g inb:bron ?bron } } "
-        f"OPTIONAL {{ GRAPH {meta} {{ ?g prov:wasGeneratedBy ?load }} GRAPH ?p {{ ?load prov:endedAtTime ?t }} "
-        f"VALUES ?p {{ {meta} {NamedNode(provenance_graph(base))} }} }} }}")
-    result = store.query(query)
-    assert isinstance(result, QuerySolutions)
-    records = {GraphRecord(row["g"].value, gemeente_code(row["gm"].value),
-                           row["bron"].value if row["bron"] is not None else None,
-                           row["t"].value if row["t"] is not None else None) for row in result}
+    found = _select(store, f"SELECT ?g ?gm ?bron WHERE {{ {graphs}OPTIONAL {{ GRAPH {meta} {{ ?g inb:bron ?bron }} }} }}")
+    loads: dict[str, list[str]] = {}
+    for row in _select(store, f"SELECT ?g ?load WHERE {{ {graphs}GRAPH {meta} {{ ?g prov:wasGeneratedBy ?load }} }}"):
+        loads.setdefault(row["g"].value, []).append(row["load"].value)
+    ended: dict[str, list[str]] = {}
+    for row in _select(store, f"SELECT ?load ?t WHERE {{ VALUES ?p {{ {meta} {NamedNode(provenance_graph(base))} }} "
+                              "GRAPH ?p { ?load prov:endedAtTime ?t } }"):
+        ended.setdefault(row["load"].value, []).append(row["t"].value)
+    records = set()
+    for row in found:
+        graph, code = row["g"].value, gemeente_code(row["gm"].value)
+        source = row["bron"].value if row["bron"] is not None else None
+        times = [t for load in loads.get(graph, ()) for t in ended.get(load, ())]
+        records |= {GraphRecord(graph, code, source, t) for t in times or [None]}
     return sorted(records, key=lambda r: r.graph)
+
+
+def _select(store: Store, query: str) -> QuerySolutions:
+    result = store.query(_prefixes() + query)
+    assert isinstance(result, QuerySolutions)
+    return result
 
 
 def published_iris(store: Store, *, base: str) -> set[str]:
