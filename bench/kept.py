@@ -77,6 +77,22 @@ def kept_counts(path: Path, *, since: float = 0.0) -> dict[str, int]:
         db.close()
 
 
+def wait_for_kept(kept: Path, *, want: int, limit_s: float, started: float, still_s: float = 300.0) -> dict[str, Any]:
+    """Wait until the kept file holds ``want`` answers, or has not grown for ``still_s``, or ``limit_s`` after
+    ``started`` (a ``perf_counter``); the count and when it last grew, from ``started``."""
+    seen, settled, progress = -1, time.perf_counter(), []
+    while time.perf_counter() - started < limit_s:
+        now = kept_counts(kept)["answers"] if kept.exists() else 0
+        if now != seen:
+            seen, settled = now, time.perf_counter()
+            progress.append((round(settled - started, 1), now))
+        if now >= want or time.perf_counter() - settled > still_s:
+            break
+        time.sleep(2)
+    return {"answers_kept": seen, "answers_wanted": want, "kept_within_s": round(settled - started, 1),
+            "progress": progress[::max(1, len(progress) // 40)]}
+
+
 def asks(url: str, token: str, texts: dict[str, str], *, rounds: int, timeout: float) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, text in texts.items():
@@ -131,22 +147,11 @@ def background_steps(serve: Any, token: str, texts: dict[str, str], kept: Path, 
     started = time.perf_counter()
     server = serve("background")
     try:
-        want, seen, settled, progress = len(texts) * gemeenten, -1, time.perf_counter(), []
-        while time.perf_counter() - started < args.background_limit:
-            now = kept_counts(kept)["answers"]
-            if now != seen:
-                seen, settled = now, time.perf_counter()
-                progress.append((round(settled - started, 1), now))
-            if now >= want or time.perf_counter() - settled > 300:
-                break
-            time.sleep(2)
-        elapsed = settled - started
-        print(f"   {seen} of {want} answers kept {elapsed:.1f} s after the service started", flush=True)
+        waited = wait_for_kept(kept, want=len(texts) * gemeenten, limit_s=args.background_limit, started=started)
+        print(f"   {waited['answers_kept']} of {waited['answers_wanted']} answers kept {waited['kept_within_s']:.1f} s "
+              "after the service started", flush=True)
         after = asks(server.url, token, texts, rounds=args.rounds, timeout=args.timeout)
-        result["background"] = {"listed": listed, "answers_kept": seen, "answers_wanted": want,
-                                "kept_within_s": round(elapsed, 1),
-                                "progress": progress[::max(1, len(progress) // 40)],
-                                "ms_after": median_of(after, slice(None)), "raw_after": after,
+        result["background"] = {"listed": listed, **waited, "ms_after": median_of(after, slice(None)), "raw_after": after,
                                 "memory": {**rss_mb(server), "kept_file": kept_counts(kept)}}
     finally:
         server.close()
