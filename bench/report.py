@@ -209,11 +209,13 @@ def _query_table(q: dict[str, Any]) -> list[str]:
            + (f", holding the {scope['gemeenten']} municipalities of {scope['persons']:,} persons ({scope['quads']:,} "
               "quads) that the service was asked with a token for exactly those (\"scope ms\"), over the whole store"
               if scope.get("subset") else "") + ".", "",
-           "| analyst query | ms first ask | ms kept | rows | scope ms | rdflib ms | rdflib rows | ratio |",
+           "| analyst query | ms first ask | ms kept | rows | scope ms | rdflib ms | rdflib rows | ratio (rdflib / scope) |",
            "|---|---|---|---|---|---|---|---|"]
     for name, row in q["queries"].items():
         out.append(f"| {name} | {ms(row.get('first'))} | {ms(row)} | {_fmt(row.get('rows'))} | "
-                   f"{_fmt(row.get('scope_ms', row.get('ms')), 1)} | "
+                   f"{_fmt(row.get('scope_ms', row.get('ms')), 1)}"
+                   + (f" ({_fmt(row['scope_rows'])} rows)" if scope.get("subset") and row.get("scope_rows") is not None
+                      else "") + " | "
                    + (f"> {row['rdflib_timeout']:.0f} s (stopped)" if row.get("rdflib_timeout") else
                       _fmt(row['rdflib_ms'], 1))
                    + f" | {_fmt(row.get('rdflib_rows'))} | "
