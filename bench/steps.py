@@ -111,20 +111,6 @@ def export_dataset(*, store: str, base: str, out: str, persons: int | None = Non
 
 
 @step
-def count_persons(*, store: str, base: str) -> dict[str, Any]:
-    """The persons of the published instance graphs."""
-    from pyoxigraph import NamedNode
-
-    from inburgering.namespaces import inb
-    from inburgering.store import open_store
-
-    s = open_store(store)
-    typed = (None, NamedNode(RDF_TYPE), NamedNode(inb("Inburgeraar")))
-    return {"seconds": 0.0, "persons": sum(sum(1 for _ in s.ox.quads_for_pattern(*typed, NamedNode(g)))
-                                           for g in _instance_graphs(s, base))}
-
-
-@step
 def baseline_a(*, nquads: str, store: str, lenient: bool = False) -> dict[str, Any]:
     """Baseline A: Oxigraph's own bulk loader, the same quads into a fresh on-disk store; ``lenient``: without
     its check of every IRI, as the loader's writer loads its own serialisation (reported beside, not the target)."""

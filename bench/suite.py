@@ -322,13 +322,11 @@ def query_part(cfg: Config, url: str, auth: dict[str, str], store: Path, log: An
     log(f"  {waited['answers_kept']} of {waited['answers_wanted']} answers kept {waited['kept_within_s']:.0f} s "
         "after the first ask")
     served = run_queries(url, auth, repeat=max(3, cfg.runs), cap=query_cap(cfg), log=log)
-    total = run_child("count_persons", {"store": str(store), "base": cfg.base})
-    assert total is not None
-    subset = total["persons"] > RDFLIB_PERSONS
     dataset = cfg.work / "dataset.nq"
     exported = run_child("export_dataset", {"store": str(store), "base": cfg.base, "out": str(dataset),
-                                            "persons": RDFLIB_PERSONS if subset else None})
+                                            "persons": RDFLIB_PERSONS})
     assert exported is not None
+    subset = len(exported["gemeenten"]) < len(gemeenten)
     scope = served
     if subset:
         token = run_child("make_token", {"store": str(store), "gemeenten": exported["gemeenten"]})
