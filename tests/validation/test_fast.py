@@ -15,6 +15,7 @@ import pytest
 import rdflib
 from pyoxigraph import NamedNode, RdfFormat, Store
 
+from inburgering.errors import SourceError
 from inburgering.validation.fast import load_shapes, validate_fast
 from inburgering.validation.fast_compare import compare, pyshacl_keys
 from inburgering.validation.fast_validators import (
@@ -191,3 +192,13 @@ def test_project_shapes_on_generated_data_match_pyshacl(tmp_path: Path, monkeypa
     comparison = compare(reference, report.results)  # type: ignore[attr-defined]
     assert comparison.reference > 0  # the injected defects are found
     assert comparison.only_reference == () and comparison.only_fast == ()
+
+
+def test_a_missing_shapes_or_ontology_folder_is_an_error_not_a_validator_that_passes_everything(
+        tmp_path: Path) -> None:
+    """An install that does not find the checkout (no ``INBURGERING_HOME``) must stop, not validate with no shapes."""
+    with pytest.raises(SourceError, match="no shapes found") as shapes:
+        shapes_store(tmp_path / "shapes")
+    assert shapes.value.file == str(tmp_path / "shapes")
+    with pytest.raises(SourceError, match="no ontology found"):
+        ontology_files(tmp_path / "ontology")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, Triple
 
+from inburgering.errors import SourceError
 from inburgering.namespaces import SH, SHAPES, XSD
 from inburgering.paths import ONTOLOGY_DIR, SHAPES_DIR
 from inburgering.validation.fast import FastReport, FastResult, load_shapes, validate_fast
@@ -33,14 +34,28 @@ CONTEXT_GRAPH = NamedNode("urn:x-inburgering:validation:context")
 
 @lru_cache(maxsize=4)
 def shapes_store(folder: Path | None = None) -> Store:
-    """The project's shapes (``shapes/*.ttl``) in an in-memory store (cached; read only)."""
-    return load_shapes(sorted((folder or SHAPES_DIR).glob("*.ttl")))
+    """The project's shapes (``shapes/*.ttl``) in an in-memory store (cached; read only).
+
+    Raises ``SourceError`` when there are none: a validator without shapes would pass everything.
+    """
+    files = sorted((folder or SHAPES_DIR).glob("*.ttl"))
+    if not files:
+        raise SourceError("no shapes found (expected *.ttl files; set INBURGERING_HOME to a checkout)",
+                          file=str(folder or SHAPES_DIR))
+    return load_shapes(files)
 
 
 def ontology_files(folder: Path | None = None) -> list[Path]:
-    """The ontology and concept-scheme files pySHACL mixes into the data (as ``validation.load_ontology``)."""
+    """The ontology and concept-scheme files pySHACL mixes into the data (as ``validation.load_ontology``).
+
+    Raises ``SourceError`` when there are none: without the class hierarchy every ``sh:class`` would fail.
+    """
     root = folder or ONTOLOGY_DIR
-    return sorted(p for p in root.rglob("*.ttl") if not {"source", "reference"} & set(p.parts))
+    files = sorted(p for p in root.rglob("*.ttl") if not {"source", "reference"} & set(p.parts))
+    if not files:
+        raise SourceError("no ontology found (expected *.ttl files; set INBURGERING_HOME to a checkout)",
+                          file=str(root))
+    return files
 
 
 @lru_cache(maxsize=4)
