@@ -15,10 +15,9 @@ from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, Triple
 
-from inburgering.errors import SourceError
 from inburgering.namespaces import SH, SHAPES, XSD
-from inburgering.paths import ONTOLOGY_DIR, SHAPES_DIR
 from inburgering.validation.fast import FastReport, FastResult, load_shapes, validate_fast
+from inburgering.validation.shapes import ontology_files, shape_files
 
 #: Municipalities are validated together until a part holds this many quads (about 500 persons): large enough
 #: to spread the fixed cost of the queries, small enough that no rule's join grows out of hand.
@@ -34,28 +33,8 @@ CONTEXT_GRAPH = NamedNode("urn:x-inburgering:validation:context")
 
 @lru_cache(maxsize=4)
 def shapes_store(folder: Path | None = None) -> Store:
-    """The project's shapes (``shapes/*.ttl``) in an in-memory store (cached; read only).
-
-    Raises ``SourceError`` when there are none: a validator without shapes would pass everything.
-    """
-    files = sorted((folder or SHAPES_DIR).glob("*.ttl"))
-    if not files:
-        raise SourceError("no shapes found (expected *.ttl files; set INBURGERING_HOME to a checkout)",
-                          file=str(folder or SHAPES_DIR))
-    return load_shapes(files)
-
-
-def ontology_files(folder: Path | None = None) -> list[Path]:
-    """The ontology and concept-scheme files pySHACL mixes into the data (as ``validation.load_ontology``).
-
-    Raises ``SourceError`` when there are none: without the class hierarchy every ``sh:class`` would fail.
-    """
-    root = folder or ONTOLOGY_DIR
-    files = sorted(p for p in root.rglob("*.ttl") if not {"source", "reference"} & set(p.parts))
-    if not files:
-        raise SourceError("no ontology found (expected *.ttl files; set INBURGERING_HOME to a checkout)",
-                          file=str(root))
-    return files
+    """The project's shapes (``shapes/*.ttl``) in an in-memory store (cached; read only)."""
+    return load_shapes(shape_files(folder))
 
 
 @lru_cache(maxsize=4)

@@ -26,25 +26,42 @@ def _parse_turtle(paths: list[Path]) -> Graph:
 
 
 def shape_files(folder: Path | None = None) -> list[Path]:
-    """The Turtle files that make up the shapes graph (``shapes/*.ttl``), sorted."""
-    return sorted((folder or SHAPES_DIR).glob("*.ttl"))
+    """The Turtle files that make up the shapes graph (``shapes/*.ttl``), sorted, for both engines.
+
+    Raises ``SourceError`` when there are none: a validator without shapes would pass everything.
+    """
+    files = sorted((folder or SHAPES_DIR).glob("*.ttl"))
+    if not files:
+        raise SourceError("no shapes found (expected *.ttl files; set INBURGERING_HOME to a checkout)",
+                          file=str(folder or SHAPES_DIR))
+    return files
+
+
+def ontology_files(folder: Path | None = None) -> list[Path]:
+    """The ontology and concept-scheme files (``ontology/**/*.ttl``; not the reference list of municipalities nor
+    the sources), sorted, for both engines.
+
+    Raises ``SourceError`` when there are none: without the class hierarchy every ``sh:class`` would fail.
+    """
+    root = folder or ONTOLOGY_DIR
+    files = sorted(p for p in root.rglob("*.ttl") if not {"source", "reference"} & set(p.parts))
+    if not files:
+        raise SourceError("no ontology found (expected *.ttl files; set INBURGERING_HOME to a checkout)",
+                          file=str(root))
+    return files
 
 
 @lru_cache(maxsize=4)
 def load_shapes(folder: Path | None = None) -> Graph:
     """The shapes graph: every ``*.ttl`` in ``shapes/`` (cached; do not modify the returned graph)."""
-    files = shape_files(folder)
-    if not files:
-        raise SourceError("no shapes found (expected *.ttl files)", file=str(folder or SHAPES_DIR))
-    return _parse_turtle(files)
+    return _parse_turtle(shape_files(folder))
 
 
 @lru_cache(maxsize=4)
 def load_ontology(folder: Path | None = None) -> Graph:
     """The ontology and concept schemes (``ontology/**/*.ttl``; not the reference list of municipalities), used for
     subclass targets (cached)."""
-    root = folder or ONTOLOGY_DIR
-    return _parse_turtle(sorted(p for p in root.rglob("*.ttl") if not {"source", "reference"} & set(p.parts)))
+    return _parse_turtle(ontology_files(folder))
 
 
 def subclass_triples(ontology: Graph) -> Graph:
