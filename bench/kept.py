@@ -17,6 +17,11 @@ categories included) and one ``inburgering serve`` process on the embedded store
 
 Writes ``bench/results/kept.json`` under the key ``{parts}x{persons}``.
 
+With ``--ahead`` instead: no request at all. A service started with no kept file asks the cookbook ahead for the
+token's municipalities (``service/ahead.py``: each saved query's file text and its text of the day); measured: the
+seconds until the file holds them all, then each query ``--rounds`` times (the first is its first request ever),
+the memory, and step 5. Key ``{parts}x{persons}-ahead``.
+
 With ``--background`` instead: every municipality's answers asked in the background, as after a publication that
 changed every municipality (a new national store). A service with ``--timeout`` 10 s and no kept file gets each
 saved query once (so that the kept file lists it as asked) and is stopped; the answers are then deleted from the
@@ -34,6 +39,7 @@ import sqlite3
 import statistics
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +49,7 @@ from bench.reload import largest_gemeente as write_largest
 from bench.web import Server, query_files
 from inburgering.namespaces import DEFAULT_BASE as BASE
 from inburgering.security.tokens import TokenStore
+from inburgering.service.ahead import cookbook_texts
 from inburgering.service.kept import default_kept_db
 
 RESULTS = Path(__file__).parent / "results" / "kept.json"
@@ -157,6 +164,54 @@ def background_steps(serve: Any, token: str, texts: dict[str, str], kept: Path, 
         server.close()
 
 
+def reload_step(server: Server, token: str, texts: dict[str, str], kept: Path, folder: Path, part: Path,
+                args: argparse.Namespace, *, want: int) -> dict[str, Any]:
+    """Step 5: the largest municipality of ``part`` loaded again while the service runs; the seconds until the
+    kept file holds ``want`` answers asked since, then each query once."""
+    bundle = folder / "reload.jsonl"
+    gemeente, persons = write_largest(part, bundle)
+    print(f"5. reload {gemeente} ({persons} persons)", flush=True)
+    begun = time.time()
+    load_s = _run(["load", "--store", str(args.store), "--rejects", str(folder / "rejects.jsonl"), str(bundle)],
+                  key=_key(1))
+    loaded = time.time()
+    seen, settled = -1, loaded
+    while time.time() - loaded < 1800:
+        now = kept_counts(kept, since=begun)["answers_since"]
+        if now != seen:
+            seen, settled = now, time.time()
+        if now >= want or time.time() - settled > 120:
+            break
+        time.sleep(1)
+    after = asks(server.url, token, texts, rounds=1, timeout=args.timeout)
+    print(f"   load {load_s:.1f} s; {seen} of {want} answers asked {settled - loaded:.1f} s after it", flush=True)
+    return {"gemeente": gemeente, "persons": persons, "load_s": round(load_s, 1), "answers_asked": seen,
+            "answers_wanted": want, "asked_within_s": round(settled - loaded, 1),
+            "ms_after": median_of(after, slice(0, 1)), "raw": after}
+
+
+def ahead_steps(serve: Any, token: str, texts: dict[str, str], kept: Path, folder: Path, part: Path, gemeenten: int,
+                args: argparse.Namespace, result: dict[str, Any]) -> None:
+    """``--ahead``: a service started with no kept file and no request asks the cookbook ahead for the token's
+    municipalities (``service/ahead.py``); the seconds until it holds them all, then each query ``--rounds`` times
+    (the first is the query's first request ever), then a reload of one municipality."""
+    ahead = cookbook_texts(base=BASE, dialect="oxigraph", today=date.today())
+    started = time.perf_counter()
+    server = serve("ahead")
+    try:
+        waited = wait_for_kept(kept, want=len(ahead) * gemeenten, limit_s=args.background_limit, started=started)
+        print(f"   {waited['answers_kept']} of {waited['answers_wanted']} answers ({len(ahead)} texts) kept "
+              f"{waited['kept_within_s']:.1f} s after the service started", flush=True)
+        after = asks(server.url, token, texts, rounds=args.rounds, timeout=args.timeout)
+        result["ahead"] = {"texts": len(ahead), **waited, "ms_first": median_of(after, slice(0, 1)),
+                           "ms_all": median_of(after, slice(None)), "raw_after": after,
+                           "memory": {**rss_mb(server), "kept_file": kept_counts(kept)}}
+        if not args.no_reload:
+            result["reload"] = reload_step(server, token, texts, kept, folder, part, args, want=len(ahead))
+    finally:
+        server.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.kept", description=__doc__.split("\n")[0])
     parser.add_argument("--store", type=Path, required=True, help="a folder store built by bench.scoped.build_store")
@@ -168,6 +223,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="keep the kept file and run steps 4 and 5 only (after a run stopped there)")
     parser.add_argument("--background", action="store_true",
                         help="leave the first asks to the background (see the module docstring); then nothing else")
+    parser.add_argument("--ahead", action="store_true",
+                        help="no request at all: the service asks the cookbook ahead (see the module docstring)")
     parser.add_argument("--background-limit", type=float, default=3600.0,
                         help="stop waiting for the background after this many seconds")
     parser.add_argument("--out", type=Path, default=RESULTS)
@@ -179,7 +236,8 @@ def main(argv: list[str] | None = None) -> int:
         for leftover in kept.parent.glob(kept.name + "*"):
             leftover.unlink()
     parts = sorted(args.store.parent.glob("part-*/duo.jsonl"))
-    size = f"{len(parts)}x{len(parts[0].read_text().splitlines())}" + ("-background" if args.background else "")
+    size = f"{len(parts)}x{len(parts[0].read_text().splitlines())}" + ("-background" if args.background else
+                                                                       "-ahead" if args.ahead else "")
     runs = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
     result: dict[str, Any] = runs.get(size, {}) if args.restart_only else {}
     result.update({"parts": len(parts), "persons_per_part": len(parts[0].read_text().splitlines()),
@@ -202,6 +260,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.background:
             background_steps(serve, token, texts, kept, len(gemeenten), args, result)
             return _write(args, runs, size, result, kept)
+        if args.ahead:
+            ahead_steps(serve, token, texts, kept, folder, parts[0], len(gemeenten), args, result)
+            return _write(args, runs, size, result, kept)
         server = serve("first") if not args.restart_only else None
         try:
             if server is not None:
@@ -217,28 +278,8 @@ def main(argv: list[str] | None = None) -> int:
                                  "ms_warm": median_of(restart, slice(1, None)), "raw": restart,
                                  "memory": rss_mb(server)}
             if not args.no_reload:
-                bundle = folder / "reload.jsonl"
-                gemeente, persons = write_largest(parts[0], bundle)
-                print(f"5. reload {gemeente} ({persons} persons)", flush=True)
-                begun = time.time()
-                load_s = _run(["load", "--store", str(args.store), "--rejects", str(folder / "rejects.jsonl"),
-                               str(bundle)], key=_key(1))
-                loaded = time.time()
-                want, seen, settled = len(texts), -1, loaded
-                while time.time() - loaded < 1800:
-                    now = kept_counts(kept, since=begun)["answers_since"]
-                    if now != seen:
-                        seen, settled = now, time.time()
-                    if now >= want or time.time() - settled > 120:
-                        break
-                    time.sleep(1)
-                after = asks(server.url, token, texts, rounds=1, timeout=args.timeout)
-                result["reload"] = {"gemeente": gemeente, "persons": persons, "load_s": round(load_s, 1),
-                                    "answers_asked": seen, "answers_wanted": want,
-                                    "asked_within_s": round(settled - loaded, 1),
-                                    "ms_after": median_of(after, slice(0, 1)), "raw": after}
-                print(f"   load {load_s:.1f} s; {seen} of {want} answers asked {settled - loaded:.1f} s after it",
-                      flush=True)
+                ahead = cookbook_texts(base=BASE, dialect="oxigraph", today=date.today())  # asked ahead too
+                result["reload"] = reload_step(server, token, texts, kept, folder, parts[0], args, want=len(ahead))
         finally:
             server.close()
     return _write(args, runs, size, result, kept)
@@ -250,7 +291,8 @@ def _write(args: argparse.Namespace, runs: dict[str, Any], size: str, result: di
     runs[size] = result
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(runs, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps({k: v for k, v in result.items() if k not in ("first", "restart", "reload", "background")},
+    print(json.dumps({k: v for k, v in result.items() if k not in ("first", "restart", "reload", "background",
+                                                                   "ahead")},
                      indent=1))
     return 0
 

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     #: personal data, owner-only, pruned at every publication). Default ``{store}.kept.sqlite`` beside an
     #: embedded store; none (memory only) for ``memory:`` and remote stores unless set.
     kept_answers_db: Path | None = None
+    #: Ask the cookbook's saved queries for every municipality the analysts' tokens read, ahead of the requests
+    #: (``service/ahead.py``): at start, after each publication and each day. Off: only what analysts asked before.
+    warm_saved_queries: bool = True
     #: Query workers may open no network connection (seccomp, Linux x86-64/arm64); switch off only on a host
     #: that cannot (the service refuses to start workers without it otherwise).
     query_sandbox: bool = True

@@ -14,6 +14,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -25,10 +26,11 @@ from inburgering.security.dataset import allowed_graphs
 from inburgering.security.scope import AccessScope
 from inburgering.security.tokens import TokenStore
 from inburgering.service import create_app
+from inburgering.service.ahead import cookbook_texts
 from inburgering.service.cookbook import load_cookbook
 from inburgering.service.cookbook.spec import SavedQuery
 from inburgering.service.execute import QueryAnswer, QueryJob
-from inburgering.service.kept import KeptFile, default_kept_db
+from inburgering.service.kept import Asked, KeptFile, default_kept_db, query_key
 from inburgering.service.partitioned import Partition, Partitioned, partition
 from inburgering.service.publish import load_public_graphs
 from inburgering.service.worker import ThreadEngine, _timeout_answer
@@ -190,7 +192,7 @@ def test_the_service_asks_at_start_what_was_asked_before_and_a_forgotten_person_
     tokens = TokenStore(tmp_path / "tokens.sqlite")
     token = tokens.create(role="analyst", gemeenten=sorted(FEW), special_categories=False).token
     settings = Settings(store=str(path), token_db=Path(tokens.path), audit_log=tmp_path / "audit.jsonl",
-                        public_url=DEFAULT_BASE)
+                        public_url=DEFAULT_BASE, warm_saved_queries=False)  # what was asked (ahead: below)
     headers = {"Authorization": f"Bearer {token}", "Accept": "application/sparql-results+json"}
     kept_path = default_kept_db(str(path))
     assert kept_path == tmp_path / "store.kept.sqlite"
@@ -273,7 +275,7 @@ def test_after_a_reload_only_the_changed_municipality_is_asked_again_on_every_ba
     token = tokens.create(role="analyst", gemeenten=sorted(FEW), special_categories=False).token
     kept_path = tmp_path / "kept.sqlite"
     settings = Settings(store=store_url, token_db=Path(tokens.path), audit_log=tmp_path / "audit.jsonl",
-                        public_url=DEFAULT_BASE, kept_answers_db=kept_path)
+                        public_url=DEFAULT_BASE, kept_answers_db=kept_path, warm_saved_queries=False)
     headers = {"Authorization": f"Bearer {token}", "Accept": "application/sparql-results+json"}
     try:
         with TestClient(create_app(settings)) as client:
@@ -301,3 +303,78 @@ def test_after_a_reload_only_the_changed_municipality_is_asked_again_on_every_ba
 def graph_sets(kept: KeptFile) -> set[str]:
     with kept._lock:
         return {g for (g,) in kept._db.execute("SELECT graphs FROM answers")}
+
+
+def kept_queries(kept: KeptFile) -> set[str]:
+    with kept._lock:
+        return {q for (q,) in kept._db.execute("SELECT DISTINCT query FROM answers")}
+
+
+def test_forget_except_keeps_the_texts_asked_ahead_and_those_analysts_asked(tmp_path: Path) -> None:
+    kept = KeptFile(tmp_path / "k.sqlite")
+    for text in ("ahead", "asked", "yesterday"):
+        kept.put(text, ("g1", "shared"), "d", ("n",), [("1",)])
+    kept.remember(Asked("asked", DEFAULT_BASE, 10, AccessScope(None, "analyst", FEW)))
+    assert kept.forget_except({"ahead"}) == 1
+    assert kept_queries(kept) == {query_key("ahead"), query_key("asked")}
+    assert kept.forget_except({"ahead"}) == 0
+    kept.close()
+
+
+def test_the_service_asks_the_cookbook_ahead_for_the_tokens_municipalities_and_again_each_day(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tokens issued, no request made: the service asks every saved query's answers (the file's text and the text
+    ``/api/queries`` runs today) for each municipality the unrevoked analysts' tokens read, with the special
+    categories where a token has them, and for no other. Every saved query then asks nothing on its first request,
+    by name or as text. At a new day the day's texts are asked, and the answers to yesterday's leave the file."""
+    path = build(tmp_path)
+    tokens = TokenStore(tmp_path / "tokens.sqlite")
+    token = tokens.create(role="analyst", gemeenten=["GM0014", "GM0363"], special_categories=False).token
+    tokens.create(role="analyst", gemeenten=["GM0014"], special_categories=True)
+    revoked = tokens.create(role="analyst", gemeenten=["GM0855"], special_categories=True).record.token_id
+    tokens.revoke(revoked)
+    tokens.create(role="admin", gemeenten=["GM0344"], special_categories=True)  # provenance graphs: never combined
+    settings = Settings(store=str(path), token_db=Path(tokens.path), audit_log=tmp_path / "audit.jsonl",
+                        public_url=DEFAULT_BASE, publication_poll_s=0.5)
+    opened = open_store(str(path))
+    own: set[tuple[str, ...]] = set()
+    for gemeenten, special in ((frozenset({"GM0014", "GM0363"}), False), (frozenset({"GM0014"}), True)):
+        parts = partition(allowed_graphs(AccessScope(None, "analyst", gemeenten, special), opened,
+                                         base=DEFAULT_BASE), base=DEFAULT_BASE)
+        assert parts is not None
+        own.update(parts.parts.values())
+    opened.close()
+    assert len(own) == 3, "GM0014's special categories are a graph of their own in this data"
+    day = date.today()
+    jobs = cookbook_texts(base=DEFAULT_BASE, dialect="oxigraph", today=day)
+    assert len(jobs) == 17 + 8  # the 8 with a reference date: a text of the day beside the file's
+    headers = {"Authorization": f"Bearer {token}", "Accept": "application/sparql-results+json"}
+    kept_path = default_kept_db(str(path))
+    assert kept_path is not None
+    try:
+        with TestClient(create_app(settings)) as client:
+            kept = KeptFile(kept_path)
+            wait_for(lambda: kept.counts()["answers"] == len(jobs) * len(own), seconds=300)
+            assert kept_queries(kept) == {query_key(text) for text in jobs}
+            with kept._lock:
+                graphs = {g for (g,) in kept._db.execute("SELECT DISTINCT graphs FROM answers")}
+            assert {tuple(g.split("\n")) for g in graphs} == own  # the revoked and the admin token: nothing
+            partitioned = client.app.state.runtime.partitioned  # type: ignore[attr-defined]
+            for q in load_cookbook():
+                by_name = client.get(f"/api/queries/{q.name}", headers=headers)
+                assert by_name.status_code == 200, by_name.text
+                assert partitioned.last["asked"] == 0 and partitioned.last["parts"] == 2, q.name
+                by_text = client.post("/sparql", content=q.query.encode(), headers={
+                    **headers, "Content-Type": "application/sparql-query"})
+                assert by_text.status_code == 200, by_text.text
+                assert partitioned.last["asked"] == 0, q.name
+            assert kept.counts()["asked"] == 0  # asked ahead anyway: nothing to remember
+            tomorrow = day + timedelta(days=1)
+            monkeypatch.setattr("inburgering.service.ahead.today", lambda: tomorrow)
+            later = cookbook_texts(base=DEFAULT_BASE, dialect="oxigraph", today=tomorrow)
+            wait_for(lambda: kept_queries(kept) == {query_key(text) for text in later}
+                     and kept.counts()["answers"] == len(later) * len(own), seconds=300)
+            assert len(set(later) - set(jobs)) == 8
+            kept.close()
+    finally:
+        tokens.close()

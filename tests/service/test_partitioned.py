@@ -245,7 +245,7 @@ def test_the_service_combines_a_saved_query_sent_as_text_or_by_name(loaded: Load
     tokens = TokenStore(loaded.tmp / "tokens.sqlite")
     token = tokens.create(role="analyst", gemeenten=sorted(FEW), special_categories=False).token
     settings = Settings(store=str(loaded.path), token_db=tokens.path, audit_log=loaded.tmp / "audit.jsonl",
-                        public_url=DEFAULT_BASE)
+                        public_url=DEFAULT_BASE, warm_saved_queries=False)  # the request asks (ahead: test_kept)
     try:
         with TestClient(create_app(settings)) as client:
             partitioned = client.app.state.runtime.partitioned  # type: ignore[attr-defined]

@@ -21,7 +21,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from inburgering.errors import StoreError, UsageError
 from inburgering.security.middleware import install as install_security
+from inburgering.security.tokens import TokenStore
 from inburgering.service import sandbox
+from inburgering.service.ahead import Ahead
 from inburgering.service.deps import Runtime
 from inburgering.service.describe import warm
 from inburgering.service.head import HeadAsGet
@@ -38,7 +40,7 @@ from inburgering.service.partitioned import Partitioned
 from inburgering.service.routers import documents, health, pages, queries, resources, sparql_endpoint, stats
 from inburgering.service.scheduling import FairEngine
 from inburgering.service.snapshot_engine import SnapshotEngine, Snapshots
-from inburgering.service.sparql import rewarm
+from inburgering.service.sparql import rewarm, store_dialect
 from inburgering.service.worker import ProcessEngine, QueryEngine, ThreadEngine
 from inburgering.settings import Settings
 from inburgering.store import EmbeddedStore, open_settings_store
@@ -127,12 +129,14 @@ def _check_sandbox(settings: Settings) -> None:
 
 
 async def keep_warm(runtime: Runtime, store: Store, *, every_s: float, pin: Pin,
-                    moved_on: Callable[[str | None], bool] | None = None) -> None:
-    """Keep the saved queries' municipalities' answers ready (``partitioned.py``) before an analyst asks: at start
-    (those asked before the restart, from the kept file), after each new publication (only those of the
-    municipalities whose graphs changed: ``sparql.rewarm``) and when a request ran out of time asking them
-    (``Partitioned.wanted``). At each publication, answers over graphs no longer published leave the kept file
-    (``KeptFile.prune``: an erased person's rows go with the person's graphs).
+                    moved_on: Callable[[str | None], bool] | None = None, ahead: Ahead | None = None) -> None:
+    """Keep the saved queries' municipalities' answers ready (``partitioned.py``) before an analyst asks: those
+    asked before (after a restart, from the kept file) and, with ``ahead``, the whole cookbook for the tokens'
+    municipalities (``ahead.py``); at start, after each new publication (only those of the municipalities whose
+    graphs changed: ``sparql.rewarm``), at a new day or a change of tokens (``Ahead.key``), and when a request ran
+    out of time asking them (``Partitioned.wanted``). At each publication, answers over graphs no longer published
+    leave the kept file (``KeptFile.prune``: an erased person's rows go with the person's graphs); when ``ahead``
+    moves, answers to texts neither asked ahead nor asked by an analyst leave it (``KeptFile.forget_except``).
 
     ``pin()`` reads the current publication and holds it for the work inside (``live_pin``, ``remote_pin``);
     ``moved_on(publication)`` says a newer one is there, which stops the work on the older one."""
@@ -143,13 +147,20 @@ async def keep_warm(runtime: Runtime, store: Store, *, every_s: float, pin: Pin,
         log.info("%d saved queries asked before, from %s", restored, partitioned.kept.path)  # type: ignore[union-attr]
     base = runtime.settings.base_iri
     seen: str | None = None
+    seen_ahead: object = None
     again_at = 0.0  # answers another process had claimed: looked at again after LOOK_AGAIN_S
     while True:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(partitioned.wanted.wait(), every_s)
+        try:
+            ahead_key = None if ahead is None else await asyncio.to_thread(ahead.key)
+        except UsageError as exc:  # the token file cannot be read: ask what was asked, and say why
+            log.warning("saved queries not asked ahead: %s", exc)
+            ahead_key = seen_ahead
         async with pin() as publication:
             again = again_at and time.monotonic() >= again_at
-            if publication is None or (publication == seen and not partitioned.wanted.is_set() and not again):
+            if publication is None or (publication == seen and ahead_key == seen_ahead
+                                       and not partitioned.wanted.is_set() and not again):
                 continue  # unchanged, or a remote store that did not answer
             partitioned.wanted.clear()
             partitioned.skipped, again_at = 0, 0.0
@@ -157,11 +168,16 @@ async def keep_warm(runtime: Runtime, store: Store, *, every_s: float, pin: Pin,
                 if publication != seen and partitioned.kept is not None:
                     await asyncio.to_thread(_prune, partitioned.kept, store, base)
                 seen = publication
-                if not partitioned.asked:
+                items = () if ahead is None else await asyncio.to_thread(ahead.items)
+                partitioned.ahead = frozenset(Ahead.queries(items))
+                if ahead_key != seen_ahead and ahead is not None and partitioned.kept is not None:
+                    await asyncio.to_thread(partitioned.kept.forget_except, Ahead.queries(items))
+                seen_ahead = ahead_key
+                if not partitioned.asked and not items:
                     continue
                 started = time.perf_counter()
                 asked = await rewarm(runtime.engine, store, partitioned, base=base,
-                                     timeout_s=runtime.settings.query_timeout_s,
+                                     timeout_s=runtime.settings.query_timeout_s, ahead=items,
                                      until=None if moved_on is None else functools.partial(moved_on, publication))
             except Exception:
                 log.exception("could not ask the saved queries' answers for publication %s", publication)
@@ -207,17 +223,22 @@ def _prune(kept: KeptFile, store: Store, base: str) -> int:
     return kept.prune(lambda: published_now(store, base=base))
 
 
-def start_keep_warm(runtime: Runtime, store: Store, settings: Settings) -> asyncio.Task[None] | None:
-    """``keep_warm`` for a store that has publications to follow (on disk, or remote), unless answers are not kept."""
+def start_keep_warm(runtime: Runtime, store: Store, settings: Settings,
+                    tokens: TokenStore | None = None) -> asyncio.Task[None] | None:
+    """``keep_warm`` for a store that has publications to follow (on disk, or remote), unless answers are not kept;
+    asking the cookbook ahead for the scopes of ``tokens`` unless ``warm_saved_queries`` is off."""
     if settings.kept_answers == 0:
         return None
+    ahead = (Ahead(tokens, base=settings.base_iri, max_results=settings.max_results, dialect=store_dialect(store))
+             if tokens is not None and settings.warm_saved_queries else None)
     if isinstance(store, LiveStore):
         live = store
         return asyncio.create_task(keep_warm(runtime, live, every_s=max(1.0, settings.publication_poll_s),
-                                             pin=live_pin(live), moved_on=lambda p: live.serving != p))
+                                             pin=live_pin(live), moved_on=lambda p: live.serving != p, ahead=ahead))
     if settings.store.startswith(("http://", "https://")):  # as OnePublication
         return asyncio.create_task(keep_warm(runtime, store, every_s=max(REMOTE_POLL_S, settings.publication_poll_s),
-                                             pin=remote_pin(remote_publication(store, base=settings.base_iri))))
+                                             pin=remote_pin(remote_publication(store, base=settings.base_iri)),
+                                             ahead=ahead))
     return None
 
 
@@ -255,7 +276,9 @@ def create_app(settings: Settings, *, store: Store | None = None, query_workers:
         runtime.partitioned = Partitioned(workers=query_workers, max_parts=settings.kept_answers, kept=kept)
         following = (asyncio.create_task(follow_publications(service_store, every_s=settings.publication_poll_s))
                      if isinstance(service_store, LiveStore) else None)
-        warming = start_keep_warm(runtime, service_store, settings)
+        authenticator = getattr(app.state, "authenticator", None)
+        warming = start_keep_warm(runtime, service_store, settings,
+                                  tokens=None if authenticator is None else authenticator.tokens)
         try:
             yield
         finally:

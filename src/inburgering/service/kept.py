@@ -204,6 +204,28 @@ class KeptFile:
         log.info("kept answers: %d over %d graph sets no longer published deleted", removed, len(gone))
         return removed
 
+    def forget_except(self, queries: Iterable[str]) -> int:
+        """Deletes every answer to a query neither in ``queries`` (the texts asked ahead: ``ahead.py``) nor among
+        the saved queries asked (yesterday's texts of a reference date that defaults to the day, say); returns how
+        many went."""
+        keys = [(query_key(text),) for text in queries]
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (query TEXT PRIMARY KEY)")
+                self._db.execute("DELETE FROM temp.keep")
+                self._db.executemany("INSERT OR IGNORE INTO temp.keep VALUES (?)", keys)
+                removed: int = self._db.execute(
+                    "DELETE FROM answers WHERE query NOT IN (SELECT query FROM temp.keep) "
+                    "AND query NOT IN (SELECT query FROM asked)").rowcount
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        if removed:
+            log.info("kept answers: %d to queries no longer asked deleted", removed)
+        return removed
+
     def counts(self) -> dict[str, int]:
         """Rows per table, and the file's size in bytes with its write-ahead log (tests)."""
         with self._lock:

@@ -212,6 +212,8 @@ class Partitioned:
         self.wanted = asyncio.Event()
         #: Answers :meth:`fill` left because another process claimed them: to look at again later.
         self.skipped = 0
+        #: The texts asked ahead of the analysts (``ahead.py``): not remembered as asked, they are asked anyway.
+        self.ahead: frozenset[str] = frozenset()
 
     def __len__(self) -> int:
         return len(self._parts)
@@ -220,6 +222,8 @@ class Partitioned:
         """``job`` was asked combined for ``scope``: keep it for :meth:`fill` after the next publication and
         restart (at most ``MAX_ASKED``, the least recently asked go first). The token is left out: two tokens
         of the same rights are one scope."""
+        if job.query in self.ahead:
+            return
         scope = replace(scope, token_id=None)
         key = (job.query, scope)
         new = key not in self.asked

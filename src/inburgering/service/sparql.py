@@ -219,13 +219,18 @@ def shared_digest(store: Store, shared: tuple[str, ...], *, base: str) -> str:
 
 
 async def rewarm(engine: QueryEngine, store: Store, partitioned: Partitioned, *, base: str,
-                 timeout_s: float, until: Callable[[], bool] | None = None) -> int:
+                 timeout_s: float, until: Callable[[], bool] | None = None,
+                 ahead: Sequence[tuple[QueryJob, AccessScope]] = ()) -> int:
     """Ask again, over the publication ``store`` reads now, the municipalities' answers of every saved query that
-    was answered combined (``Partitioned.remember``): after a publication, those of the municipalities it changed
-    (the others are kept). Stops early when ``until()`` is true. Returns how many answers were asked."""
+    was answered combined (``Partitioned.remember``) and of ``ahead`` (``ahead.py``: the cookbook for the tokens'
+    scopes): after a publication, those of the municipalities it changed (the others are kept). Stops early when
+    ``until()`` is true. Returns how many answers were asked."""
     by_shared: dict[tuple[str, ...], list[tuple[QueryJob, Partition]]] = {}
-    for job, scope in list(partitioned.asked.values()):
-        parts = partition(readable_graphs(store, scope, base=base), base=base)
+    scopes: dict[AccessScope, Partition | None] = {}
+    for job, scope in [*ahead, *partitioned.asked.values()]:
+        if scope not in scopes:
+            scopes[scope] = partition(readable_graphs(store, scope, base=base), base=base)
+        parts = scopes[scope]
         if parts is not None:
             by_shared.setdefault(parts.shared, []).append((job, parts))
     asked = 0
