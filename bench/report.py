@@ -202,10 +202,10 @@ def _query_table(q: dict[str, Any]) -> list[str]:
             f"timeout (> {timeout:.0f} s)" if row.get("timeout") else f"HTTP {row.get('status')}")
 
     kept, scope = q.get("kept"), q.get("rdflib_scope") or {}
-    out = [f"Analyst queries through {q.get('through', 'the store')}: first asks, then the same queries once the "
-           "service keeps every municipality's answer"
+    out = [f"Analyst queries through {q.get('through', 'the store')}: first asks from the service's start, while it "
+           "asks the cookbook ahead, then the same queries once it keeps every municipality's answer"
            + (f" ({kept['answers_kept']:,} of {kept['answers_wanted']:,} answers kept {kept['kept_within_s']:.0f} s "
-              "after the first ask)" if kept else "") + "; rdflib: in-memory `Dataset`, union default graph"
+              "after the service's start)" if kept else "") + "; rdflib: in-memory `Dataset`, union default graph"
            + (f", holding the {scope['gemeenten']} municipalities of {scope['persons']:,} persons ({scope['quads']:,} "
               "quads) that the service was asked with a token for exactly those (\"scope ms\"), over the whole store"
               if scope.get("subset") else "") + ".", "",
