@@ -23,7 +23,6 @@ nothing kept, for every analyst, every day. So the service asks ahead, in the ba
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 
 from inburgering.security.scope import AccessScope
@@ -33,7 +32,7 @@ from inburgering.service.execute import QueryJob
 from inburgering.service.partitioned import TSV
 from inburgering.service.sparql import check_query
 
-#: What the background asks ahead: (job, scope) pairs, and a key that moves when they change.
+#: What the background asks ahead: (job, scope) pairs.
 Items = tuple[tuple[QueryJob, AccessScope], ...]
 
 
@@ -74,6 +73,8 @@ class Ahead:
         self.base, self.max_results, self.dialect = base, max_results, dialect
         self._key: object = None
         self._items: Items = ()
+        #: The texts of :meth:`items` (not remembered as asked; their answers stay in the kept file).
+        self.texts: frozenset[str] = frozenset()
 
     def key(self) -> object:
         """Moves when what to ask may have changed: a new day, a token created or revoked."""
@@ -86,12 +87,9 @@ class Ahead:
             texts = cookbook_texts(base=self.base, dialect=self.dialect, today=key[0])  # type: ignore[index]
             jobs = [QueryJob(text, (), (), TSV, self.max_results, self.base) for text in texts]
             self._items = tuple((job, scope) for scope in token_scopes(self.tokens) for job in jobs)
+            self.texts = frozenset(texts) if self._items else frozenset()
             self._key = key
         return self._items
-
-    @staticmethod
-    def queries(items: Sequence[tuple[QueryJob, AccessScope]]) -> set[str]:
-        return {job.query for job, _ in items}
 
 
 __all__ = ["Ahead", "Items", "cookbook_texts", "token_scopes"]

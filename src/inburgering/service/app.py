@@ -169,9 +169,10 @@ async def keep_warm(runtime: Runtime, store: Store, *, every_s: float, pin: Pin,
                     await asyncio.to_thread(_prune, partitioned.kept, store, base)
                 seen = publication
                 items = () if ahead is None else await asyncio.to_thread(ahead.items)
-                partitioned.ahead = frozenset(Ahead.queries(items))
-                if ahead_key != seen_ahead and ahead is not None and partitioned.kept is not None:
-                    await asyncio.to_thread(partitioned.kept.forget_except, Ahead.queries(items))
+                if ahead is not None:
+                    partitioned.ahead = ahead.texts
+                    if ahead_key != seen_ahead and partitioned.kept is not None:
+                        await asyncio.to_thread(partitioned.kept.forget_except, ahead.texts)
                 seen_ahead = ahead_key
                 if not partitioned.asked and not items:
                     continue
