@@ -19,8 +19,8 @@ Writes ``bench/results/kept.json`` under the key ``{parts}x{persons}``.
 
 With ``--ahead`` instead: no request at all. A service started with no kept file asks the cookbook ahead for the
 token's municipalities (``service/ahead.py``: each saved query's file text and its text of the day); measured: the
-seconds until the file holds them all, then each query ``--rounds`` times (the first is its first request ever),
-the memory, and step 5. Key ``{parts}x{persons}-ahead``.
+seconds until the file holds them all and, meanwhile, a small analyst query every 5 s (what the background costs
+the analysts); then each query ``--rounds`` times (the first is its first request ever), the memory, and step 5. Key ``{parts}x{persons}-ahead``.
 
 With ``--background`` instead: every municipality's answers asked in the background, as after a publication that
 changed every municipality (a new national store). A service with ``--timeout`` 10 s and no kept file gets each
@@ -38,10 +38,13 @@ import os
 import sqlite3
 import statistics
 import tempfile
+import threading
 import time
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from bench.backends import _gemeenten, ask
 from bench.reload import _key, _run
@@ -190,6 +193,43 @@ def reload_step(server: Server, token: str, texts: dict[str, str], kept: Path, f
             "ms_after": median_of(after, slice(0, 1)), "raw": after}
 
 
+#: ``--ahead``: while the service asks ahead, an analyst's small query (not a saved one) this often.
+PROBE_EVERY_S = 5.0
+PROBE_QUERY = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 100"
+
+
+class Probe(threading.Thread):
+    """An analyst's small query every ``PROBE_EVERY_S`` while the background asks: what its work costs them."""
+
+    def __init__(self, url: str, token: str, started: float) -> None:
+        super().__init__(daemon=True)
+        self.url, self.token, self.started = url, token, started
+        self.times: list[tuple[float, float, int]] = []  # (s since the start, ms, status)
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/sparql-results+json",
+                   "Content-Type": "application/sparql-query"}
+        while not self._done.wait(PROBE_EVERY_S):
+            sent = time.perf_counter()
+            try:
+                status = httpx.post(self.url + "/sparql", content=PROBE_QUERY, headers=headers, timeout=120).status_code
+            except httpx.HTTPError:
+                status = 0
+            self.times.append((round(sent - self.started, 1), round(1000 * (time.perf_counter() - sent), 1), status))
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+    def summary(self) -> dict[str, Any]:
+        ms = sorted(t[1] for t in self.times)
+        if not ms:
+            return {"n": 0}
+        return {"n": len(ms), "not_200": sum(t[2] != 200 for t in self.times), "ms_median": statistics.median(ms),
+                "ms_p90": ms[int(0.9 * (len(ms) - 1))], "ms_max": ms[-1]}
+
+
 def ahead_steps(serve: Any, token: str, texts: dict[str, str], kept: Path, folder: Path, part: Path, gemeenten: int,
                 args: argparse.Namespace, result: dict[str, Any]) -> None:
     """``--ahead``: a service started with no kept file and no request asks the cookbook ahead for the token's
@@ -198,12 +238,20 @@ def ahead_steps(serve: Any, token: str, texts: dict[str, str], kept: Path, folde
     ahead = cookbook_texts(base=BASE, dialect="oxigraph", today=date.today())
     started = time.perf_counter()
     server = serve("ahead")
+    probe = Probe(server.url, token, started)
     try:
-        waited = wait_for_kept(kept, want=len(ahead) * gemeenten, limit_s=args.background_limit, started=started)
+        probe.start()
+        try:
+            waited = wait_for_kept(kept, want=len(ahead) * gemeenten, limit_s=args.background_limit,
+                                   started=started)
+        finally:
+            probe.stop()
         print(f"   {waited['answers_kept']} of {waited['answers_wanted']} answers ({len(ahead)} texts) kept "
               f"{waited['kept_within_s']:.1f} s after the service started", flush=True)
+        print(f"   meanwhile, a small query every {PROBE_EVERY_S:g} s: {probe.summary()}", flush=True)
         after = asks(server.url, token, texts, rounds=args.rounds, timeout=args.timeout)
-        result["ahead"] = {"texts": len(ahead), **waited, "ms_first": median_of(after, slice(0, 1)),
+        result["ahead"] = {"texts": len(ahead), **waited, "probe": probe.summary(),
+                           "ms_first": median_of(after, slice(0, 1)),
                            "ms_all": median_of(after, slice(None)), "raw_after": after,
                            "memory": {**rss_mb(server), "kept_file": kept_counts(kept)}}
         if not args.no_reload:

@@ -324,7 +324,7 @@ def test_a_remote_store_digests_its_public_graphs_once_per_publication(loaded: L
     assert remote.queries == asked + 1
 
 
-def test_the_background_asks_a_municipality_s_answers_together_from_one_copy(loaded: Loaded) -> None:
+def test_the_background_asks_municipalities_together_from_one_copy_one_per_worker(loaded: Loaded) -> None:
     """``rewarm`` asks each municipality's answers of every saved query in one worker message, answered from one
     in-memory copy of its graphs (``scoped.answer_together``); they are the answers asked one by one from disk."""
     from inburgering.service.worker import ProcessEngine
@@ -342,6 +342,7 @@ def test_the_background_asks_a_municipality_s_answers_together_from_one_copy(loa
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self.messages: list[int] = []
+            self.running = self.most = 0  # municipalities asked at the same time
 
         async def execute(self, job: QueryJob, *, timeout_s: float) -> QueryAnswer:
             self.messages.append(1)
@@ -349,16 +350,22 @@ def test_the_background_asks_a_municipality_s_answers_together_from_one_copy(loa
 
         async def execute_together(self, jobs: Any, *, timeout_s: float) -> list[QueryAnswer]:
             self.messages.append(len(jobs))
-            return await super().execute_together(jobs, timeout_s=timeout_s)
+            self.running += 1
+            self.most = max(self.most, self.running)
+            try:
+                return await super().execute_together(jobs, timeout_s=timeout_s)
+            finally:
+                self.running -= 1
 
     async def warm() -> tuple[int, list[int], Partitioned]:
-        engine = Watched(str(snapshot.path), workers=1, sandbox=False, copy_quads=1_000_000)
+        engine = Watched(str(snapshot.path), workers=2, sandbox=False, copy_quads=1_000_000)
         try:
-            partitioned = Partitioned(workers=1)
+            partitioned = Partitioned(workers=2)  # two municipalities at a time, one per worker
             for saved in cookbook:
                 partitioned.remember(job(saved.query, graphs), scope)
             asked = await rewarm(engine, reader, partitioned, base=DEFAULT_BASE, timeout_s=120)
             messages = list(engine.messages)
+            assert engine.most == 2
             few = Partitioned(workers=1)  # fewer than TOGETHER_FROM queries: one by one, no copy
             for saved in cookbook[:TOGETHER_FROM - 1]:
                 few.remember(job(saved.query, graphs), scope)

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from pyoxigraph import NamedNode, QuerySolutions
+from pyoxigraph import BlankNode, NamedNode, QuerySolutions
 
 from inburgering.cli import main
 from inburgering.namespaces import DCAT, DCT, DEFAULT_BASE, OWL, VOCAB, gemeente_iri
@@ -26,7 +26,14 @@ from inburgering.security.tokens import TokenStore
 from inburgering.service import create_app
 from inburgering.service.cookbook import load_cookbook
 from inburgering.service.execute import QueryAnswer, QueryJob
-from inburgering.service.scoped import CHUNK, ScopeCopies, copy_graphs, scope_key
+from inburgering.service.scoped import (
+    CHUNK,
+    PublicQuads,
+    ScopeCopies,
+    answer_together,
+    copy_graphs,
+    scope_key,
+)
 from inburgering.settings import Settings
 from inburgering.store.embedded import EmbeddedStore
 from inburgering.store.publication import public_graphs, published_graphs
@@ -262,6 +269,30 @@ def test_a_copy_holds_exactly_the_jobs_graphs_quad_for_quad(scoped: Scoped) -> N
         assert sorted(g.value for g in made.store.named_graphs()) == sorted(graphs)
         assert set(made.store.ox.quads_for_pattern(None, None, None)) == _quads(reader, graphs)
         assert made.quads == len(_quads(reader, graphs))
+    finally:
+        reader.close()
+
+
+def test_the_background_reads_the_public_graphs_once_per_publication(scoped: Scoped) -> None:
+    """``answer_together`` puts the worker's ``PublicQuads`` into each municipality's copy instead of reading the
+    public graphs from disk again: the same quads (blank nodes of the ontology included) and the same answers."""
+    reader, where = _reader(scoped.store)
+    try:
+        public, mine = PublicQuads(), _scope(reader, MINE)
+        known = public.quads(reader, where, mine, base=DEFAULT_BASE)
+        assert sorted(known) == sorted(public_graphs(reader, base=DEFAULT_BASE))
+        assert any(isinstance(q.subject, BlankNode) for quads in known.values() for q in quads)
+        other = public.quads(reader, where, _scope(reader, OTHER), base=DEFAULT_BASE)
+        assert all(other[g] is known[g] for g in known)  # read once for every municipality
+        again = public.quads(reader, where + "-next", mine, base=DEFAULT_BASE)
+        assert all(again[g] is not known[g] for g in known)  # another publication reads them again
+        copy, quads = copy_graphs(reader, mine, limit=1_000_000, known=known)
+        assert set(copy.ox) == _quads(reader, mine) and quads == len(copy.ox)
+        jobs = [QueryJob(q.query, tuple(mine), tuple(mine), "text/tab-separated-values", 10_000, DEFAULT_BASE)
+                for q in load_cookbook()]
+        reused = answer_together(reader, jobs, limit=1_000_000, public=(public, where))
+        assert all(a.from_copy and a.error_kind is None for a in reused)
+        assert reused == answer_together(reader, jobs, limit=1_000_000)
     finally:
         reader.close()
 

@@ -269,42 +269,51 @@ class Partitioned:
 
     async def fill(self, engine: QueryEngine, items: Sequence[tuple[QueryJob, Partition]], *, digest: str,
                    timeout_s: float, until: Callable[[], bool] | None = None) -> int:
-        """Ask every municipality's answer of ``items`` not kept yet, one municipality at a time (the other workers
-        stay free for the analysts): its jobs together, in one worker from one in-memory copy of its graphs
-        (``worker.execute_together``); returns how many answers were asked. A job that fails is left to the next
-        request. One another service process claimed (``KeptFile.claim``) is left to it. Stops early when
-        ``until()`` is true."""
+        """Ask every municipality's answer of ``items`` not kept yet, ``workers`` municipalities at a time (as many
+        as this process has query workers for token holders; an analyst's query meanwhile borrows the anonymous
+        callers' worker, ``scheduling.py``, or waits for the next free one): each municipality's jobs together, in
+        one worker from one in-memory copy of its graphs (``worker.execute_together``); returns how many answers
+        were asked. A job that fails is left to the next request. One another service process claimed
+        (``KeptFile.claim``) is left to it. Stops early when ``until()`` is true."""
         groups: dict[tuple[tuple[str, ...], tuple[str, ...]], dict[str, QueryJob]] = {}
         for job, parts in items:
             for own in parts.parts.values():
                 if (job.query, own, digest) not in self._parts:
                     groups.setdefault((own, parts.shared), {})[job.query] = job
+        queue = iter(sorted(groups.items(), key=lambda item: item[0][0]))  # shared by the lanes
         asked = 0
-        for (own, shared), jobs in sorted(groups.items(), key=lambda item: item[0][0]):
-            if until is not None and until():
-                break
-            await asyncio.sleep(0)  # at start this reads thousands of answers from the file: let requests in
-            todo = []
-            for job in jobs.values():
-                key = (job.query, own, digest)
-                if self._lookup(key) is not None:
+
+        async def lane() -> None:
+            nonlocal asked
+            for (own, shared), jobs in queue:
+                if until is not None and until():
+                    return
+                await asyncio.sleep(0)  # at start this reads thousands of answers from the file: let requests in
+                todo = []
+                for job in jobs.values():
+                    key = (job.query, own, digest)
+                    if self._lookup(key) is not None:
+                        continue
+                    if self.kept is not None and not self.kept.claim(repr(key), lease_s=2 * timeout_s):
+                        self.skipped += 1
+                        continue
+                    todo.append(job)
+                if not todo:
                     continue
-                if self.kept is not None and not self.kept.claim(repr(key), lease_s=2 * timeout_s):
-                    self.skipped += 1
-                    continue
-                todo.append(job)
-            if not todo:
-                continue
-            try:
-                results = await self._parts_together(engine, todo, own, shared, timeout_s=timeout_s)
-            finally:
-                if self.kept is not None:
-                    for job in todo:
-                        self.kept.release(repr((job.query, own, digest)))
-            asked += len(todo)
-            for job, result in zip(todo, results, strict=True):
-                if isinstance(result, PartAnswer):
-                    self._keep((job.query, own, digest), result)
+                try:
+                    results = await self._parts_together(engine, todo, own, shared, timeout_s=timeout_s)
+                finally:
+                    if self.kept is not None:
+                        for job in todo:
+                            self.kept.release(repr((job.query, own, digest)))
+                asked += len(todo)
+                for job, result in zip(todo, results, strict=True):
+                    if isinstance(result, PartAnswer):
+                        self._keep((job.query, own, digest), result)
+
+        async with asyncio.TaskGroup() as lanes:  # one failing stops the others
+            for _ in range(min(self.workers, len(groups))):
+                lanes.create_task(lane())
         return asked
 
     async def _parts_together(self, engine: QueryEngine, jobs: Sequence[QueryJob], own: tuple[str, ...],

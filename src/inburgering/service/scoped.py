@@ -31,16 +31,17 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 
-from pyoxigraph import Literal, NamedNode, QuerySolutions
+from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions
 
-from inburgering.namespaces import VOID, provenance_graph
+from inburgering.namespaces import VOID, provenance_graph, public_graph
 from inburgering.service.execute import QueryAnswer, QueryJob, execute_job
 from inburgering.store.embedded import EmbeddedStore
+from inburgering.store.publication import PUBLIC_GRAPHS
 
 log = logging.getLogger(__name__)
 #: Scopes found too large (remembered so they are not sized again) and retired publication folders, per worker.
@@ -92,14 +93,16 @@ def count_quads(disk: EmbeddedStore, graph: str, *, limit: int) -> int:
 
 
 def copy_graphs(disk: EmbeddedStore, graphs: Iterable[str], *, limit: int,
-                pause: Callable[[], object] = lambda: None) -> tuple[EmbeddedStore, int]:
+                pause: Callable[[], object] = lambda: None,
+                known: Mapping[str, Sequence[Quad]] | None = None) -> tuple[EmbeddedStore, int]:
     """An in-memory store holding ``graphs`` of ``disk`` under the same names, quad for quad, and its quads;
     raises ``TooLarge`` past ``limit`` quads. ``pause`` is called before each ``CHUNK`` of quads and returns when
-    the copy may go on."""
+    the copy may go on. A graph in ``known`` is taken from there (its quads, read from ``disk`` before)."""
     copy = EmbeddedStore(None)
     copied = 0
     for graph in sorted(graphs):
-        quads = disk.ox.quads_for_pattern(None, None, None, NamedNode(graph))
+        quads = iter(known[graph]) if known and graph in known else \
+            disk.ox.quads_for_pattern(None, None, None, NamedNode(graph))
         while True:
             pause()
             chunk = list(islice(quads, CHUNK))
@@ -258,15 +261,38 @@ class ScopeCopies:
                 self._copies.popitem(last=False)
 
 
-def answer_together(disk: EmbeddedStore, jobs: Sequence[QueryJob], *, limit: int) -> tuple[QueryAnswer, ...]:
-    """Each of ``jobs`` (over the same graphs, ``execute.Together``) answered from one in-memory copy of their
-    graphs, made here and dropped afterwards; from ``disk`` when the graphs hold more than ``limit`` quads, or for
-    a single job or one over every graph. A municipality's saved queries took 0.1-1 s each from disk at national
-    scale; from its copy a few ms after a copy of about a second (docs/performance.md)."""
+class PublicQuads:
+    """One worker's quads of the public graphs (ontology, concepts, shapes, dataset) of the publication it reads,
+    read once and put into every municipality's copy (``answer_together``): at national scale 14,000 quads, a
+    third of a second from disk, for each of 300 municipalities. Another publication folder reads them again."""
+
+    def __init__(self) -> None:
+        self._where: str | None = None
+        self._quads: dict[str, list[Quad]] = {}
+
+    def quads(self, disk: EmbeddedStore, where: str, graphs: Iterable[str], *, base: str) -> dict[str, list[Quad]]:
+        """The quads of the public graphs among ``graphs``, of the publication ``disk`` (its folder ``where``)."""
+        if where != self._where:
+            self._where, self._quads = where, {}
+        public = {public_graph(base, name) for name in PUBLIC_GRAPHS}
+        for graph in public.intersection(graphs).difference(self._quads):
+            self._quads[graph] = list(disk.ox.quads_for_pattern(None, None, None, NamedNode(graph)))
+        return {g: self._quads[g] for g in public.intersection(graphs)}
+
+
+def answer_together(disk: EmbeddedStore, jobs: Sequence[QueryJob], *, limit: int,
+                    public: tuple[PublicQuads, str] | None = None) -> tuple[QueryAnswer, ...]:
+    """Each of ``jobs`` (over one municipality's graphs, ``execute.Together``) answered from one in-memory copy of
+    all their graphs, each over its own dataset as on disk, made here and dropped afterwards; from ``disk`` when
+    the graphs hold more than ``limit`` quads, or for a single job or one over every graph. A municipality's saved
+    queries took 0.1-1 s each from disk at national scale; from its copy a few ms after a copy of about a second
+    (docs/performance.md). With ``public`` (the worker's ``PublicQuads`` and the folder ``disk`` reads) the public
+    graphs' quads come from there: the same quads, blank nodes included, in the same order."""
     graphs = frozenset(g for job in jobs for g in (*job.default_graphs, *job.named_graphs))
     if limit > 0 and len(jobs) > 1 and not any(job.union_all for job in jobs):
+        known = None if public is None else public[0].quads(disk, public[1], graphs, base=jobs[0].base)
         try:
-            copy, _ = copy_graphs(disk, graphs, limit=limit)
+            copy, _ = copy_graphs(disk, graphs, limit=limit, known=known)
         except TooLarge:
             pass
         else:
@@ -274,5 +300,5 @@ def answer_together(disk: EmbeddedStore, jobs: Sequence[QueryJob], *, limit: int
     return tuple(execute_job(disk, job) for job in jobs)
 
 
-__all__ = ["ScopeCopies", "ScopeCopy", "TooLarge", "answer_together", "copy_graphs", "count_quads",
+__all__ = ["PublicQuads", "ScopeCopies", "ScopeCopy", "TooLarge", "answer_together", "copy_graphs", "count_quads",
            "recorded_sizes", "scope_key"]

@@ -33,7 +33,7 @@ class QueryEngine(Protocol):
 
 
 async def execute_together(engine: QueryEngine, jobs: Sequence[QueryJob], *, timeout_s: float) -> list[QueryAnswer]:
-    """The answers to ``jobs`` over the same graphs (``execute.Together``): from one worker and one in-memory copy
+    """The answers to ``jobs`` over one municipality's graphs (``execute.Together``): from one worker and one in-memory copy
     of the graphs where the engine has ``execute_together`` (query worker processes), within ``timeout_s`` for all
     of them; otherwise one job after the other, each within ``timeout_s``."""
     together = getattr(engine, "execute_together", None)
@@ -76,7 +76,7 @@ def worker_main(path: str, conn: Connection, *, sandbox: bool = True, copy_quads
     answer jobs until the pipe closes, in a thread with a large stack (``QUERY_STACK_BYTES``). A job over a small
     scope is answered from an in-memory copy of its graphs, up to ``copy_quads`` quads in all (``scoped.py``)."""
     from inburgering.service.sandbox import deny_network
-    from inburgering.service.scoped import ScopeCopies, answer_together
+    from inburgering.service.scoped import PublicQuads, ScopeCopies, answer_together
     from inburgering.store.embedded import EmbeddedStore
 
     try:
@@ -87,6 +87,7 @@ def worker_main(path: str, conn: Connection, *, sandbox: bool = True, copy_quads
         conn.send(f"cannot start: {exc}")
         return
     copies = ScopeCopies(copy_quads)
+    public = PublicQuads()
 
     def store_for(job: QueryJob) -> tuple[str, EmbeddedStore]:
         """The publication the job's request is pinned to (``live.py``), and its folder; the last two stay open.
@@ -114,7 +115,7 @@ def worker_main(path: str, conn: Connection, *, sandbox: bool = True, copy_quads
                 continue
             if isinstance(job, Together):
                 with copies.querying():
-                    conn.send(answer_together(store, job.jobs, limit=copy_quads))
+                    conn.send(answer_together(store, job.jobs, limit=copy_quads, public=(public, where)))
                 continue
             with copies.querying():
                 copy = copies.lookup(store, where, job)
@@ -217,7 +218,7 @@ class ProcessEngine:
         return answer
 
     async def execute_together(self, jobs: Sequence[QueryJob], *, timeout_s: float) -> list[QueryAnswer]:
-        """``jobs`` (over the same graphs) in one worker, from one copy of their graphs (``execute.Together``);
+        """``jobs`` (over one municipality's graphs) in one worker, from one copy of their graphs (``execute.Together``);
         a time-out or a crash is the answer to each of them."""
         answer = await self._exchange(Together(tuple(jobs)), timeout_s)
         return list(answer) if isinstance(answer, tuple) else [answer] * len(jobs)
