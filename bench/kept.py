@@ -20,7 +20,10 @@ Writes ``bench/results/kept.json`` under the key ``{parts}x{persons}``.
 With ``--ahead`` instead: no request at all. A service started with no kept file asks the cookbook ahead for the
 token's municipalities (``service/ahead.py``: each saved query's file text and its text of the day); measured: the
 seconds until the file holds them all and, meanwhile, a small analyst query every 5 s (what the background costs
-the analysts); then each query ``--rounds`` times (the first is its first request ever), the memory, and step 5. Key ``{parts}x{persons}-ahead``.
+the analysts); then each query ``--rounds`` times (the first is its first request ever), the memory, and step 5.
+Key ``{parts}x{persons}-ahead``. With ``--both-rights`` a second token of every municipality, without the special
+categories, is issued too: the service then asks each municipality's answers for both sets of its graphs (with and
+without its ``/bijzonder`` graph). Key ``{parts}x{persons}-ahead-both-rights``.
 
 With ``--background`` instead: every municipality's answers asked in the background, as after a publication that
 changed every municipality (a new national store). A service with ``--timeout`` 10 s and no kept file gets each
@@ -230,19 +233,44 @@ class Probe(threading.Thread):
                 "ms_p90": ms[int(0.9 * (len(ms) - 1))], "ms_max": ms[-1]}
 
 
+def graph_sets(store: Path, *, special: bool) -> int:
+    """The sets of municipalities' graphs an answer is kept for, with tokens of every municipality with the
+    special categories and, with ``special`` false, also without: each municipality's graphs once, and again
+    without its ``/bijzonder`` graph where it has one."""
+    from inburgering.security.dataset import allowed_graphs
+    from inburgering.security.scope import AccessScope
+    from inburgering.service.partitioned import partition
+    from inburgering.store.embedded import EmbeddedStore
+
+    s = EmbeddedStore(str(store), read_only=True)
+    try:
+        every = frozenset(_gemeenten(store))
+        sets: set[tuple[str, ...]] = set()
+        for right in (True,) if special else (True, False):
+            scope = AccessScope("t", "analyst", every, special_categories=right)
+            parts = partition(allowed_graphs(scope, s, base=BASE), base=BASE)
+            assert parts is not None
+            sets.update(parts.parts.values())
+        return len(sets)
+    finally:
+        s.close()
+
+
 def ahead_steps(serve: Any, token: str, texts: dict[str, str], kept: Path, folder: Path, part: Path, gemeenten: int,
                 args: argparse.Namespace, result: dict[str, Any]) -> None:
     """``--ahead``: a service started with no kept file and no request asks the cookbook ahead for the token's
     municipalities (``service/ahead.py``); the seconds until it holds them all, then each query ``--rounds`` times
     (the first is the query's first request ever), then a reload of one municipality."""
     ahead = cookbook_texts(base=BASE, dialect="oxigraph", today=date.today())
+    sets = graph_sets(args.store, special=not args.both_rights)
+    result["graph_sets"] = sets
     started = time.perf_counter()
     server = serve("ahead")
     probe = Probe(server.url, token, started)
     try:
         probe.start()
         try:
-            waited = wait_for_kept(kept, want=len(ahead) * gemeenten, limit_s=args.background_limit,
+            waited = wait_for_kept(kept, want=len(ahead) * sets, limit_s=args.background_limit,
                                    started=started)
         finally:
             probe.stop()
@@ -273,6 +301,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="leave the first asks to the background (see the module docstring); then nothing else")
     parser.add_argument("--ahead", action="store_true",
                         help="no request at all: the service asks the cookbook ahead (see the module docstring)")
+    parser.add_argument("--both-rights", action="store_true",
+                        help="with --ahead: a second token of every municipality, without the special categories")
     parser.add_argument("--background-limit", type=float, default=3600.0,
                         help="stop waiting for the background after this many seconds")
     parser.add_argument("--out", type=Path, default=RESULTS)
@@ -286,6 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     parts = sorted(args.store.parent.glob("part-*/duo.jsonl"))
     size = f"{len(parts)}x{len(parts[0].read_text().splitlines())}" + ("-background" if args.background else
                                                                        "-ahead" if args.ahead else "")
+    size += "-both-rights" if args.both_rights else ""
     runs = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
     result: dict[str, Any] = runs.get(size, {}) if args.restart_only else {}
     result.update({"parts": len(parts), "persons_per_part": len(parts[0].read_text().splitlines()),
@@ -297,6 +328,8 @@ def main(argv: list[str] | None = None) -> int:
         gemeenten = _gemeenten(args.store)
         db = TokenStore(folder / "tokens.sqlite")
         token = db.create(role="analyst", gemeenten=tuple(gemeenten), special_categories=True).token
+        if args.both_rights:
+            db.create(role="analyst", gemeenten=tuple(gemeenten), special_categories=False)
         db.close()
         result["gemeenten"] = len(gemeenten)
         env = {"INBURGERING_TOKEN_DB": str(folder / "tokens.sqlite"), "INBURGERING_PUBLIC_URL": BASE}

@@ -325,19 +325,25 @@ def test_a_remote_store_digests_its_public_graphs_once_per_publication(loaded: L
 
 
 def test_the_background_asks_municipalities_together_from_one_copy_one_per_worker(loaded: Loaded) -> None:
-    """``rewarm`` asks each municipality's answers of every saved query in one worker message, answered from one
-    in-memory copy of its graphs (``scoped.answer_together``); they are the answers asked one by one from disk."""
+    """``rewarm`` asks each municipality's answers of every saved query, for a scope with and one without the
+    special categories, in one worker message, answered from one in-memory copy of all its graphs
+    (``scoped.answer_together``), two municipalities at a time; they are the answers asked one by one from disk."""
     from inburgering.service.worker import ProcessEngine
     from inburgering.store.snapshots import Publications
 
     snapshot = Publications(loaded.path).open_current()
     reader = EmbeddedStore.from_snapshot(snapshot)
-    scope = AccessScope("t", "analyst", frozenset(f"GM{n:04d}" for n in range(10000)), special_categories=True)
+    every = frozenset(f"GM{n:04d}" for n in range(10000))
+    scope = AccessScope("t", "analyst", every, special_categories=True)
+    plain_scope = AccessScope("t", "analyst", every, special_categories=False)
     graphs = scopes(reader)["every"]
-    parts = partition(graphs, base=DEFAULT_BASE)
-    assert parts is not None and len(parts.parts) == 20
+    plain_graphs = tuple(allowed_graphs(plain_scope, reader, base=DEFAULT_BASE))
+    parts, plain_parts = partition(graphs, base=DEFAULT_BASE), partition(plain_graphs, base=DEFAULT_BASE)
+    assert parts is not None and plain_parts is not None and len(parts.parts) == len(plain_parts.parts) == 20
+    # sets of graphs per municipality: two where it has special categories (more than half of them here)
+    sets = {gm: len({own, plain_parts.parts[gm]}) for gm, own in parts.parts.items()}
+    assert sum(n == 2 for n in sets.values()) >= 10
     cookbook = load_cookbook()
-
     class Watched(ProcessEngine):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
@@ -363,6 +369,7 @@ def test_the_background_asks_municipalities_together_from_one_copy_one_per_worke
             partitioned = Partitioned(workers=2)  # two municipalities at a time, one per worker
             for saved in cookbook:
                 partitioned.remember(job(saved.query, graphs), scope)
+                partitioned.remember(job(saved.query, plain_graphs), plain_scope)
             asked = await rewarm(engine, reader, partitioned, base=DEFAULT_BASE, timeout_s=120)
             messages = list(engine.messages)
             assert engine.most == 2
@@ -382,18 +389,21 @@ def test_the_background_asks_municipalities_together_from_one_copy_one_per_worke
 
     try:
         asked, messages, together = asyncio.run(warm())
-        assert asked == 20 * len(cookbook)
-        assert messages == [len(cookbook) + 1] * 20  # every saved query and the persons, per municipality
+        assert asked == sum(sets.values()) * len(cookbook)
+        # per municipality one message: every saved query and the persons, for each set of its graphs
+        assert sorted(messages) == sorted((len(cookbook) + 1) * n for n in sets.values())
         one_by_one, plain = Partitioned(workers=2), ThreadEngine(reader)
         digest = shared_digest(reader, parts.shared, base=DEFAULT_BASE)
         for saved in cookbook:
             assert saved.combine is not None
-            first = asyncio.run(together.answer(plain, job(saved.query, graphs), saved.combine, parts,
-                                                digest=digest, timeout_s=120))
-            assert together.last["asked"] == 0, saved.name  # all kept by rewarm
-            second = asyncio.run(one_by_one.answer(plain, job(saved.query, graphs), saved.combine, parts,
-                                                   digest=digest, timeout_s=120))
-            assert unordered_concat(saved.name, rows(first)) == unordered_concat(saved.name, rows(second)), saved.name
+            for dataset, split in ((graphs, parts), (plain_graphs, plain_parts)):
+                first = asyncio.run(together.answer(plain, job(saved.query, dataset), saved.combine, split,
+                                                    digest=digest, timeout_s=120))
+                assert together.last["asked"] == 0, saved.name  # all kept by rewarm
+                second = asyncio.run(one_by_one.answer(plain, job(saved.query, dataset), saved.combine, split,
+                                                       digest=digest, timeout_s=120))
+                assert unordered_concat(saved.name, rows(first)) == unordered_concat(saved.name, rows(second)), \
+                    saved.name
     finally:
         reader.close()
         snapshot.close()

@@ -271,43 +271,44 @@ class Partitioned:
                    timeout_s: float, until: Callable[[], bool] | None = None) -> int:
         """Ask every municipality's answer of ``items`` not kept yet, ``workers`` municipalities at a time (as many
         as this process has query workers for token holders; an analyst's query meanwhile borrows the anonymous
-        callers' worker, ``scheduling.py``, or waits for the next free one): each municipality's jobs together, in
-        one worker from one in-memory copy of its graphs (``worker.execute_together``); returns how many answers
-        were asked. A job that fails is left to the next request. One another service process claimed
-        (``KeptFile.claim``) is left to it. Stops early when ``until()`` is true."""
-        groups: dict[tuple[tuple[str, ...], tuple[str, ...]], dict[str, QueryJob]] = {}
+        callers' worker, ``scheduling.py``, or waits for the next free one): each municipality's jobs together, for
+        every set of its graphs the scopes read (with and without its special categories), in one worker from one
+        in-memory copy of them all (``worker.execute_together``); returns how many answers were asked. A job that
+        fails is left to the next request. One another service process claimed (``KeptFile.claim``) is left to
+        it. Stops early when ``until()`` is true."""
+        groups: dict[tuple[str, tuple[str, ...]], dict[tuple[tuple[str, ...], str], QueryJob]] = {}
         for job, parts in items:
-            for own in parts.parts.values():
+            for gm, own in parts.parts.items():
                 if (job.query, own, digest) not in self._parts:
-                    groups.setdefault((own, parts.shared), {})[job.query] = job
+                    groups.setdefault((gm, parts.shared), {})[(own, job.query)] = job
         queue = iter(sorted(groups.items(), key=lambda item: item[0][0]))  # shared by the lanes
         asked = 0
 
         async def lane() -> None:
             nonlocal asked
-            for (own, shared), jobs in queue:
+            for (_, shared), jobs in queue:
                 if until is not None and until():
                     return
                 await asyncio.sleep(0)  # at start this reads thousands of answers from the file: let requests in
                 todo = []
-                for job in jobs.values():
+                for (own, _), job in jobs.items():
                     key = (job.query, own, digest)
                     if self._lookup(key) is not None:
                         continue
                     if self.kept is not None and not self.kept.claim(repr(key), lease_s=2 * timeout_s):
                         self.skipped += 1
                         continue
-                    todo.append(job)
+                    todo.append((own, job))
                 if not todo:
                     continue
                 try:
-                    results = await self._parts_together(engine, todo, own, shared, timeout_s=timeout_s)
+                    results = await self._parts_together(engine, todo, shared, timeout_s=timeout_s)
                 finally:
                     if self.kept is not None:
-                        for job in todo:
+                        for own, job in todo:
                             self.kept.release(repr((job.query, own, digest)))
                 asked += len(todo)
-                for job, result in zip(todo, results, strict=True):
+                for (own, job), result in zip(todo, results, strict=True):
                     if isinstance(result, PartAnswer):
                         self._keep((job.query, own, digest), result)
 
@@ -316,28 +317,40 @@ class Partitioned:
                 lanes.create_task(lane())
         return asked
 
-    async def _parts_together(self, engine: QueryEngine, jobs: Sequence[QueryJob], own: tuple[str, ...],
+    async def _parts_together(self, engine: QueryEngine, todo: Sequence[tuple[tuple[str, ...], QueryJob]],
                               shared: tuple[str, ...], *, timeout_s: float) -> list[PartAnswer | QueryAnswer]:
-        """One municipality's answers to ``jobs``, asked together (with its persons when not known yet); when
-        that runs out of time (a municipality too large to copy, whose answers come from disk), or for fewer than
-        ``TOGETHER_FROM`` jobs (the copy would cost more than it saves), one by one."""
-        if len(jobs) < TOGETHER_FROM:
-            return [await self._part(engine, job, own, shared, timeout_s=timeout_s) for job in jobs]
-        parts = [self._part_job(job, own, shared) for job in jobs]
-        persons = self._known_persons(own)
-        if persons is None:
-            parts.append(self._persons_job(parts[0]))
-        answers = await execute_together(engine, parts, timeout_s=timeout_s)
+        """One municipality's answers to ``todo`` (each job with the municipality's graphs its scope reads), asked
+        together, with its persons per set of graphs when not known yet: every job keeps its own dataset, the copy
+        holds them all. When that runs out of time (a municipality too large to copy, whose answers come from
+        disk), or for fewer than ``TOGETHER_FROM`` jobs (the copy would cost more than it saves), one by one."""
+        if len(todo) < TOGETHER_FROM:
+            return [await self._part(engine, job, own, shared, timeout_s=timeout_s) for own, job in todo]
+        parts = [self._part_job(job, own, shared) for own, job in todo]
+        persons = {own: self._known_persons(own) for own, _ in todo}
+        unknown = sorted(own for own, found in persons.items() if found is None)
+        over: dict[tuple[str, ...], QueryJob] = {}  # one job over each set of graphs, for its persons
+        for (own, _), part in zip(todo, parts, strict=True):
+            over.setdefault(own, part)
+        answers = await execute_together(engine, [*parts, *(self._persons_job(over[own]) for own in unknown)],
+                                         timeout_s=timeout_s)
         if any(a.error_kind == "timeout" for a in answers):
-            return [await self._part(engine, job, own, shared, timeout_s=timeout_s) for job in jobs]
-        if persons is None:
-            people = answers.pop()
+            return [await self._part(engine, job, own, shared, timeout_s=timeout_s) for own, job in todo]
+        failed: dict[tuple[str, ...], QueryAnswer] = {}
+        for own, people in zip(unknown, answers[len(parts):], strict=True):
             if people.error_kind is not None:
-                return [people] * len(jobs)
-            persons = self._found_persons(own, people)
-        self._persons.move_to_end(own)
-        return [answer if answer.error_kind is not None else PartAnswer(*_rows(answer.body), persons)
-                for answer in answers]
+                failed[own] = people
+            else:
+                persons[own] = self._found_persons(own, people)
+        out: list[PartAnswer | QueryAnswer] = []
+        for (own, _), answer in zip(todo, answers, strict=False):
+            found = persons[own]
+            if own in failed or answer.error_kind is not None or found is None:
+                out.append(failed.get(own, answer))
+                continue
+            if own in self._persons:
+                self._persons.move_to_end(own)
+            out.append(PartAnswer(*_rows(answer.body), found))
+        return out
 
     async def answer(self, engine: QueryEngine, job: QueryJob, combine: Combine, parts: Partition, *, digest: str,
                      timeout_s: float) -> QueryAnswer:

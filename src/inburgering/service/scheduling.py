@@ -87,7 +87,7 @@ class FairEngine:
         return await self._run("protected", self.protected, job, timeout_s)
 
     async def execute_together(self, jobs: Sequence[QueryJob], *, timeout_s: float) -> list[QueryAnswer]:
-        """Token holders' jobs over the same graphs (``worker.execute_together``), in the protected engine."""
+        """Token holders' jobs over one municipality's graphs (``worker.execute_together``), in the protected engine."""
         self.running["protected"] += 1
         try:
             return await execute_together(self.protected, jobs, timeout_s=timeout_s)
