@@ -19,16 +19,14 @@ from inburgering.namespaces import (
 )
 from inburgering.security.scope import AccessScope
 from inburgering.store.base import Store
-from inburgering.store.publication import published_graphs
+from inburgering.store.publication import PUBLIC_GRAPHS, published_graphs
 from inburgering.store.unions import default_graphs as _union_defaults
 from inburgering.store.unions import is_union_graph, registered_unions
-
-PUBLIC_GRAPH_NAMES = ("ontology", "concepts", "shapes", "dataset")
 
 
 def public_graphs(base: str) -> tuple[str, ...]:
     """The graphs anyone may read: ontology, concept schemes, shapes, dataset metadata."""
-    return tuple(public_graph(base, name) for name in PUBLIC_GRAPH_NAMES)
+    return tuple(public_graph(base, name) for name in PUBLIC_GRAPHS)
 
 
 def allowed_graphs(scope: AccessScope, store: Store, *, base: str) -> tuple[str, ...]:

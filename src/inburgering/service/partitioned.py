@@ -53,6 +53,7 @@ from pyoxigraph import (
 )
 
 from inburgering.namespaces import instance_graph_prefix, public_graph, thing_iri
+from inburgering.security.dataset import public_graphs
 from inburgering.security.scope import AccessScope
 from inburgering.service.cookbook.spec import ROWS, Combine
 from inburgering.service.execute import QueryAnswer, QueryJob, ResultTooLarge, serialize_solutions
@@ -96,7 +97,7 @@ def partition(readable: Sequence[str], *, base: str) -> Partition | None:
 'http://x/graph/gm0363/duo/L2/bijzonder'))], ('http://x/graph/concepts',))
     """
     prefix = instance_graph_prefix(base)
-    public = {public_graph(base, name) for name in ("ontology", "concepts", "shapes", "dataset")}
+    public = set(public_graphs(base))
     parts: dict[str, list[str]] = {}
     shared = []
     for graph in readable:

@@ -38,10 +38,10 @@ from itertools import islice
 
 from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions
 
-from inburgering.namespaces import VOID, provenance_graph, public_graph
+from inburgering.namespaces import VOID, provenance_graph
+from inburgering.security.dataset import public_graphs
 from inburgering.service.execute import QueryAnswer, QueryJob, execute_job
 from inburgering.store.embedded import EmbeddedStore
-from inburgering.store.publication import PUBLIC_GRAPHS
 
 log = logging.getLogger(__name__)
 #: Scopes found too large (remembered so they are not sized again) and retired publication folders, per worker.
@@ -274,7 +274,7 @@ class PublicQuads:
         """The quads of the public graphs among ``graphs``, of the publication ``disk`` (its folder ``where``)."""
         if where != self._where:
             self._where, self._quads = where, {}
-        public = {public_graph(base, name) for name in PUBLIC_GRAPHS}
+        public = set(public_graphs(base))
         for graph in public.intersection(graphs).difference(self._quads):
             self._quads[graph] = list(disk.ox.quads_for_pattern(None, None, None, NamedNode(graph)))
         return {g: self._quads[g] for g in public.intersection(graphs)}

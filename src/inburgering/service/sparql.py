@@ -15,7 +15,6 @@ from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from inburgering.errors import AccessError, QueryError
-from inburgering.namespaces import public_graph
 from inburgering.security import audit
 from inburgering.security.dataset import allowed_graphs, default_graphs
 from inburgering.security.scope import AccessScope
@@ -30,7 +29,6 @@ from inburgering.store.publication import current_publication
 from inburgering.store.querylex import QueryInfo, QueryLimits, inspect_query
 
 log = logging.getLogger(__name__)
-PUBLIC_GRAPH_NAMES = ("ontology", "concepts", "shapes", "dataset")
 
 
 @dataclass(frozen=True)
@@ -47,11 +45,6 @@ class ProtocolDataset:
 
 class QueryRefused(QueryError):
     """A request the endpoint will not run (an update, SERVICE); answered with a 4xx."""
-
-
-def public_graphs(base: str) -> tuple[str, ...]:
-    """The graphs everyone may read."""
-    return tuple(public_graph(base, name) for name in PUBLIC_GRAPH_NAMES)
 
 
 T = TypeVar("T")
@@ -240,5 +233,5 @@ async def rewarm(engine: QueryEngine, store: Store, partitioned: Partitioned, *,
     return asked
 
 
-__all__ = ["AccessError", "ProtocolDataset", "QueryRefused", "check_query", "fix_dataset", "public_graphs",
+__all__ = ["AccessError", "ProtocolDataset", "QueryRefused", "check_query", "fix_dataset",
            "readable_graphs", "rewarm", "run_query", "store_dialect", "withheld_for"]
