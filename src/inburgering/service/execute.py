@@ -56,8 +56,8 @@ class Together:
     """Jobs over one municipality's graphs (each over those its scope reads: with or without the special
     categories) that one query worker answers one after the other, from one in-memory copy of all those graphs
     made for them alone (``scoped.answer_together``; each job keeps its own dataset): a municipality's part of
-    each saved query (``partitioned.Partitioned.fill``). The copy is dropped afterwards: kept, 300 municipalities' copies would
-    push out those of the scopes token holders ask again and again."""
+    each saved query (``partitioned.Partitioned.fill``). The copy is dropped afterwards: kept, 300
+    municipalities' copies would push out those of the scopes token holders ask again and again."""
 
     jobs: tuple[QueryJob, ...]
 

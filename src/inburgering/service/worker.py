@@ -33,9 +33,9 @@ class QueryEngine(Protocol):
 
 
 async def execute_together(engine: QueryEngine, jobs: Sequence[QueryJob], *, timeout_s: float) -> list[QueryAnswer]:
-    """The answers to ``jobs`` over one municipality's graphs (``execute.Together``): from one worker and one in-memory copy
-    of the graphs where the engine has ``execute_together`` (query worker processes), within ``timeout_s`` for all
-    of them; otherwise one job after the other, each within ``timeout_s``."""
+    """The answers to ``jobs`` over one municipality's graphs (``execute.Together``): from one worker and one
+    in-memory copy of the graphs where the engine has ``execute_together`` (query worker processes), within
+    ``timeout_s`` for all of them; otherwise one job after the other, each within ``timeout_s``."""
     together = getattr(engine, "execute_together", None)
     if together is not None:
         return list(await together(jobs, timeout_s=timeout_s))
@@ -218,8 +218,8 @@ class ProcessEngine:
         return answer
 
     async def execute_together(self, jobs: Sequence[QueryJob], *, timeout_s: float) -> list[QueryAnswer]:
-        """``jobs`` (over one municipality's graphs) in one worker, from one copy of their graphs (``execute.Together``);
-        a time-out or a crash is the answer to each of them."""
+        """``jobs`` (over one municipality's graphs) in one worker, from one copy of their graphs
+        (``execute.Together``); a time-out or a crash is the answer to each of them."""
         answer = await self._exchange(Together(tuple(jobs)), timeout_s)
         return list(answer) if isinstance(answer, tuple) else [answer] * len(jobs)
 
