@@ -233,7 +233,7 @@ class Probe(threading.Thread):
                 "ms_p90": ms[int(0.9 * (len(ms) - 1))], "ms_max": ms[-1]}
 
 
-def graph_sets(store: Path, *, special: bool) -> int:
+def graph_sets(store: Path, gemeenten: list[str], *, special: bool) -> int:
     """The sets of municipalities' graphs an answer is kept for, with tokens of every municipality with the
     special categories and, with ``special`` false, also without: each municipality's graphs once, and again
     without its ``/bijzonder`` graph where it has one."""
@@ -244,7 +244,7 @@ def graph_sets(store: Path, *, special: bool) -> int:
 
     s = EmbeddedStore(str(store), read_only=True)
     try:
-        every = frozenset(_gemeenten(store))
+        every = frozenset(gemeenten)
         sets: set[tuple[str, ...]] = set()
         for right in (True,) if special else (True, False):
             scope = AccessScope("t", "analyst", every, special_categories=right)
@@ -256,13 +256,13 @@ def graph_sets(store: Path, *, special: bool) -> int:
         s.close()
 
 
-def ahead_steps(serve: Any, token: str, texts: dict[str, str], kept: Path, folder: Path, part: Path, gemeenten: int,
-                args: argparse.Namespace, result: dict[str, Any]) -> None:
+def ahead_steps(serve: Any, token: str, texts: dict[str, str], kept: Path, folder: Path, part: Path,
+                gemeenten: list[str], args: argparse.Namespace, result: dict[str, Any]) -> None:
     """``--ahead``: a service started with no kept file and no request asks the cookbook ahead for the token's
     municipalities (``service/ahead.py``); the seconds until it holds them all, then each query ``--rounds`` times
     (the first is the query's first request ever), then a reload of one municipality."""
     ahead = cookbook_texts(base=BASE, dialect="oxigraph", today=date.today())
-    sets = graph_sets(args.store, special=not args.both_rights)
+    sets = graph_sets(args.store, gemeenten, special=not args.both_rights)
     result["graph_sets"] = sets
     started = time.perf_counter()
     server = serve("ahead")
@@ -342,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
             background_steps(serve, token, texts, kept, len(gemeenten), args, result)
             return _write(args, runs, size, result, kept)
         if args.ahead:
-            ahead_steps(serve, token, texts, kept, folder, parts[0], len(gemeenten), args, result)
+            ahead_steps(serve, token, texts, kept, folder, parts[0], gemeenten, args, result)
             return _write(args, runs, size, result, kept)
         server = serve("first") if not args.restart_only else None
         try:

@@ -15,10 +15,10 @@ nothing kept, for every analyst, every day. So the service asks ahead, in the ba
   municipalities of every such token together) covers each token's own scope. Admin tokens read the provenance
   graphs, whose queries are evaluated as they are (``partition``), so they bring nothing to ask.
 - **When**: at the start, after each publication (only the municipalities whose graphs changed), when the day
-  or the tokens change. One query worker at a time; the others stay free for requests.
-- **Cost**: at national scale 25 texts x 300 municipalities per right: minutes of one worker after a publication
-  that changed every municipality (docs/performance.md), a few seconds after one municipality's reload, a few
-  MB in the kept file. ``warm_saved_queries = false`` asks only what analysts asked (as before).
+  or the tokens change, on the process's query workers for token holders (``Partitioned.fill``).
+- **Cost**: at national scale 25 texts x 300 municipalities per right: about 3 minutes after a publication that
+  changed every municipality, 4 for both rights (docs/performance.md), a few seconds after one municipality's
+  reload, a few MB in the kept file. ``warm_saved_queries = false`` asks only what analysts asked (as before).
 """
 
 from __future__ import annotations

@@ -329,9 +329,7 @@ class Partitioned:
         parts = [self._part_job(job, own, shared) for own, job in todo]
         persons = {own: self._known_persons(own) for own, _ in todo}
         unknown = sorted(own for own, found in persons.items() if found is None)
-        over: dict[tuple[str, ...], QueryJob] = {}  # one job over each set of graphs, for its persons
-        for (own, _), part in zip(todo, parts, strict=True):
-            over.setdefault(own, part)
+        over = {own: part for (own, _), part in zip(todo, parts, strict=True)}  # a job over each set, for its persons
         answers = await execute_together(engine, [*parts, *(self._persons_job(over[own]) for own in unknown)],
                                          timeout_s=timeout_s)
         if any(a.error_kind == "timeout" for a in answers):
