@@ -14,6 +14,7 @@ import asyncio
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -22,26 +23,36 @@ from fastapi.testclient import TestClient
 from pyoxigraph import QueryResultsFormat, QuerySolutions, parse_query_results
 
 from inburgering.cli import main
-from inburgering.namespaces import DEFAULT_BASE
+from inburgering.namespaces import DEFAULT_BASE, VOCAB, gemeente_iri
 from inburgering.security.dataset import allowed_graphs
 from inburgering.security.scope import AccessScope
 from inburgering.security.tokens import TokenStore
 from inburgering.service import create_app
-from inburgering.service.cookbook import load_cookbook, saved_combine
+from inburgering.service.cookbook import bound_query, load_cookbook, saved_combine
 from inburgering.service.cookbook.spec import Combine
 from inburgering.service.execute import QueryAnswer, QueryJob
 from inburgering.service.live import REQUEST_PUBLICATION
 from inburgering.service.partitioned import (
     TOGETHER_FROM,
+    Narrowed,
     PartAnswer,
+    Partition,
     Partitioned,
     Unusable,
     check_apart,
+    narrow,
     partition,
     public_digest,
 )
 from inburgering.service.publish import load_public_graphs
-from inburgering.service.sparql import rewarm, shared_digest
+from inburgering.service.sparql import (
+    ByGemeente,
+    ProtocolDataset,
+    check_query,
+    rewarm,
+    run_query,
+    shared_digest,
+)
 from inburgering.service.worker import ThreadEngine
 from inburgering.settings import Settings
 from inburgering.store import EmbeddedStore, open_store
@@ -263,6 +274,13 @@ def test_the_service_combines_a_saved_query_sent_as_text_or_by_name(loaded: Load
             assert partitioned.last["parts"] == 3
             assert by_name.json()["results"]["bindings"]
             assert json.loads(by_text.text)["results"]["bindings"]
+            # with gemeente: that municipality's answer to the text without it (the file's text here), kept
+            assert client.get(f"/api/queries/{saved.name}", headers=headers).status_code == 200
+            assert partitioned.last["parts"] == 3 and partitioned.last["asked"] == 0
+            one = client.get(f"/api/queries/{saved.name}", params={"gemeente": "GM0363"}, headers=headers)
+            assert one.status_code == 200, one.text
+            assert partitioned.last["parts"] == 1 and partitioned.last["asked"] == 0
+            assert one.json()["results"]["bindings"]
     finally:
         tokens.close()
 
@@ -407,3 +425,114 @@ def test_the_background_asks_municipalities_together_from_one_copy_one_per_worke
     finally:
         reader.close()
         snapshot.close()
+
+
+def _plain_and_narrowed(store: EmbeddedStore, saved_name: str, codes: list[str], partitioned: Partitioned,
+                        scope: AccessScope) -> tuple[list[tuple[str, ...]], QueryAnswer]:
+    """The saved query asked with ``gemeente`` = ``codes``: the plain query over every graph of ``scope``, and
+    the service's answer (``run_query`` with the route's ``ByGemeente``)."""
+    saved = next(q for q in load_cookbook() if q.name == saved_name)
+    given = {"gemeente": codes} if codes else {}
+    text, _ = bound_query(saved, given, today=date.today())
+    unfiltered, _ = bound_query(saved, {}, today=date.today())
+    graphs = allowed_graphs(scope, store, base=DEFAULT_BASE)
+    engine = ThreadEngine(store)
+    plain = rows(asyncio.run(engine.execute(job(text, graphs), timeout_s=120)))
+    answer = asyncio.run(run_query(engine, store, text, scope, ProtocolDataset(), media_type=TSV, base=DEFAULT_BASE,
+                                   timeout_s=120, max_results=1_000_000, combine=saved.combine,
+                                   partitioned=partitioned,
+                                   by_gemeente=ByGemeente(tuple(codes), check_query(unfiltered).text) if codes
+                                   else None))
+    return plain, answer
+
+
+@pytest.mark.parametrize("codes", [["GM0363"], ["GM0014", "GM0855"], ["GM0001"]])
+def test_a_saved_query_for_some_municipalities_asks_only_theirs(loaded: Loaded, codes: list[str]) -> None:
+    """Every saved query declared ``by-gemeente``, asked with ``gemeente`` by a token of every municipality, asks
+    only the graphs of those municipalities (none for GM0001, which has no data: the public graphs only), and
+    answers what the plain query over every graph of the scope answers."""
+    scope = AccessScope("t", "analyst", frozenset(f"GM{n:04d}" for n in range(10000)), special_categories=True)
+    partitioned, nonempty = Partitioned(), 0
+    with_data = [c for c in codes if c != "GM0001"]
+    for saved in load_cookbook():
+        assert saved.by_gemeente, saved.name
+        partitioned.last = {}
+        plain, answer = _plain_and_narrowed(loaded.store, saved.name, codes, partitioned, scope)
+        assert unordered_concat(saved.name, rows(answer)) == unordered_concat(saved.name, plain), saved.name
+        assert answer.combined == len(with_data) and partitioned.last.get("parts", 0) == len(with_data), saved.name
+        nonempty += bool(plain)
+    assert not partitioned.asked  # nothing of it is asked again in the background
+    assert nonempty >= (0 if not with_data else 12)
+
+
+def test_a_municipality_asked_by_name_takes_the_answer_asked_ahead(loaded: Loaded) -> None:
+    """The generated persons of a municipality's graphs all have it as ``inb:gemeente``: the filter lets every row
+    through, so the answer is the one kept for the query without ``gemeente`` (what the service asks ahead)."""
+    scope = AccessScope("t", "analyst", FEW, special_categories=False)
+    partitioned = Partitioned()
+    name = "slagingspercentage-per-onderdeel-en-niveau"
+    _plain_and_narrowed(loaded.store, name, [], partitioned, scope)  # every municipality's answer, kept
+    assert partitioned.last["asked"] == 3
+    plain, answer = _plain_and_narrowed(loaded.store, name, ["GM0363"], partitioned, scope)
+    assert rows(answer) == plain and plain
+    assert partitioned.last == {**partitioned.last, "parts": 1, "asked": 0}
+
+
+def _copy_of_few(loaded: Loaded) -> tuple[EmbeddedStore, tuple[str, ...]]:
+    store = EmbeddedStore(None)
+    graphs = scopes(loaded.store)["few"]
+    for graph in graphs:
+        store.ox.extend(loaded.store.ox.quads_for_pattern(None, None, None, _node(graph)))
+    return store, graphs
+
+
+def _a_person_of(store: EmbeddedStore, code: str) -> str:
+    result = store.query(f"SELECT ?p WHERE {{ GRAPH ?g {{ ?p <{VOCAB}gemeente> ?x ; <{VOCAB}pseudoniem> ?n }} "
+                         f"FILTER(CONTAINS(STR(?g), '/{code.lower()}/')) }} ORDER BY ?p LIMIT 1")
+    assert isinstance(result, QuerySolutions)
+    return str(next(iter(result))["p"])
+
+
+def _graph_of(graphs: tuple[str, ...], code: str) -> str:
+    return next(g for g in graphs if f"/{code.lower()}/duo/" in g and not g.endswith("/bijzonder"))
+
+
+def test_a_person_who_moved_is_counted_where_the_graphs_say(loaded: Loaded) -> None:
+    """A person in GM0014's graph stated to live in GM0363: asked for GM0363, that graph must be asked too, so the
+    narrowing is refused; asked for GM0014, only its graphs are asked, with the filter (not the answer kept for
+    the query without it), and the answer is the plain one."""
+    store, graphs = _copy_of_few(loaded)
+    person = _a_person_of(store, "GM0014")
+    store.update(f"INSERT DATA {{ GRAPH <{_graph_of(graphs, 'GM0014')}> {{ {person} <{VOCAB}gemeente> "
+                 f"<{gemeente_iri('GM0363')}> }} }}")
+    parts = partition(graphs, base=DEFAULT_BASE)
+    assert parts is not None
+    assert narrow(store, parts, ["GM0363"]) is None
+    assert narrow(store, parts, ["GM0363", "GM0014"]) == Narrowed(
+        Partition({c: parts.parts[c] for c in ("GM0014", "GM0363")}, parts.shared), True)
+    narrowed = narrow(store, parts, ["GM0014"])
+    assert narrowed is not None and not narrowed.filter_passes_all and list(narrowed.parts.parts) == ["GM0014"]
+    saved = next(q for q in load_cookbook() if q.name == "personen-per-gemeente-doelgroep-leerroute")
+    assert saved.combine is not None
+    text, _ = bound_query(saved, {"gemeente": ["GM0014"]}, today=date.today())
+    engine = ThreadEngine(store)
+    plain = rows(asyncio.run(engine.execute(job(text, graphs), timeout_s=60)))
+    unfiltered = rows(asyncio.run(engine.execute(job(saved.query, narrowed.parts.parts["GM0014"]
+                                                     + parts.shared), timeout_s=60)))
+    assert plain != unfiltered  # the test tells the two apart
+    answer = asyncio.run(Partitioned().answer(engine, job(text, graphs), saved.combine, narrowed.parts, digest="d",
+                                              timeout_s=60))
+    assert rows(answer) == plain
+
+
+def test_a_person_published_by_two_municipalities_is_not_narrowed(loaded: Loaded) -> None:
+    store, graphs = _copy_of_few(loaded)
+    person = _a_person_of(store, "GM0014")
+    parts = partition(graphs, base=DEFAULT_BASE)
+    assert parts is not None and narrow(store, parts, ["GM0014"]) is not None
+    store.update(f"INSERT DATA {{ GRAPH <{_graph_of(graphs, 'GM0855')}> {{ {person} <{DEFAULT_BASE}/def/x> 1 }} }}")
+    assert narrow(store, parts, ["GM0014"]) is None
+    assert narrow(store, parts, ["GM0014", "GM0855"]) is not None
+    # a graph outside the scope does not count (the decision must not depend on what the caller cannot read)
+    outside = Partition({c: gs for c, gs in parts.parts.items() if c != "GM0855"}, parts.shared)
+    assert narrow(store, outside, ["GM0014"]) is not None

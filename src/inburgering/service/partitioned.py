@@ -52,7 +52,7 @@ from pyoxigraph import (
     Store as OxStore,
 )
 
-from inburgering.namespaces import instance_graph_prefix, public_graph, thing_iri
+from inburgering.namespaces import VOCAB, gemeente_iri, instance_graph_prefix, public_graph, thing_iri
 from inburgering.security.dataset import public_graphs
 from inburgering.security.scope import AccessScope
 from inburgering.service.cookbook.spec import ROWS, Combine
@@ -111,6 +111,53 @@ def partition(readable: Sequence[str], *, base: str) -> Partition | None:
     if not parts:
         return None
     return Partition({gm: tuple(sorted(gs)) for gm, gs in parts.items()}, tuple(sorted(shared)))
+
+
+#: Per person with ``inb:gemeente`` one of the ``VALUES``, in which graph that is and every graph holding the
+#: person's node (``narrow``).
+_GEMEENTE_GRAPHS = ("SELECT DISTINCT ?h ?g WHERE {{ VALUES ?x {{ {codes} }} GRAPH ?h {{ ?p <{vocab}gemeente> ?x }} "
+                    "GRAPH ?g {{ ?p ?q ?o }} }}")
+_GEMEENTEN = "SELECT DISTINCT ?x WHERE {{ ?p <{vocab}gemeente> ?x }}"
+
+
+@dataclass(frozen=True)
+class Narrowed:
+    """``narrow``'s answer: the municipalities' part of a partition, and whether all their persons have one of
+    the requested municipalities as ``inb:gemeente`` (then the ``gemeente`` filter lets every row through)."""
+
+    parts: Partition
+    filter_passes_all: bool
+
+
+def narrow(store: Store, parts: Partition, codes: Sequence[str]) -> Narrowed | None:
+    """``parts`` cut to the municipalities ``codes``, for a saved query declared ``by-gemeente``
+    (``SavedQuery.by_gemeente``) asked with ``gemeente`` = ``codes``; ``None`` when that would not be exact.
+
+    Every row of such a query comes from a person P with ``P inb:gemeente X`` (X in ``codes``) in a graph of the
+    scope, and joins P's records, which are in the graphs that hold P's node (see the module docstring), and the
+    public graphs. So the answer over the whole scope is the answer over the graphs of ``codes`` alone when, in
+    the scope, (1) every graph stating ``inb:gemeente X`` is one of those municipalities' graphs, and (2) each
+    such person's node is in none of the other municipalities' graphs. One query over the store tells both, per
+    person (``_GEMEENTE_GRAPHS``); graphs outside the scope are left out of the decision, so it does not depend
+    on what the caller cannot read. Municipalities of ``codes`` without a readable graph give no part: with none
+    left, the answer is the query's over the public graphs alone."""
+    own = {g for code in codes for g in parts.parts.get(code, ())}
+    readable = {g for graphs in parts.parts.values() for g in graphs} | set(parts.shared)
+    allowed = own | set(parts.shared)
+    values = " ".join(f"<{gemeente_iri(code)}>" for code in codes)
+    found = store.query(_GEMEENTE_GRAPHS.format(codes=values, vocab=VOCAB))
+    assert isinstance(found, QuerySolutions)
+    for row in found:
+        held, graph = row["h"].value, row["g"].value
+        if held in readable and graph in readable and graph not in allowed:
+            return None
+    kept = Partition({code: parts.parts[code] for code in sorted(set(codes)) if code in parts.parts}, parts.shared)
+    if not own:
+        return Narrowed(kept, True)
+    stated = store.query(_GEMEENTEN.format(vocab=VOCAB), default_graph=sorted(own))
+    assert isinstance(stated, QuerySolutions)
+    wanted = {gemeente_iri(code) for code in codes}
+    return Narrowed(kept, all(row["x"].value in wanted for row in stated))
 
 
 def public_digest(store: Store, graphs: Sequence[str], *, base: str) -> str:
@@ -352,8 +399,9 @@ class Partitioned:
         return out
 
     async def answer(self, engine: QueryEngine, job: QueryJob, combine: Combine, parts: Partition, *, digest: str,
-                     timeout_s: float) -> QueryAnswer:
-        """The answer to ``job`` from its municipalities' answers, or raises ``Unusable`` (then run ``job``)."""
+                     timeout_s: float, background: bool = True) -> QueryAnswer:
+        """The answer to ``job`` from its municipalities' answers, or raises ``Unusable`` (then run ``job``).
+        ``background``: what runs out of time is asked in the background (``remember``), and the error says so."""
         started = time.perf_counter()
         deadline = started + timeout_s
         kept: dict[tuple[str, ...], PartAnswer] = {}
@@ -381,7 +429,7 @@ class Partitioned:
                 self._keep((job.query, parts.parts[gm], digest), result)
                 kept[parts.parts[gm]] = result
         failed = next((r for r in results if isinstance(r, QueryAnswer)), None)
-        if failed is not None and failed.error_kind == "timeout" and self.warming:
+        if failed is not None and failed.error_kind == "timeout" and self.warming and background:
             self.wanted.set()
             done = sum(graphs in kept for graphs in parts.parts.values())
             return replace(failed, error=f"{failed.error}; this saved query is answered from each municipality's "
@@ -456,5 +504,5 @@ class Partitioned:
             return QueryAnswer(error_kind="too-large", error=str(exc))
 
 
-__all__ = ["MAX_PARTS", "PartAnswer", "Partition", "Partitioned", "Unusable", "combine_text", "partition",
-           "public_digest"]
+__all__ = ["MAX_PARTS", "Narrowed", "PartAnswer", "Partition", "Partitioned", "Unusable", "combine_text", "narrow",
+           "partition", "public_digest"]

@@ -10,6 +10,7 @@ The header is the file's leading ``#+`` comment lines, read together as YAML::
     #+ example: {peildatum: 2026-11-01}       # the values the file's own VALUES rows hold
     #+ combine: |                             # optional: the answer over many municipalities from each one's
     #+   SELECT … WHERE { VALUES (?a ?b) { $rows } } …   # answer (``service/partitioned.py``, ``Combine``)
+    #+ by-gemeente: true                      # optional, with combine: see ``SavedQuery.by_gemeente``
 
 The query binds each parameter ``p`` as the variable ``?_p`` in ``VALUES`` placeholders (``binding.py``).
 Loading checks that every placeholder variable is a declared parameter or computed value, and that every
@@ -50,6 +51,8 @@ QUERIES_DIR = Path(__file__).resolve().parents[1] / "queries"
 RESERVED = frozenset({"format"})
 #: Where a ``combine`` query's rows go.
 ROWS = "$rows"
+#: The filter of the ``gemeente`` parameter in a query declared ``by-gemeente``.
+GEMEENTE_FILTER = "FILTER(!BOUND(?_gemeente) || ?gemeente = ?_gemeente)"
 
 
 class CookbookError(InburgeringError):
@@ -80,6 +83,12 @@ class SavedQuery:
     tags: tuple[str, ...] = ()
     #: How answers over single municipalities make the answer over several (``service/partitioned.py``).
     combine: Combine | None = None
+    #: Every row of the answer comes from persons that pass the ``gemeente`` filter: the query requires
+    #: ``?persoon inb:gemeente ?gemeente`` beside ``FILTER(!BOUND(?_gemeente) || ?gemeente = ?_gemeente)`` on the
+    #: way to every row, uses ``?_gemeente`` nowhere else, and joins only those persons' records and the public
+    #: graphs. With ``gemeente`` given, the service then asks only those municipalities' graphs where that is exact
+    #: (``partitioned.narrow``). Checked on the generated data by ``tests/service/test_partitioned.py``.
+    by_gemeente: bool = False
 
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
@@ -171,9 +180,16 @@ def parse_saved_query(name: str, text: str) -> SavedQuery:
     dates = {p.name for p in parameters if p.type == "date"}
     computed = tuple(_computed(k, v, name, dates) for k, v in (meta.get("computed") or {}).items())
     combine = _combine(meta.get("combine"), name)
+    by_gemeente = meta.get("by-gemeente", False)
+    if by_gemeente not in (True, False):
+        raise CookbookError(f"{name}.rq: by-gemeente must be true or false")
+    if by_gemeente and (combine is None or not any(p.name == "gemeente" for p in parameters)
+                        or text.count(GEMEENTE_FILTER) != 1 or text.count("?_gemeente") != 3):
+        raise CookbookError(f"{name}.rq: by-gemeente needs combine, the parameter gemeente, and ?_gemeente in one "
+                            f"VALUES and in {GEMEENTE_FILTER} only")
     saved = SavedQuery(name, _text(meta.get("title"), "title", name), _text(meta.get("description"),
                        "description", name), parameters, computed, text, dict(meta.get("example") or {}),
-                       tuple(meta.get("tags") or ()), combine)
+                       tuple(meta.get("tags") or ()), combine, by_gemeente)
     declared = {"_" + p.name for p in parameters} | {"_" + c.name for c in computed}
     used = {v for ph in placeholders(text) for v in ph.variables}
     sources = {"_" + c.source for c in computed}  # a parameter may serve only to compute others

@@ -35,7 +35,8 @@ from inburgering.service.routers.sparql_endpoint import (
     answer_response,
     guard_query,
 )
-from inburgering.service.sparql import ProtocolDataset, QueryRefused, run_query
+from inburgering.service.sparql import ByGemeente, ProtocolDataset, QueryRefused, run_query
+from inburgering.store.querylex import QueryInfo
 
 PREFIX = "/api/queries"
 EXTENSIONS = {"application/sparql-results+json": "json", "application/sparql-results+xml": "xml",
@@ -71,12 +72,28 @@ def _bind(saved: SavedQuery, request: Request) -> tuple[str, dict[str, list[Valu
     return bound_query(saved, given, today=date.today())
 
 
+async def _by_gemeente(saved: SavedQuery, request: Request, values: Mapping[str, Sequence[Value]],
+                       guard: Callable[[str], Awaitable[QueryInfo]]) -> ByGemeente | None:
+    """For a query declared ``by-gemeente`` asked with ``gemeente``: the codes and the guarded text without them."""
+    codes = tuple(sorted({str(v) for v in values.get("gemeente", [])}))
+    if not saved.by_gemeente or not codes:
+        return None
+    given = {name: texts for name, texts in _given(request).items() if name != "gemeente"}
+    unfiltered, _ = bound_query(saved, given, today=date.today())
+    return ByGemeente(codes, (await guard(unfiltered)).text)
+
+
 def run_endpoint(saved: SavedQuery) -> Callable[..., Awaitable[Response]]:
     async def run(request: Request, runtime: RuntimeDep, scope: ScopeDep, rewriter: RewriterDep) -> Response:
         try:
             text, values = _bind(saved, request)
-            info = await guard_query(text, runtime.settings, runtime, rewriter)
+
+            async def guard(query: str) -> QueryInfo:
+                return await guard_query(query, runtime.settings, runtime, rewriter)
+
+            info = await guard(text)
             media = answer_media(request, info, request.query_params.get("format"))
+            by_gemeente = await _by_gemeente(saved, request, values, guard)
         except (ParameterError, BindingError) as exc:
             return _problem(400, str(exc))
         except ProtocolError as exc:
@@ -87,7 +104,7 @@ def run_endpoint(saved: SavedQuery) -> Callable[..., Awaitable[Response]]:
         answer = await run_query(runtime.engine, runtime.store, text, scope, ProtocolDataset(), media_type=media,
                                  base=settings.base_iri, timeout_s=settings.query_timeout_s,
                                  max_results=settings.max_results, info=info, combine=saved.combine,
-                                 partitioned=runtime.partitioned)
+                                 partitioned=runtime.partitioned, by_gemeente=by_gemeente)
         name = f"{saved.name}.{EXTENSIONS.get(media, 'txt')}"
         return await answer_response(answer, media, runtime, scope, rewriter, headers={
             "Content-Location": canonical_url(saved, values),
