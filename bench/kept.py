@@ -21,7 +21,9 @@ With ``--ahead`` instead: no request at all. A service started with no kept file
 token's municipalities (``service/ahead.py``: each saved query's file text and its text of the day); measured: the
 seconds until the file holds them all and, meanwhile, a small analyst query every 5 s (what the background costs
 the analysts); then each query ``--rounds`` times (the first is its first request ever), the memory, and step 5.
-Key ``{parts}x{persons}-ahead``. With ``--both-rights`` a second token of every municipality, without the special
+Key ``{parts}x{persons}-ahead``. With ``--gemeente`` also each saved query through ``/api/queries/{name}?gemeente=``
+for the largest, the median and the smallest municipality of part 1: right after the start (while the background
+asks) and again once everything is kept (``SavedQuery.by_gemeente``). With ``--both-rights`` a second token of every municipality, without the special
 categories, is issued too: the service then asks each municipality's answers for both sets of its graphs (with and
 without its ``/bijzonder`` graph). Key ``{parts}x{persons}-ahead-both-rights``.
 
@@ -36,6 +38,7 @@ query's time. Key ``{parts}x{persons}-background``.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import sqlite3
@@ -43,6 +46,7 @@ import statistics
 import tempfile
 import threading
 import time
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -256,6 +260,40 @@ def graph_sets(store: Path, gemeenten: list[str], *, special: bool) -> int:
         s.close()
 
 
+def gemeente_codes(part: Path) -> dict[str, int]:
+    """The largest, the median and the smallest municipality of the DUO bundle ``part``: code → persons."""
+    sizes = Counter(json.loads(line)["gemeente"] for line in part.read_text(encoding="utf-8").splitlines())
+    ranked = sizes.most_common()
+    return dict(ranked[i] for i in (0, len(ranked) // 2, len(ranked) - 1))
+
+
+def gemeente_asks(url: str, token: str, names: list[str], codes: list[str], *, timeout: float) -> dict[str, Any]:
+    """Each saved query ``names`` once per municipality of ``codes`` through ``/api/queries/{name}?gemeente=``:
+    milliseconds (``None`` when not 200), status, rows and a digest of the rows."""
+    out: dict[str, Any] = {}
+    for code in codes:
+        for name in names:
+            started = time.perf_counter()
+            response = httpx.get(f"{url}/api/queries/{name}", params={"gemeente": code}, timeout=timeout + 30,
+                                 headers={"Authorization": f"Bearer {token}",
+                                          "Accept": "application/sparql-results+json"})
+            ms = round(1000 * (time.perf_counter() - started), 1)
+            rows = (sorted(json.dumps(b, sort_keys=True) for b in response.json()["results"]["bindings"])
+                    if response.status_code == 200 else [])
+            out[f"{name}?gemeente={code}"] = {
+                "ms": ms if response.status_code == 200 else None, "status": response.status_code,
+                "rows": len(rows), "digest": hashlib.sha256("\n".join(rows).encode()).hexdigest()[:16]}
+            print(f"    {name:48} {code} {ms:9.1f} ms (status {response.status_code}, {len(rows)} rows)", flush=True)
+    return out
+
+
+def _gemeente_summary(asked: dict[str, Any]) -> dict[str, Any]:
+    times = [r["ms"] for r in asked.values() if r["ms"] is not None]
+    return {"asked": len(asked), "answered": len(times), "ms_median": statistics.median(times) if times else None,
+            "ms_max": max(times) if times else None, "within_200_ms": sum(t <= 200 for t in times),
+            "within_1_s": sum(t <= 1000 for t in times)}
+
+
 def ahead_steps(serve: Any, token: str, texts: dict[str, str], kept: Path, folder: Path, part: Path,
                 gemeenten: list[str], args: argparse.Namespace, result: dict[str, Any]) -> None:
     """``--ahead``: a service started with no kept file and no request asks the cookbook ahead for the token's
@@ -267,7 +305,13 @@ def ahead_steps(serve: Any, token: str, texts: dict[str, str], kept: Path, folde
     started = time.perf_counter()
     server = serve("ahead")
     probe = Probe(server.url, token, started)
+    names = sorted(texts)
+    codes = gemeente_codes(part) if args.gemeente else {}
     try:
+        if codes:
+            print(f"   with gemeente {codes} (persons), right after the start", flush=True)
+            during = gemeente_asks(server.url, token, names, list(codes), timeout=args.timeout)
+            result["by_gemeente"] = {"persons": codes, "during": _gemeente_summary(during), "raw_during": during}
         probe.start()
         try:
             waited = wait_for_kept(kept, want=len(ahead) * sets, limit_s=args.background_limit,
@@ -278,6 +322,12 @@ def ahead_steps(serve: Any, token: str, texts: dict[str, str], kept: Path, folde
               f"{waited['kept_within_s']:.1f} s after the service started", flush=True)
         print(f"   meanwhile, a small query every {PROBE_EVERY_S:g} s: {probe.summary()}", flush=True)
         after = asks(server.url, token, texts, rounds=args.rounds, timeout=args.timeout)
+        if codes:
+            print("   with gemeente, everything kept", flush=True)
+            kept_asks = gemeente_asks(server.url, token, names, list(codes), timeout=args.timeout)
+            result["by_gemeente"].update(after=_gemeente_summary(kept_asks), raw_after=kept_asks, same_answers=sum(
+                kept_asks[k]["digest"] == during[k]["digest"] for k in kept_asks if during[k]["status"] == 200))
+            print(f"   {result['by_gemeente']['during']} -> {result['by_gemeente']['after']}", flush=True)
         result["ahead"] = {"texts": len(ahead), **waited, "probe": probe.summary(),
                            "ms_first": median_of(after, slice(0, 1)),
                            "ms_all": median_of(after, slice(None)), "raw_after": after,
@@ -301,6 +351,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="leave the first asks to the background (see the module docstring); then nothing else")
     parser.add_argument("--ahead", action="store_true",
                         help="no request at all: the service asks the cookbook ahead (see the module docstring)")
+    parser.add_argument("--gemeente", action="store_true",
+                        help="with --ahead: each saved query with gemeente= three municipalities, at the start and kept")
     parser.add_argument("--both-rights", action="store_true",
                         help="with --ahead: a second token of every municipality, without the special categories")
     parser.add_argument("--background-limit", type=float, default=3600.0,
@@ -317,6 +369,7 @@ def main(argv: list[str] | None = None) -> int:
     size = f"{len(parts)}x{len(parts[0].read_text().splitlines())}" + ("-background" if args.background else
                                                                        "-ahead" if args.ahead else "")
     size += "-both-rights" if args.both_rights else ""
+    size += "-gemeente" if args.gemeente else ""
     runs = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
     result: dict[str, Any] = runs.get(size, {}) if args.restart_only else {}
     result.update({"parts": len(parts), "persons_per_part": len(parts[0].read_text().splitlines()),
