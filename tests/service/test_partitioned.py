@@ -28,7 +28,7 @@ from inburgering.security.dataset import allowed_graphs
 from inburgering.security.scope import AccessScope
 from inburgering.security.tokens import TokenStore
 from inburgering.service import create_app
-from inburgering.service.cookbook import bound_query, load_cookbook, saved_combine
+from inburgering.service.cookbook import bound_query, load_cookbook, saved_binding
 from inburgering.service.cookbook.spec import Combine
 from inburgering.service.execute import QueryAnswer, QueryJob
 from inburgering.service.live import REQUEST_PUBLICATION
@@ -45,6 +45,7 @@ from inburgering.service.partitioned import (
     public_digest,
 )
 from inburgering.service.publish import load_public_graphs
+from inburgering.service.routers.sparql_endpoint import by_gemeente
 from inburgering.service.sparql import (
     ByGemeente,
     ProtocolDataset,
@@ -57,6 +58,7 @@ from inburgering.service.worker import ThreadEngine
 from inburgering.settings import Settings
 from inburgering.store import EmbeddedStore, open_store
 from inburgering.store.publication import current_publication
+from inburgering.store.querylex import QueryInfo
 
 KEY = "partitioned-test-key-not-a-secret"
 PERSONS, SEED = 300, 14
@@ -261,8 +263,6 @@ def test_the_service_combines_a_saved_query_sent_as_text_or_by_name(loaded: Load
         with TestClient(create_app(settings)) as client:
             partitioned = client.app.state.runtime.partitioned  # type: ignore[attr-defined]
             saved = next(q for q in load_cookbook() if q.name == "slagingspercentage-per-onderdeel-en-niveau")
-            assert saved_combine(saved.query) == saved.combine and saved_combine(saved.query + " ") is not None
-            assert saved_combine(saved.query.replace("?niveau", "?level")) is None
             headers = {"Authorization": f"Bearer {token}", "Accept": "application/sparql-results+json"}
             by_text = client.post("/sparql", content=saved.query.encode(), headers={
                 **headers, "Content-Type": "application/sparql-query"})
@@ -281,13 +281,59 @@ def test_the_service_combines_a_saved_query_sent_as_text_or_by_name(loaded: Load
             assert one.status_code == 200, one.text
             assert partitioned.last["parts"] == 1 and partitioned.last["asked"] == 0
             assert one.json()["results"]["bindings"]
+            # the same text as the query page loads it into its editor, sent to /sparql: the same path
+            text = client.get(f"/api/queries/{saved.name}.rq", params={"gemeente": "GM0363"}).text
+            partitioned.last = {}
+            by_sparql = client.post("/sparql", content=text.encode(), headers={
+                **headers, "Content-Type": "application/sparql-query"})
+            assert by_sparql.status_code == 200, by_sparql.text
+            assert partitioned.last["parts"] == 1 and partitioned.last["asked"] == 0
+            assert by_sparql.json() == one.json()
     finally:
         tokens.close()
 
 
-def test_a_changed_saved_query_is_not_a_combine() -> None:
-    assert isinstance(next(iter(load_cookbook())).combine, Combine)
-    assert saved_combine("SELECT * WHERE { ?s ?p ?o }") is None
+def test_a_saved_query_is_known_as_its_file_and_bound_but_not_changed() -> None:
+    """``saved_binding``: the file's text (whitespace around it aside) and the text ``/api/queries`` binds, with its
+    terms; a changed text, values written otherwise than the binding writes them, or rows that are not every
+    combination of the values are not the saved query."""
+    saved = next(q for q in load_cookbook() if q.name == "slagingspercentage-per-onderdeel-en-niveau")
+    assert isinstance(saved.combine, Combine)
+    found = saved_binding(" " + saved.query + "\n")
+    assert found is not None and found.saved == saved and found.file
+    given = {"gemeente": ["GM0363", "GM0014"], "van": ["2020-01-01"]}
+    text, _ = bound_query(saved, given, today=date.today())
+    found = saved_binding(text)
+    assert found is not None and found.saved == saved and not found.file
+    assert [t.value for t in found.terms["_gemeente"]] == [gemeente_iri("GM0363"), gemeente_iri("GM0014")]
+    assert [t.value for t in found.terms["_van"]] == ["2020-01-01"] and found.terms["_tot"] == ()
+    assert found.without("_gemeente") == bound_query(saved, {"van": ["2020-01-01"]}, today=date.today())[0]
+    assert saved_binding(text.replace("?niveau", "?level")) is None
+    assert saved_binding(saved.query.replace("?niveau", "?level")) is None
+    assert saved_binding("SELECT * WHERE { ?s ?p ?o }") is None
+    one = bound_query(saved, {"gemeente": ["GM0363"]}, today=date.today())[0]
+    assert saved_binding(one.replace(f"<{gemeente_iri('GM0363')}>", "<http://example.org/x>")) is not None
+    not_every = text.replace(f'(<{gemeente_iri("GM0014")}> ', f'(<{gemeente_iri("GM0014")}> "1999-01-01"^^'
+                             '<http://www.w3.org/2001/XMLSchema#date> ', 1)
+    assert not_every != text and saved_binding(not_every) is None
+    assert saved_binding(one.replace("{ (<", "{ (<<", 1)) is None  # not a data block
+
+
+def test_the_municipalities_of_a_bound_text_are_those_of_its_gemeente_placeholder() -> None:
+    saved = next(q for q in load_cookbook() if q.name == "slagingspercentage-per-onderdeel-en-niveau")
+
+    async def guard(text: str) -> QueryInfo:
+        return check_query(text)
+
+    def codes(text: str) -> ByGemeente | None:
+        return asyncio.run(by_gemeente(saved_binding(text), guard))
+
+    text = bound_query(saved, {"gemeente": ["GM0363", "GM0014"]}, today=date.today())[0]
+    # without gemeente this query's text is its file's (whose example binds nothing)
+    assert codes(text) == ByGemeente(("GM0014", "GM0363"), check_query(saved.query).text)
+    assert codes(saved.query) is None  # no municipality given
+    assert codes(text.replace(gemeente_iri("GM0014"), "http://example.org/gm0014")) is None
+    assert codes(text.replace(gemeente_iri("GM0014"), gemeente_iri("GM0014").upper())) is None
 
 
 def test_after_a_publication_the_answers_asked_before_are_asked_again(loaded: Loaded) -> None:

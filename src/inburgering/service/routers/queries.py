@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse, Response
 from inburgering.errors import QueryError
 from inburgering.service.cookbook import (
     BindingError,
+    Bound,
     ParameterError,
     SavedQuery,
     bound_query,
@@ -33,9 +34,10 @@ from inburgering.service.routers.sparql_endpoint import (
     ProtocolError,
     answer_media,
     answer_response,
+    by_gemeente,
     guard_query,
 )
-from inburgering.service.sparql import ByGemeente, ProtocolDataset, QueryRefused, run_query
+from inburgering.service.sparql import ProtocolDataset, QueryRefused, run_query
 from inburgering.store.querylex import QueryInfo
 
 PREFIX = "/api/queries"
@@ -72,17 +74,6 @@ def _bind(saved: SavedQuery, request: Request) -> tuple[str, dict[str, list[Valu
     return bound_query(saved, given, today=date.today())
 
 
-async def _by_gemeente(saved: SavedQuery, request: Request, values: Mapping[str, Sequence[Value]],
-                       guard: Callable[[str], Awaitable[QueryInfo]]) -> ByGemeente | None:
-    """For a query declared ``by-gemeente`` asked with ``gemeente``: the codes and the guarded text without them."""
-    codes = tuple(sorted({str(v) for v in values.get("gemeente", [])}))
-    if not saved.by_gemeente or not codes:
-        return None
-    given = {name: texts for name, texts in _given(request).items() if name != "gemeente"}
-    unfiltered, _ = bound_query(saved, given, today=date.today())
-    return ByGemeente(codes, (await guard(unfiltered)).text)
-
-
 def run_endpoint(saved: SavedQuery) -> Callable[..., Awaitable[Response]]:
     async def run(request: Request, runtime: RuntimeDep, scope: ScopeDep, rewriter: RewriterDep) -> Response:
         try:
@@ -93,7 +84,7 @@ def run_endpoint(saved: SavedQuery) -> Callable[..., Awaitable[Response]]:
 
             info = await guard(text)
             media = answer_media(request, info, request.query_params.get("format"))
-            by_gemeente = await _by_gemeente(saved, request, values, guard)
+            narrowing = await by_gemeente(Bound(saved, {k: tuple(v) for k, v in saved.terms(values).items()}), guard)
         except (ParameterError, BindingError) as exc:
             return _problem(400, str(exc))
         except ProtocolError as exc:
@@ -104,7 +95,7 @@ def run_endpoint(saved: SavedQuery) -> Callable[..., Awaitable[Response]]:
         answer = await run_query(runtime.engine, runtime.store, text, scope, ProtocolDataset(), media_type=media,
                                  base=settings.base_iri, timeout_s=settings.query_timeout_s,
                                  max_results=settings.max_results, info=info, combine=saved.combine,
-                                 partitioned=runtime.partitioned, by_gemeente=by_gemeente)
+                                 partitioned=runtime.partitioned, by_gemeente=narrowing)
         name = f"{saved.name}.{EXTENSIONS.get(media, 'txt')}"
         return await answer_response(answer, media, runtime, scope, rewriter, headers={
             "Content-Location": canonical_url(saved, values),

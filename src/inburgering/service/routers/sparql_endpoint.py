@@ -6,16 +6,18 @@ Without a query, ``/sparql`` answers its SPARQL service description (browsers ar
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
+from inburgering.namespaces import TOOI_GEMEENTE, gemeente_iri
 from inburgering.security import audit
 from inburgering.security.scope import AccessScope
 from inburgering.security.withheld import HEADER as WITHHELD_HEADER
 from inburgering.security.withheld import RECORDS_HEADER as WITHHELD_RECORDS_HEADER
-from inburgering.service.cookbook import saved_combine
+from inburgering.service.cookbook import Bound, saved_binding
 from inburgering.service.deps import RewriterDep, RuntimeDep, ScopeDep
 from inburgering.service.execute import QueryAnswer
 from inburgering.service.metadata import service_description
@@ -30,6 +32,7 @@ from inburgering.service.negotiation import (
 )
 from inburgering.service.rdfresponse import rdf_response
 from inburgering.service.sparql import (
+    ByGemeente,
     ProtocolDataset,
     QueryRefused,
     check_query,
@@ -183,11 +186,34 @@ async def sparql(request: Request, runtime: RuntimeDep, scope: ScopeDep, rewrite
     dataset = ProtocolDataset(tuple(params.get("default-graph-uri", [])), tuple(params.get("named-graph-uri", [])))
     dataset = ProtocolDataset(tuple(map(rewriter.to_production, dataset.default_graphs)),
                               tuple(map(rewriter.to_production, dataset.named_graphs)))
+    bound = saved_binding(query)
     answer = await run_query(runtime.engine, runtime.store, query, scope, dataset, media_type=media,
                              base=settings.base_iri, timeout_s=settings.query_timeout_s,
-                             max_results=settings.max_results, info=info, combine=saved_combine(query),
-                             partitioned=runtime.partitioned)
+                             max_results=settings.max_results, info=info,
+                             combine=bound.saved.combine if bound is not None else None,
+                             partitioned=runtime.partitioned,
+                             by_gemeente=await by_gemeente(bound, lambda text: guard_query(text, settings, runtime,
+                                                                                           rewriter)))
     return await answer_response(answer, media, runtime, scope, rewriter)
+
+
+async def by_gemeente(bound: Bound | None, guard: Callable[[str], Awaitable[QueryInfo]]) -> ByGemeente | None:
+    """For a saved query declared ``by-gemeente`` with municipalities in its ``gemeente`` placeholder (TOOI IRIs):
+    their codes and the guard's text of the same query without them (``sparql.run_query``)."""
+    if bound is None or not bound.saved.by_gemeente:
+        return None
+    codes = set()
+    for term in bound.terms.get("_gemeente", ()):
+        code = term.value[len(TOOI_GEMEENTE):].upper() if term.value.startswith(TOOI_GEMEENTE) else ""
+        try:
+            if gemeente_iri(code) != term.value:
+                return None
+        except ValueError:
+            return None
+        codes.add(code)
+    if not codes:
+        return None
+    return ByGemeente(tuple(sorted(codes)), (await guard(bound.without("_gemeente"))).text)
 
 
 def answer_media(request: Request, info: QueryInfo, fmt: str | None) -> str:
