@@ -8,6 +8,7 @@ so their existence does not leak.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import weakref
 from collections.abc import Callable, Sequence
@@ -213,9 +214,10 @@ async def run_query(engine: QueryEngine, store: Store, query: str, scope: Access
     parts = partition(readable, base=base) if keeps and not own_dataset else None
     if parts is not None and partitioned is not None and combine is not None:
         digest = shared_digest(store, parts.shared, base=base)
-        narrowed = None if by_gemeente is None else derived(
-            store, ("narrow", base, readable, by_gemeente.codes), lambda: narrow(store, parts, by_gemeente.codes),
-            base=base)
+        # off the event loop: 0.04-0.9 s at national scale (1,566 persons), once per publication and codes
+        narrowed = None if by_gemeente is None else await asyncio.to_thread(
+            derived, store, ("narrow", base, readable, by_gemeente.codes),
+            lambda: narrow(store, parts, by_gemeente.codes), base=base)
         try:
             if narrowed is not None and by_gemeente is not None:
                 answer = await _narrowed(engine, partitioned, job, combine, narrowed, by_gemeente, digest=digest,
