@@ -23,7 +23,8 @@ seconds until the file holds them all and, meanwhile, a small analyst query ever
 the analysts); then each query ``--rounds`` times (the first is its first request ever), the memory, and step 5.
 Key ``{parts}x{persons}-ahead``. With ``--gemeente`` also each saved query through ``/api/queries/{name}?gemeente=``
 for the largest, the median and the smallest municipality of part 1: right after the start (while the background
-asks) and again once everything is kept (``SavedQuery.by_gemeente``). With ``--both-rights`` a second token of every municipality, without the special
+asks) and again once everything is kept (``SavedQuery.by_gemeente``); then the texts the query page's "edit" sends to
+``/sparql`` (``/api/queries/{name}.rq`` without parameters and with the largest municipality). With ``--both-rights`` a second token of every municipality, without the special
 categories, is issued too: the service then asks each municipality's answers for both sets of its graphs (with and
 without its ``/bijzonder`` graph). Key ``{parts}x{persons}-ahead-both-rights``.
 
@@ -287,6 +288,21 @@ def gemeente_asks(url: str, token: str, names: list[str], codes: list[str], *, t
     return out
 
 
+def edited_asks(url: str, token: str, names: list[str], code: str, *, timeout: float) -> dict[str, Any]:
+    """Each saved query as the query page's "edit" sends it: the text ``/api/queries/{name}.rq`` gives, without
+    parameters (its reference date today) and with ``gemeente`` = ``code``, posted to ``/sparql``."""
+    out: dict[str, Any] = {}
+    for params in ({}, {"gemeente": code}):
+        for name in names:
+            text = httpx.get(f"{url}/api/queries/{name}.rq", params=params, timeout=30).text
+            seconds, rows, status, digest = ask(url, token, text, timeout)
+            label = f"{name}.rq" + (f"?gemeente={code}" if params else "")
+            out[label] = {"ms": None if seconds is None else round(1000 * seconds, 1), "status": status,
+                          "rows": rows, "digest": digest}
+            print(f"    /sparql {label:62} {out[label]['ms']} ms (status {status})", flush=True)
+    return out
+
+
 def _gemeente_summary(asked: dict[str, Any]) -> dict[str, Any]:
     times = [r["ms"] for r in asked.values() if r["ms"] is not None]
     return {"asked": len(asked), "answered": len(times), "ms_median": statistics.median(times) if times else None,
@@ -328,6 +344,10 @@ def ahead_steps(serve: Any, token: str, texts: dict[str, str], kept: Path, folde
             result["by_gemeente"].update(after=_gemeente_summary(kept_asks), raw_after=kept_asks, same_answers=sum(
                 kept_asks[k]["digest"] == during[k]["digest"] for k in kept_asks if during[k]["status"] == 200))
             print(f"   {result['by_gemeente']['during']} -> {result['by_gemeente']['after']}", flush=True)
+            print("   the same texts as the query page's edit sends them to /sparql", flush=True)
+            edited = edited_asks(server.url, token, names, next(iter(codes)), timeout=args.timeout)
+            result["by_gemeente"].update(sparql=_gemeente_summary(edited), raw_sparql=edited)
+            print(f"   {result['by_gemeente']['sparql']}", flush=True)
         result["ahead"] = {"texts": len(ahead), **waited, "probe": probe.summary(),
                            "ms_first": median_of(after, slice(0, 1)),
                            "ms_all": median_of(after, slice(None)), "raw_after": after,
