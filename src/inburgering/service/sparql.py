@@ -70,6 +70,7 @@ T = TypeVar("T")
 #: Per store object: (generation or publication id, {key: value}) of what was derived from its data (see ``derived``).
 _DERIVED: weakref.WeakKeyDictionary[Any, tuple[Any, dict[Any, Any]]] = weakref.WeakKeyDictionary()
 MAX_DERIVED = 4096
+_MISSING = object()
 
 
 def derived(store: Store, key: tuple[Any, ...], compute: Callable[[], T], *, base: str | None = None) -> T:
@@ -93,11 +94,12 @@ def derived(store: Store, key: tuple[Any, ...], compute: Callable[[], T], *, bas
         entry = (generation, {})
         _DERIVED[store] = entry
     values = entry[1]
-    if key not in values:
+    found = values.get(key, _MISSING)  # one lookup: a thread (run_query's narrow) may clear the dict meanwhile
+    if found is _MISSING:
         if len(values) >= MAX_DERIVED:
             values.clear()
-        values[key] = compute()
-    return values[key]  # type: ignore[no-any-return]
+        found = values[key] = compute()
+    return found  # type: ignore[no-any-return]
 
 
 def readable_graphs(store: Store, scope: AccessScope, *, base: str) -> tuple[str, ...]:
