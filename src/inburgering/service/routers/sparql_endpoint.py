@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
-from inburgering.namespaces import TOOI_GEMEENTE, gemeente_iri
+from inburgering.namespaces import gemeente_iri
 from inburgering.security import audit
 from inburgering.security.scope import AccessScope
 from inburgering.security.withheld import HEADER as WITHHELD_HEADER
@@ -42,6 +42,7 @@ from inburgering.service.sparql import (
     withheld_for,
 )
 from inburgering.settings import Settings
+from inburgering.store.publication import gemeente_code
 from inburgering.store.querylex import QueryInfo, QueryLimitError, QueryLimits, QuerySyntaxError
 
 router = APIRouter()
@@ -204,7 +205,7 @@ async def by_gemeente(bound: Bound | None, guard: Callable[[str], Awaitable[Quer
         return None
     codes = set()
     for term in bound.terms.get("_gemeente", ()):
-        code = term.value[len(TOOI_GEMEENTE):].upper() if term.value.startswith(TOOI_GEMEENTE) else ""
+        code = gemeente_code(term.value)
         try:
             if gemeente_iri(code) != term.value:
                 return None
