@@ -311,6 +311,10 @@ def test_a_saved_query_is_known_as_its_file_and_bound_but_not_changed() -> None:
     assert saved_binding(text.replace("?niveau", "?level")) is None
     assert saved_binding(saved.query.replace("?niveau", "?level")) is None
     assert saved_binding("SELECT * WHERE { ?s ?p ?o }") is None
+    dated = next(q for q in load_cookbook() if q.name == "pip-binnen-tien-weken")
+    in_file = saved_binding(dated.query)  # the file's own example values, written with prefixed names
+    assert in_file is not None and in_file.file and in_file.terms["_gemeente"] == ()
+    assert [t.value for t in in_file.terms["_peildatum"]] == ["2026-11-01"]
     one = bound_query(saved, {"gemeente": ["GM0363"]}, today=date.today())[0]
     assert saved_binding(one.replace(f"<{gemeente_iri('GM0363')}>", "<http://example.org/x>")) is not None
     not_every = text.replace(f'(<{gemeente_iri("GM0014")}> ', f'(<{gemeente_iri("GM0014")}> "1999-01-01"^^'

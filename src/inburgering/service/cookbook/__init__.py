@@ -94,16 +94,14 @@ def saved_binding(text: str) -> Bound | None:
     which the query page loads into its editor), with the terms it holds; any other text: ``None``. A client that
     sends such a text to ``/sparql`` gets the same path as ``/api/queries``."""
     exact, skeletons = _by_text()
-    saved = exact.get(text.strip())
-    if saved is not None:
-        return Bound(saved, {}, file=True)
-    if len(text) > max(map(len, exact)) + LONGEST_ROWS:  # not lexed again: no saved query is that long
+    file = exact.get(text.strip())
+    if file is None and len(text) > max(map(len, exact)) + LONGEST_ROWS:  # not lexed: no saved query is that long
         return None
     try:
         skeleton, found = _skeleton(text)
     except (BindingError, QuerySyntaxError):
         return None
-    saved = skeletons.get(skeleton)
+    saved = file or skeletons.get(skeleton)
     if saved is None:
         return None
     prologue = "\n".join(line for line in saved.query.splitlines() if line.upper().startswith("PREFIX "))
@@ -118,7 +116,9 @@ def saved_binding(text: str) -> Bound | None:
                 term = row[i]
                 if term is not None and term not in column:
                     column.append(term)
-    bound = Bound(saved, {name: tuple(terms) for name, terms in columns.items()})
+    bound = Bound(saved, {name: tuple(terms) for name, terms in columns.items()}, file=file is not None)
+    if bound.file:  # its example values, written as the file writes them (prefixed names): not bind()'s text
+        return bound
     try:
         same = bind(saved.query, bound.terms).strip() == text.strip()
     except BindingError:
