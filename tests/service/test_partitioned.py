@@ -203,6 +203,44 @@ def test_only_a_municipality_whose_graphs_changed_is_asked_again(loaded: Loaded)
     assert len(engine.datasets) == 3
 
 
+def test_a_request_beside_the_background_asks_from_the_other_end(loaded: Loaded) -> None:
+    """A request for a saved query the background is asking too (an analyst asking again, as the timeout's message
+    says) asks the municipalities from the last one on and keeps each answer at once: the two meet halfway, and no
+    municipality is asked by both but the one or two each has in hand when they meet."""
+    graphs = scopes(loaded.store)["every"]
+    parts = partition(graphs, base=DEFAULT_BASE)
+    assert parts is not None and len(parts.parts) == 20
+    saved = next(q for q in load_cookbook() if q.name == "instroom-per-maand-en-doelgroep")
+    combine = saved.combine
+    assert combine is not None
+
+    class Slow(ThreadEngine):
+        def __init__(self, store: EmbeddedStore) -> None:
+            super().__init__(store)
+            self.asked: list[tuple[str, ...]] = []  # the graphs of each answer asked (not of the persons)
+
+        async def execute(self, job: QueryJob, *, timeout_s: float) -> QueryAnswer:
+            if job.query == saved.query:
+                self.asked.append(job.default_graphs)
+            await asyncio.sleep(0.02)
+            return await super().execute(job, timeout_s=timeout_s)
+
+    engine, partitioned = Slow(loaded.store), Partitioned(workers=1)
+    the_job = job(saved.query, graphs)
+
+    async def both() -> tuple[int, QueryAnswer]:
+        return await asyncio.gather(partitioned.fill(engine, [(the_job, parts)], digest="d", timeout_s=60),
+                                    partitioned.answer(engine, the_job, combine, parts, digest="d", timeout_s=60))
+
+    by_background, answer = asyncio.run(both())
+    by_request = partitioned.last["asked"]
+    assert 5 <= by_background <= 15 and 5 <= by_request <= 15, (by_background, by_request)
+    assert len(engine.asked) == by_background + by_request <= 20 + 2
+    first = [next(gm for gm, own in parts.parts.items() if set(own) <= set(graphs)) for graphs in engine.asked[:2]]
+    assert sorted(first) == sorted([next(iter(parts.parts)), next(reversed(parts.parts))])
+    assert rows(answer) == rows(asyncio.run(ThreadEngine(loaded.store).execute(the_job, timeout_s=60)))
+
+
 def test_a_person_in_two_municipalities_or_a_shared_key_is_not_combined() -> None:
     a = PartAnswer(("gemeente", "n"), (("<a>", "1"),), frozenset({"<p1>"}))
     b = PartAnswer(("gemeente", "n"), (("<b>", "1"),), frozenset({"<p2>"}))

@@ -409,24 +409,33 @@ class Partitioned:
             found = self._lookup((job.query, graphs, digest))
             if found is not None:
                 kept[graphs] = found
-        missing = [gm for gm, graphs in parts.parts.items() if graphs not in kept]
-        asked = len(missing)
+        # from the last municipality on: the background (``fill``) asks from the first, so a request asked again
+        # while the background asks the same text meets it halfway instead of asking what it asks
+        missing = [gm for gm, graphs in reversed(parts.parts.items()) if graphs not in kept]
+        asked = 0
         gate = asyncio.Semaphore(self.workers)
 
         async def one(gm: str) -> PartAnswer | QueryAnswer:
+            nonlocal asked
+            key = (job.query, parts.parts[gm], digest)
             async with gate:
+                found = self._lookup(key)  # kept by the background meanwhile
+                if found is not None:
+                    return found
                 left = deadline - time.perf_counter()
-                result = (await self._part(engine, job, parts.parts[gm], parts.shared, timeout_s=left)
-                          if left > 0 else None)
-                if result is None or (isinstance(result, QueryAnswer) and result.error_kind == "timeout"):
-                    # the request's limit, not what was left of it for this municipality
+                if left <= 0:
                     return QueryAnswer(error_kind="timeout", error=f"the query took more than {timeout_s:g} s")
-                return result
+                asked += 1
+                result = await self._part(engine, job, parts.parts[gm], parts.shared, timeout_s=left)
+            if isinstance(result, PartAnswer):  # kept at once, for the background; also when another times out
+                self._keep(key, result)
+            elif result.error_kind == "timeout":  # the request's limit, not what was left of it for this one
+                return QueryAnswer(error_kind="timeout", error=f"the query took more than {timeout_s:g} s")
+            return result
 
         results = await asyncio.gather(*(one(gm) for gm in missing))
         for gm, result in zip(missing, results, strict=True):
-            if isinstance(result, PartAnswer):  # kept also when another timed out: the next ask goes further
-                self._keep((job.query, parts.parts[gm], digest), result)
+            if isinstance(result, PartAnswer):
                 kept[parts.parts[gm]] = result
         failed = next((r for r in results if isinstance(r, QueryAnswer)), None)
         if failed is not None and failed.error_kind == "timeout" and self.warming and background:
