@@ -241,50 +241,6 @@ def test_a_request_beside_the_background_asks_from_the_other_end(loaded: Loaded)
     assert rows(answer) == rows(asyncio.run(ThreadEngine(loaded.store).execute(the_job, timeout_s=60)))
 
 
-def test_an_ask_a_request_had_no_time_for_goes_on_and_is_kept(loaded: Loaded) -> None:
-    """With the background on, a request that runs out of time leaves the municipality it is asking to finish
-    (its work is the background's anyway) and kept; a second request meanwhile waits for that ask instead of
-    asking it again, and the background leaves it."""
-    graphs = scopes(loaded.store)["few"]
-    parts = partition(graphs, base=DEFAULT_BASE)
-    assert parts is not None and len(parts.parts) == 3
-    saved = next(q for q in load_cookbook() if q.name == "instroom-per-maand-en-doelgroep")
-    combine = saved.combine
-    assert combine is not None
-
-    class Slow(ThreadEngine):
-        def __init__(self, store: EmbeddedStore) -> None:
-            super().__init__(store)
-            self.asked: list[tuple[str, ...]] = []
-
-        async def execute(self, job: QueryJob, *, timeout_s: float) -> QueryAnswer:
-            if job.query == saved.query:
-                self.asked.append(job.default_graphs)
-            await asyncio.sleep(0.4)
-            return await super().execute(job, timeout_s=timeout_s)
-
-    engine, partitioned = Slow(loaded.store), Partitioned(workers=1)
-    partitioned.warming = True
-    the_job = job(saved.query, graphs)
-    last = next(reversed(parts.parts.values()))
-
-    async def requests() -> tuple[QueryAnswer, QueryAnswer, int, QueryAnswer]:
-        first = await partitioned.answer(engine, the_job, combine, parts, digest="d", timeout_s=0.1)
-        second = await partitioned.answer(engine, the_job, combine, parts, digest="d", timeout_s=0.1)
-        by_background = await partitioned.fill(engine, [(the_job, parts)], digest="d", timeout_s=60)
-        await asyncio.sleep(1.5)  # the first request's ask: the answer and the persons, 0.4 s each
-        return first, second, by_background, await partitioned.answer(engine, the_job, combine, parts,
-                                                                        digest="d", timeout_s=60)
-
-    first, second, by_background, third = asyncio.run(requests())
-    assert first.error_kind == second.error_kind == "timeout" and "background" in (first.error or "")
-    assert partitioned.wanted.is_set()
-    assert by_background == 2  # not the one the first request asks
-    assert [set(last) <= set(g) for g in engine.asked] == [True, False, False]
-    assert partitioned.last["asked"] == 0  # all three kept
-    assert rows(third) == rows(asyncio.run(ThreadEngine(loaded.store).execute(the_job, timeout_s=60)))
-
-
 def test_a_person_in_two_municipalities_or_a_shared_key_is_not_combined() -> None:
     a = PartAnswer(("gemeente", "n"), (("<a>", "1"),), frozenset({"<p1>"}))
     b = PartAnswer(("gemeente", "n"), (("<b>", "1"),), frozenset({"<p2>"}))
@@ -339,7 +295,7 @@ def test_partition_takes_only_municipalities_and_public_graphs() -> None:
 def test_the_service_combines_a_saved_query_sent_as_text_or_by_name(loaded: Loaded) -> None:
     tokens = TokenStore(loaded.tmp / "tokens.sqlite")
     token = tokens.create(role="analyst", gemeenten=sorted(FEW), special_categories=False).token
-    settings = Settings(store=str(loaded.path), token_db=tokens.path, audit_log=loaded.tmp / "audit.jsonl",
+    settings = Settings(store=str(loaded.path), token_db=Path(tokens.path), audit_log=loaded.tmp / "audit.jsonl",
                         public_url=DEFAULT_BASE, warm_saved_queries=False)  # the request asks (ahead: test_kept)
     try:
         with TestClient(create_app(settings)) as client:

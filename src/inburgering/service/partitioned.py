@@ -262,9 +262,6 @@ class Partitioned:
         self.skipped = 0
         #: The texts asked ahead of the analysts (``ahead.py``): not remembered as asked, they are asked anyway.
         self.ahead: frozenset[str] = frozenset()
-        #: Municipalities' answers being asked for requests (``_ask_detached``), by key: a second request waits
-        #: for the same ask, the background leaves them.
-        self._asking: dict[tuple[str, tuple[str, ...], str], asyncio.Future[PartAnswer | QueryAnswer]] = {}
 
     def __len__(self) -> int:
         return len(self._parts)
@@ -344,7 +341,7 @@ class Partitioned:
                 todo = []
                 for (own, _), job in jobs.items():
                     key = (job.query, own, digest)
-                    if self._lookup(key) is not None or key in self._asking:
+                    if self._lookup(key) is not None:
                         continue
                     if self.kept is not None and not self.kept.claim(repr(key), lease_s=2 * timeout_s):
                         self.skipped += 1
@@ -417,7 +414,6 @@ class Partitioned:
         missing = [gm for gm, graphs in reversed(parts.parts.items()) if graphs not in kept]
         asked = 0
         gate = asyncio.Semaphore(self.workers)
-        detach = self.warming and background
 
         async def one(gm: str) -> PartAnswer | QueryAnswer:
             nonlocal asked
@@ -429,13 +425,6 @@ class Partitioned:
                 left = deadline - time.perf_counter()
                 if left <= 0:
                     return QueryAnswer(error_kind="timeout", error=f"the query took more than {timeout_s:g} s")
-                if detach:
-                    result = await self._ask_detached(engine, job, key, parts.shared, timeout_s=timeout_s,
-                                                      wait_s=left)
-                    if result is None:
-                        return QueryAnswer(error_kind="timeout", error=f"the query took more than {timeout_s:g} s")
-                    asked += 1
-                    return result
                 asked += 1
                 result = await self._part(engine, job, parts.parts[gm], parts.shared, timeout_s=left)
             if isinstance(result, PartAnswer):  # kept at once, for the background; also when another times out
@@ -463,29 +452,6 @@ class Partitioned:
         self.last = {"parts": len(answers), "asked": asked, "seconds": time.perf_counter() - started}
         log.info("combined %d municipalities' answers (%d asked) in %.3f s", len(answers), asked, self.last["seconds"])
         return replace(combined, combined=len(answers))
-
-    async def _ask_detached(self, engine: QueryEngine, job: QueryJob, key: tuple[str, tuple[str, ...], str],
-                            shared: tuple[str, ...], *, timeout_s: float, wait_s: float) -> PartAnswer | QueryAnswer | None:
-        """One municipality's answer ``key`` asked within the query's limit ``timeout_s`` (or the ask of it another
-        request started and that runs still), waited for at most ``wait_s``: ``None`` when that ran out. The ask
-        then goes on without the request and is kept when answered: its work is the background's anyway (the text
-        is remembered), where stopping it would kill its query worker and lose the work."""
-        ask = self._asking.get(key)
-        if ask is None:
-            ask = asyncio.ensure_future(self._part(engine, job, key[1], shared, timeout_s=timeout_s))
-            self._asking[key] = ask
-            ask.add_done_callback(lambda done: self._asked(key, done))
-        try:
-            return await asyncio.wait_for(asyncio.shield(ask), wait_s)
-        except TimeoutError:
-            return None
-
-    def _asked(self, key: tuple[str, tuple[str, ...], str], done: asyncio.Future[PartAnswer | QueryAnswer]) -> None:
-        """An ask of :meth:`_ask_detached` ended: its answer kept (an error is left to the next request)."""
-        self._asking.pop(key, None)
-        result = None if done.cancelled() or done.exception() is not None else done.result()
-        if isinstance(result, PartAnswer):
-            self._keep(key, result)
 
     async def _part(self, engine: QueryEngine, job: QueryJob, own: tuple[str, ...], shared: tuple[str, ...], *,
                     timeout_s: float) -> PartAnswer | QueryAnswer:
