@@ -27,6 +27,9 @@ asks) and again once everything is kept (``SavedQuery.by_gemeente``); then the t
 ``/sparql`` (``/api/queries/{name}.rq`` without parameters and with the largest municipality). With ``--both-rights`` a second token of every municipality, without the special
 categories, is issued too: the service then asks each municipality's answers for both sets of its graphs (with and
 without its ``/bijzonder`` graph). Key ``{parts}x{persons}-ahead-both-rights``.
+With ``--peildatum YYYY-MM-DD``, once everything is kept, each saved query that takes a ``peildatum`` asked through
+``/api/queries/{name}?peildatum=`` for that day, a text nobody asked before: the first request, then the same every
+5 s until it is answered (at most ``--background-limit``), then once more. Suffix ``-peildatum``.
 
 With ``--background`` instead: every municipality's answers asked in the background, as after a publication that
 changed every municipality (a new national store). A service with ``--timeout`` 10 s and no kept file gets each
@@ -61,6 +64,7 @@ from bench.web import Server, query_files
 from inburgering.namespaces import DEFAULT_BASE as BASE
 from inburgering.security.tokens import TokenStore
 from inburgering.service.ahead import cookbook_texts
+from inburgering.service.cookbook.spec import parse_saved_query
 from inburgering.service.kept import default_kept_db
 
 RESULTS = Path(__file__).parent / "results" / "kept.json"
@@ -303,6 +307,38 @@ def edited_asks(url: str, token: str, names: list[str], code: str, *, timeout: f
     return out
 
 
+def peildatum_asks(url: str, token: str, names: list[str], day: str, *, timeout: float, limit_s: float
+                   ) -> dict[str, Any]:
+    """Each saved query ``names`` through ``/api/queries/{name}?peildatum=day``, a text nobody asked before, one after
+    the other: the first request (milliseconds, status), then the same request every ``PROBE_EVERY_S`` until it is
+    answered (seconds from the first request, at most ``limit_s``); then once more, answered."""
+    headers = {"Authorization": f"Bearer {token}", "Accept": "application/sparql-results+json"}
+
+    def get(name: str) -> tuple[float, int]:
+        started = time.perf_counter()
+        response = httpx.get(f"{url}/api/queries/{name}", params={"peildatum": day}, headers=headers,
+                             timeout=timeout + 30)
+        return round(1000 * (time.perf_counter() - started), 1), response.status_code
+
+    out: dict[str, Any] = {}
+    for name in names:
+        started = time.perf_counter()
+        first_ms, first_status = get(name)
+        answered_s, tries = (round(first_ms / 1000, 1) if first_status == 200 else None), 1
+        while answered_s is None and time.perf_counter() - started < limit_s:
+            time.sleep(PROBE_EVERY_S)
+            _, status = get(name)
+            tries += 1
+            if status == 200:
+                answered_s = round(time.perf_counter() - started, 1)
+        again_ms, again_status = get(name)
+        out[name] = {"first_ms": first_ms, "first_status": first_status, "answered_after_s": answered_s,
+                     "requests": tries, "then_ms": again_ms if again_status == 200 else None}
+        print(f"    {name:48} first {first_ms:9.1f} ms ({first_status}), answered after {answered_s} s, "
+              f"then {again_ms} ms", flush=True)
+    return out
+
+
 def _gemeente_summary(asked: dict[str, Any]) -> dict[str, Any]:
     times = [r["ms"] for r in asked.values() if r["ms"] is not None]
     return {"asked": len(asked), "answered": len(times), "ms_median": statistics.median(times) if times else None,
@@ -352,6 +388,12 @@ def ahead_steps(serve: Any, token: str, texts: dict[str, str], kept: Path, folde
                            "ms_first": median_of(after, slice(0, 1)),
                            "ms_all": median_of(after, slice(None)), "raw_after": after,
                            "memory": {**rss_mb(server), "kept_file": kept_counts(kept)}}
+        if args.peildatum:
+            dated = sorted(n for n, text in texts.items() if parse_saved_query(n, text).parameter("peildatum"))
+            print(f"   {len(dated)} saved queries with peildatum={args.peildatum}, never asked", flush=True)
+            asked = peildatum_asks(server.url, token, dated, args.peildatum, timeout=args.timeout,
+                                   limit_s=args.background_limit)
+            result["peildatum"] = {"day": args.peildatum, "raw": asked}
         if not args.no_reload:
             result["reload"] = reload_step(server, token, texts, kept, folder, part, args, want=len(ahead))
     finally:
@@ -373,6 +415,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="no request at all: the service asks the cookbook ahead (see the module docstring)")
     parser.add_argument("--gemeente", action="store_true",
                         help="with --ahead: each saved query with gemeente= three municipalities, at the start and kept")
+    parser.add_argument("--peildatum", metavar="YYYY-MM-DD",
+                        help="with --ahead: once everything is kept, each saved query with a peildatum asked for this "
+                             "day (a text not asked ahead) until it is answered")
     parser.add_argument("--both-rights", action="store_true",
                         help="with --ahead: a second token of every municipality, without the special categories")
     parser.add_argument("--background-limit", type=float, default=3600.0,
@@ -390,6 +435,7 @@ def main(argv: list[str] | None = None) -> int:
                                                                        "-ahead" if args.ahead else "")
     size += "-both-rights" if args.both_rights else ""
     size += "-gemeente" if args.gemeente else ""
+    size += "-peildatum" if args.peildatum else ""
     runs = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
     result: dict[str, Any] = runs.get(size, {}) if args.restart_only else {}
     result.update({"parts": len(parts), "persons_per_part": len(parts[0].read_text().splitlines()),
