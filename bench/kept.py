@@ -272,17 +272,22 @@ def gemeente_codes(part: Path) -> dict[str, int]:
     return dict(ranked[i] for i in (0, len(ranked) // 2, len(ranked) - 1))
 
 
+def saved_get(url: str, token: str, name: str, params: dict[str, str], *, timeout: float
+              ) -> tuple[float, httpx.Response]:
+    """One ``GET /api/queries/{name}`` with ``params`` as SPARQL JSON results: milliseconds and the response."""
+    started = time.perf_counter()
+    response = httpx.get(f"{url}/api/queries/{name}", params=params, timeout=timeout + 30,
+                         headers={"Authorization": f"Bearer {token}", "Accept": "application/sparql-results+json"})
+    return round(1000 * (time.perf_counter() - started), 1), response
+
+
 def gemeente_asks(url: str, token: str, names: list[str], codes: list[str], *, timeout: float) -> dict[str, Any]:
     """Each saved query ``names`` once per municipality of ``codes`` through ``/api/queries/{name}?gemeente=``:
     milliseconds (``None`` when not 200), status, rows and a digest of the rows."""
     out: dict[str, Any] = {}
     for code in codes:
         for name in names:
-            started = time.perf_counter()
-            response = httpx.get(f"{url}/api/queries/{name}", params={"gemeente": code}, timeout=timeout + 30,
-                                 headers={"Authorization": f"Bearer {token}",
-                                          "Accept": "application/sparql-results+json"})
-            ms = round(1000 * (time.perf_counter() - started), 1)
+            ms, response = saved_get(url, token, name, {"gemeente": code}, timeout=timeout)
             rows = (sorted(json.dumps(b, sort_keys=True) for b in response.json()["results"]["bindings"])
                     if response.status_code == 200 else [])
             out[f"{name}?gemeente={code}"] = {
@@ -312,13 +317,9 @@ def peildatum_asks(url: str, token: str, names: list[str], day: str, *, timeout:
     """Each saved query ``names`` through ``/api/queries/{name}?peildatum=day``, a text nobody asked before, one after
     the other: the first request (milliseconds, status), then the same request every ``PROBE_EVERY_S`` until it is
     answered (seconds from the first request, at most ``limit_s``); then once more, answered."""
-    headers = {"Authorization": f"Bearer {token}", "Accept": "application/sparql-results+json"}
-
     def get(name: str) -> tuple[float, int]:
-        started = time.perf_counter()
-        response = httpx.get(f"{url}/api/queries/{name}", params={"peildatum": day}, headers=headers,
-                             timeout=timeout + 30)
-        return round(1000 * (time.perf_counter() - started), 1), response.status_code
+        ms, response = saved_get(url, token, name, {"peildatum": day}, timeout=timeout)
+        return ms, response.status_code
 
     out: dict[str, Any] = {}
     for name in names:

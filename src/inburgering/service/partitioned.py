@@ -414,6 +414,8 @@ class Partitioned:
         missing = [gm for gm, graphs in reversed(parts.parts.items()) if graphs not in kept]
         asked = 0
         gate = asyncio.Semaphore(self.workers)
+        # the request's limit, not what was left of it for one municipality
+        out_of_time = QueryAnswer(error_kind="timeout", error=f"the query took more than {timeout_s:g} s")
 
         async def one(gm: str) -> PartAnswer | QueryAnswer:
             nonlocal asked
@@ -424,13 +426,13 @@ class Partitioned:
                     return found
                 left = deadline - time.perf_counter()
                 if left <= 0:
-                    return QueryAnswer(error_kind="timeout", error=f"the query took more than {timeout_s:g} s")
+                    return out_of_time
                 asked += 1
                 result = await self._part(engine, job, parts.parts[gm], parts.shared, timeout_s=left)
             if isinstance(result, PartAnswer):  # kept at once, for the background; also when another times out
                 self._keep(key, result)
-            elif result.error_kind == "timeout":  # the request's limit, not what was left of it for this one
-                return QueryAnswer(error_kind="timeout", error=f"the query took more than {timeout_s:g} s")
+            elif result.error_kind == "timeout":
+                return out_of_time
             return result
 
         results = await asyncio.gather(*(one(gm) for gm in missing))
