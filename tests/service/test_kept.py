@@ -30,12 +30,13 @@ from inburgering.service.ahead import cookbook_texts
 from inburgering.service.cookbook import load_cookbook
 from inburgering.service.cookbook.spec import SavedQuery
 from inburgering.service.execute import QueryAnswer, QueryJob
-from inburgering.service.kept import Asked, KeptFile, default_kept_db, query_key
+from inburgering.service.kept import Asked, KeptFile, default_kept_db, published_now, query_key
 from inburgering.service.partitioned import Partition, Partitioned, partition
 from inburgering.service.publish import load_public_graphs
 from inburgering.service.worker import ThreadEngine, _timeout_answer
 from inburgering.settings import Settings
 from inburgering.store import EmbeddedStore, open_store
+from inburgering.store.snapshots import Publications
 
 KEY = "kept-test-key-not-a-secret"
 FEW = frozenset({"GM0014", "GM0363", "GM0855"})
@@ -375,6 +376,21 @@ def test_the_service_asks_the_cookbook_ahead_for_the_tokens_municipalities_and_a
             wait_for(lambda: kept_queries(kept) == {query_key(text) for text in later}
                      and kept.counts()["answers"] == len(later) * len(own), seconds=300)
             assert len(set(later) - set(jobs)) == 8
+            # the municipalities' graphs came back packed from the copies the answers were asked from; a person
+            # forgotten while the service runs leaves its memory with the graphs the erasure replaced
+            assert partitioned.packed[0] == len({g for graphs in own for g in graphs})
+            listed = client.get(f"/api/queries/{LIST}", headers=headers)
+            assert listed.status_code == 200, listed.text
+            person = listed.json()["results"]["bindings"][0]["persoon"]["value"]
+            assert main(["forget", "--store", str(path), "--pseudonym", person.rsplit("/", 1)[1], "--reason",
+                         "zaak 2", "--audit-log", str(tmp_path / "audit.jsonl")]) == 0
+            reader = EmbeddedStore.from_snapshot(Publications(path).open_current())
+            published = published_now(reader, base=DEFAULT_BASE)
+            reader.close()
+            retired = {g for graphs in own for g in graphs} - published
+            assert retired, "the erasure replaced no graph"
+            wait_for(lambda: not any(g in retired for g in list(partitioned._packed)) and not any(
+                set(key[1]) & retired for key in list(partitioned._parts)), seconds=60)
             kept.close()
     finally:
         tokens.close()

@@ -30,7 +30,7 @@ from inburgering.security.tokens import TokenStore
 from inburgering.service import create_app
 from inburgering.service.cookbook import bound_query, load_cookbook, saved_binding
 from inburgering.service.cookbook.spec import Combine
-from inburgering.service.execute import QueryAnswer, QueryJob
+from inburgering.service.execute import Answers, QueryAnswer, QueryJob, Together
 from inburgering.service.live import REQUEST_PUBLICATION
 from inburgering.service.partitioned import (
     TOGETHER_FROM,
@@ -454,22 +454,30 @@ def test_the_background_asks_municipalities_together_from_one_copy_one_per_worke
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self.messages: list[int] = []
+            self.packed: list[int] = []  # per message: how many packed graphs it brought
             self.running = self.most = 0  # municipalities asked at the same time
 
         async def execute(self, job: QueryJob, *, timeout_s: float) -> QueryAnswer:
             self.messages.append(1)
             return await super().execute(job, timeout_s=timeout_s)
 
-        async def execute_together(self, jobs: Any, *, timeout_s: float) -> list[QueryAnswer]:
-            self.messages.append(len(jobs))
+        async def execute_together(self, together: Together, *, timeout_s: float) -> Answers:
+            self.messages.append(len(together.jobs))
+            self.packed.append(len(together.packed))
             self.running += 1
             self.most = max(self.most, self.running)
             try:
-                return await super().execute_together(jobs, timeout_s=timeout_s)
+                return await super().execute_together(together, timeout_s=timeout_s)
             finally:
                 self.running -= 1
 
-    async def warm() -> tuple[int, list[int], Partitioned]:
+    digest = shared_digest(reader, parts.shared, base=DEFAULT_BASE)
+    # another peildatum: texts nobody asked, over every municipality
+    other_day = [(saved, bound_query(saved, {"peildatum": ["2025-06-30"]}, today=date.today())[0])
+                 for saved in cookbook if saved.parameter("peildatum") is not None]
+    assert len(other_day) >= 5
+
+    async def warm() -> tuple[int, list[int], Partitioned, dict[str, QueryAnswer]]:
         engine = Watched(str(snapshot.path), workers=2, sandbox=False, copy_quads=1_000_000)
         try:
             partitioned = Partitioned(workers=2)  # two municipalities at a time, one per worker
@@ -479,6 +487,21 @@ def test_the_background_asks_municipalities_together_from_one_copy_one_per_worke
             asked = await rewarm(engine, reader, partitioned, base=DEFAULT_BASE, timeout_s=120)
             messages = list(engine.messages)
             assert engine.most == 2
+            # each municipality's graphs came back packed from the worker that copied them; a new text over them
+            # is asked from copies made of those, one message per municipality, in whichever worker is free
+            assert partitioned.packed[0] == len({g for own in (*parts.parts.values(), *plain_parts.parts.values())
+                                                 for g in own})
+            assert not any(engine.packed)  # the copies of the first asks were read from disk
+            engine.messages.clear()
+            engine.packed.clear()
+            new = {}
+            for saved, text in other_day:
+                assert saved.combine is not None
+                new[saved.name] = await partitioned.answer(engine, job(text, graphs), saved.combine, parts,
+                                                           digest=digest, timeout_s=120)
+                assert partitioned.last["asked"] == 20, saved.name
+            assert engine.messages == [1] * 20 * len(other_day)  # the persons of each set were known already
+            assert all(engine.packed), engine.packed
             few = Partitioned(workers=1)  # fewer than TOGETHER_FROM queries: one by one, no copy
             for saved in cookbook[:TOGETHER_FROM - 1]:
                 few.remember(job(saved.query, graphs), scope)
@@ -487,19 +510,25 @@ def test_the_background_asks_municipalities_together_from_one_copy_one_per_worke
             assert set(engine.messages) == {1}
             own = next(iter(parts.parts.values())) + parts.shared
             pair = [job(saved.query, own) for saved in cookbook[:2]]
-            assert all(a.from_copy for a in await engine.execute_together(pair, timeout_s=120))
-            assert not any(a.from_copy for a in await engine.execute_together(pair[:1], timeout_s=120))
-            return asked, messages, partitioned
+            assert all(a.from_copy for a in (await engine.execute_together(Together(tuple(pair)), timeout_s=120)).answers)
+            assert not any(a.from_copy for a in (await engine.execute_together(Together(tuple(pair[:1])),
+                                                                                timeout_s=120)).answers)
+            return asked, messages, partitioned, new
         finally:
             await engine.aclose()
 
     try:
-        asked, messages, together = asyncio.run(warm())
+        asked, messages, together, new = asyncio.run(warm())
+        for saved, text in other_day:  # the same as the plain query over every graph
+            assert unordered_concat(saved.name, rows(new[saved.name])) == \
+                unordered_concat(saved.name, rows(asyncio.run(ThreadEngine(reader).execute(job(text, graphs),
+                                                                                             timeout_s=120)))), \
+                saved.name
+        assert sum(bool(rows(answer)) for answer in new.values()) >= len(new) // 2
         assert asked == sum(sets.values()) * len(cookbook)
         # per municipality one message: every saved query and the persons, for each set of its graphs
         assert sorted(messages) == sorted((len(cookbook) + 1) * n for n in sets.values())
         one_by_one, plain = Partitioned(workers=2), ThreadEngine(reader)
-        digest = shared_digest(reader, parts.shared, base=DEFAULT_BASE)
         for saved in cookbook:
             assert saved.combine is not None
             for dataset, split in ((graphs, parts), (plain_graphs, plain_parts)):
@@ -510,6 +539,14 @@ def test_the_background_asks_municipalities_together_from_one_copy_one_per_worke
                                                        digest=digest, timeout_s=120))
                 assert unordered_concat(saved.name, rows(first)) == unordered_concat(saved.name, rows(second)), \
                     saved.name
+        # at a publication, the graphs no longer published leave memory with their answers and persons
+        published = set(graphs)
+        dropped = next(iter(parts.parts.values()))
+        assert together.prune(lambda: published - set(dropped)) > 0
+        assert together.packed[0] == len({g for own in (*parts.parts.values(), *plain_parts.parts.values())
+                                          for g in own} - set(dropped))
+        assert not any(set(own) & set(dropped) for _, own, _ in together._parts)
+        assert together.prune(lambda: published - set(dropped)) == 0
     finally:
         reader.close()
         snapshot.close()

@@ -24,8 +24,9 @@ from inburgering.cli import main
 from inburgering.namespaces import DCAT, DCT, DEFAULT_BASE, OWL, VOCAB, gemeente_iri
 from inburgering.security.tokens import TokenStore
 from inburgering.service import create_app
+from inburgering.service import scoped as scoped_module
 from inburgering.service.cookbook import load_cookbook
-from inburgering.service.execute import QueryAnswer, QueryJob
+from inburgering.service.execute import QueryAnswer, QueryJob, Together, execute_job
 from inburgering.service.scoped import (
     CHUNK,
     PublicQuads,
@@ -290,9 +291,65 @@ def test_the_background_reads_the_public_graphs_once_per_publication(scoped: Sco
         assert set(copy.ox) == _quads(reader, mine) and quads == len(copy.ox)
         jobs = [QueryJob(q.query, tuple(mine), tuple(mine), "text/tab-separated-values", 10_000, DEFAULT_BASE)
                 for q in load_cookbook()]
-        reused = answer_together(reader, jobs, limit=1_000_000, public=(public, where))
+        reused = answer_together(reader, Together(tuple(jobs)), limit=1_000_000, public=(public, where)).answers
         assert all(a.from_copy and a.error_kind is None for a in reused)
-        assert reused == answer_together(reader, jobs, limit=1_000_000)
+        assert reused == answer_together(reader, Together(tuple(jobs)), limit=1_000_000).answers
+    finally:
+        reader.close()
+
+
+def test_packed_graphs_give_the_disks_answers_and_only_the_jobs_graphs(scoped: Scoped,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A municipality's graphs come back from a copy packed (``Together.pack``: its instance graphs, no public
+    one); a copy made of them (``Together.packed``) answers every saved query as the disk does, also for a single
+    job; a job whose graphs are not all packed is answered from disk, and a packed graph outside the jobs'
+    datasets is not taken into the copy."""
+    reader, where = _reader(scoped.store)
+    try:
+        public, mine, other = PublicQuads(), _scope(reader, MINE), _scope(reader, OTHER)
+        own = set(mine) - set(public_graphs(reader, base=DEFAULT_BASE))
+        jobs = tuple(QueryJob(q.query, tuple(mine), tuple(mine), "text/tab-separated-values", 10_000, DEFAULT_BASE)
+                     for q in load_cookbook())
+        first = answer_together(reader, Together(jobs, pack=True), limit=1_000_000, public=(public, where))
+        assert sorted(g for g, _ in first.packed) == sorted(own)
+        assert sum(len(b) for _, b in first.packed) < 40 * len(_quads(reader, sorted(own)))  # compressed
+        packed = answer_together(reader, Together(jobs, packed=first.packed), limit=1_000_000,
+                                 public=(public, where))
+        assert not packed.packed  # not asked to pack
+        for job in jobs:
+            alone = answer_together(reader, Together((job,), packed=first.packed), limit=1_000_000,
+                                    public=(public, where)).answers[0]
+            disk = execute_job(reader, job)
+            assert alone.from_copy and not disk.from_copy and alone.error_kind is None
+            assert sorted(alone.body.splitlines()) == sorted(disk.body.splitlines())
+        assert [sorted(a.body.splitlines()) for a in packed.answers] == \
+            [sorted(a.body.splitlines()) for a in first.answers]
+        # one graph missing: from disk; another municipality's packed graphs beside: not in the copy
+        assert not answer_together(reader, Together(jobs[:1], packed=first.packed[1:]), limit=1_000_000,
+                                   public=(public, where)).answers[0].from_copy
+        theirs = answer_together(reader, Together((jobs[0],), pack=True), limit=1_000_000).packed
+        assert not theirs  # a single job from disk: nothing to pack
+        other_jobs = tuple(QueryJob(j.query, tuple(other), tuple(other), j.media_type, j.max_results, j.base)
+                           for j in jobs[:2])
+        theirs = answer_together(reader, Together(other_jobs, pack=True), limit=1_000_000).packed
+        count = QueryJob("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", (), (), "text/tab-separated-values", 10,
+                         DEFAULT_BASE, union_all=False)
+        mixed = Together((replace(count, default_graphs=tuple(sorted(own)), named_graphs=tuple(mine)),),
+                         packed=first.packed + theirs)
+        unpacked: list[str] = []
+        unpack = scoped_module.unpack
+
+        def watched(*, copy_of: Any, known: Any) -> EmbeddedStore:
+            copy_of = list(copy_of)
+            unpacked.extend(g for g, _ in copy_of)
+            return unpack(copy_of=copy_of, known=known)
+
+        monkeypatch.setattr(scoped_module, "unpack", watched)
+        counted = answer_together(reader, mixed, limit=1_000_000, public=(public, where)).answers[0]
+        monkeypatch.undo()
+        assert counted.from_copy and theirs and sorted(unpacked) == sorted(own)
+        assert counted.body == execute_job(reader, mixed.jobs[0]).body
+        assert int(counted.body.splitlines()[1]) == len(_quads(reader, sorted(own)))
     finally:
         reader.close()
 

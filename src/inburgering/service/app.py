@@ -165,8 +165,8 @@ async def keep_warm(runtime: Runtime, store: Store, *, every_s: float, pin: Pin,
             partitioned.wanted.clear()
             partitioned.skipped, again_at = 0, 0.0
             try:
-                if publication != seen and partitioned.kept is not None:
-                    await asyncio.to_thread(_prune, partitioned.kept, store, base)
+                if publication != seen:
+                    await asyncio.to_thread(_prune, partitioned, store, base)
                 seen = publication
                 items = () if ahead is None else await asyncio.to_thread(ahead.items)
                 if ahead is not None:
@@ -185,8 +185,10 @@ async def keep_warm(runtime: Runtime, store: Store, *, every_s: float, pin: Pin,
                 continue
             if partitioned.skipped:
                 again_at = time.monotonic() + LOOK_AGAIN_S
-            log.info("publication %s: %d municipalities' answers asked in %.1f s (%d left to another process)",
-                     publication, asked, time.perf_counter() - started, partitioned.skipped)
+            graphs, packed = partitioned.packed
+            log.info("publication %s: %d municipalities' answers asked in %.1f s (%d left to another process); "
+                     "%d graphs kept packed, %.1f MB", publication, asked, time.perf_counter() - started,
+                     partitioned.skipped, graphs, packed / 1e6)
 
 
 #: Reads the current publication and holds it for the code inside (``keep_warm``).
@@ -219,9 +221,18 @@ def remote_pin(publication: Callable[[], Awaitable[str | None]]) -> Pin:
     return pin
 
 
-def _prune(kept: KeptFile, store: Store, base: str) -> int:
-    # in the pinned publication (to_thread copies the context); the store is asked only when the file holds answers
-    return kept.prune(lambda: published_now(store, base=base))
+def _prune(partitioned: Partitioned, store: Store, base: str) -> int:
+    """Forget what is kept over graphs no longer published, in memory and in the kept file. In the pinned
+    publication (to_thread copies the context); the store is asked once, and only when something is kept."""
+    published: set[str] | None = None
+
+    def now() -> set[str]:
+        nonlocal published
+        if published is None:
+            published = published_now(store, base=base)
+        return published
+
+    return partitioned.prune(now) + (partitioned.kept.prune(now) if partitioned.kept is not None else 0)
 
 
 def start_keep_warm(runtime: Runtime, store: Store, settings: Settings,
@@ -274,7 +285,8 @@ def create_app(settings: Settings, *, store: Store | None = None, query_workers:
         snapshots = Snapshots(service_store) if in_memory else None  # type: ignore[arg-type]
         runtime.engine = client_engine(service_store, settings, query_workers, snapshots)
         kept = kept_file(settings)
-        runtime.partitioned = Partitioned(workers=query_workers, max_parts=settings.kept_answers, kept=kept)
+        runtime.partitioned = Partitioned(workers=query_workers, max_parts=settings.kept_answers, kept=kept,
+                                          packed_bytes=settings.packed_graph_bytes)
         following = (asyncio.create_task(follow_publications(service_store, every_s=settings.publication_poll_s))
                      if isinstance(service_store, LiveStore) else None)
         authenticator = getattr(app.state, "authenticator", None)

@@ -60,6 +60,19 @@ class Together:
     municipalities' copies would push out those of the scopes token holders ask again and again."""
 
     jobs: tuple[QueryJob, ...]
+    #: The jobs' municipality graphs, packed (``scoped.pack``: name, compressed N-Triples): the copy is made of
+    #: these and the worker's public quads instead of the disk; only graphs of the jobs' datasets are taken.
+    packed: tuple[tuple[str, bytes], ...] = ()
+    #: Send the copied municipality graphs back packed (``Answers.packed``), for the next new text over them.
+    pack: bool = False
+
+
+@dataclass(frozen=True)
+class Answers:
+    """A worker's reply to ``Together``: an answer per job and, when asked, the graphs it copied, packed."""
+
+    answers: tuple[QueryAnswer, ...]
+    packed: tuple[tuple[str, bytes], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,8 @@ b'ASK {} 5'
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 
-from inburgering.service.execute import QueryAnswer, QueryJob
+from inburgering.service.execute import Answers, QueryAnswer, QueryJob, Together
 from inburgering.service.worker import QueryEngine, execute_together
 
 
@@ -86,11 +85,11 @@ class FairEngine:
                 self._public_free.release()
         return await self._run("protected", self.protected, job, timeout_s)
 
-    async def execute_together(self, jobs: Sequence[QueryJob], *, timeout_s: float) -> list[QueryAnswer]:
+    async def execute_together(self, together: Together, *, timeout_s: float) -> Answers:
         """Token holders' jobs over one municipality's graphs (``worker.execute_together``), in the protected engine."""
         self.running["protected"] += 1
         try:
-            return await execute_together(self.protected, jobs, timeout_s=timeout_s)
+            return await execute_together(self.protected, together, timeout_s=timeout_s)
         finally:
             self.running["protected"] -= 1
 

@@ -15,12 +15,12 @@ import asyncio
 import contextlib
 import shutil
 import tempfile
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from pyoxigraph import RdfFormat, Store
 
-from inburgering.service.execute import QueryAnswer, QueryJob
+from inburgering.service.execute import Answers, QueryAnswer, QueryJob, Together
 from inburgering.service.worker import ProcessEngine
 from inburgering.store.embedded import EmbeddedStore
 
@@ -75,9 +75,9 @@ class SnapshotEngine:
         async with self._engine() as engine:
             return await engine.execute(job, timeout_s=timeout_s)
 
-    async def execute_together(self, jobs: Sequence[QueryJob], *, timeout_s: float) -> list[QueryAnswer]:
+    async def execute_together(self, together: Together, *, timeout_s: float) -> Answers:
         async with self._engine() as engine:
-            return await engine.execute_together(jobs, timeout_s=timeout_s)
+            return await engine.execute_together(together, timeout_s=timeout_s)
 
     @contextlib.asynccontextmanager
     async def _engine(self) -> AsyncIterator[ProcessEngine]:

@@ -18,11 +18,11 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Protocol
 
-from inburgering.service.execute import QueryAnswer, QueryJob, Together, execute_job
+from inburgering.service.execute import Answers, QueryAnswer, QueryJob, Together, execute_job
 from inburgering.store.base import Store
 
 
@@ -32,14 +32,15 @@ class QueryEngine(Protocol):
     async def aclose(self) -> None: ...
 
 
-async def execute_together(engine: QueryEngine, jobs: Sequence[QueryJob], *, timeout_s: float) -> list[QueryAnswer]:
-    """The answers to ``jobs`` over one municipality's graphs (``execute.Together``): from one worker and one
-    in-memory copy of the graphs where the engine has ``execute_together`` (query worker processes), within
-    ``timeout_s`` for all of them; otherwise one job after the other, each within ``timeout_s``."""
-    together = getattr(engine, "execute_together", None)
-    if together is not None:
-        return list(await together(jobs, timeout_s=timeout_s))
-    return [await engine.execute(job, timeout_s=timeout_s) for job in jobs]
+async def execute_together(engine: QueryEngine, together: Together, *, timeout_s: float) -> Answers:
+    """The answers to ``together``'s jobs over one municipality's graphs: from one worker and one in-memory copy
+    of the graphs where the engine has ``execute_together`` (query worker processes), within ``timeout_s`` for all
+    of them; otherwise one job after the other, each within ``timeout_s``, with nothing packed."""
+    method = getattr(engine, "execute_together", None)
+    if method is not None:
+        answers: Answers = await method(together, timeout_s=timeout_s)
+        return answers
+    return Answers(tuple([await engine.execute(job, timeout_s=timeout_s) for job in together.jobs]))
 
 
 log = logging.getLogger(__name__)
@@ -115,7 +116,7 @@ def worker_main(path: str, conn: Connection, *, sandbox: bool = True, copy_quads
                 continue
             if isinstance(job, Together):
                 with copies.querying():
-                    conn.send(answer_together(store, job.jobs, limit=copy_quads, public=(public, where)))
+                    conn.send(answer_together(store, job, limit=copy_quads, public=(public, where)))
                 continue
             with copies.querying():
                 copy = copies.lookup(store, where, job)
@@ -217,14 +218,14 @@ class ProcessEngine:
         assert isinstance(answer, QueryAnswer)
         return answer
 
-    async def execute_together(self, jobs: Sequence[QueryJob], *, timeout_s: float) -> list[QueryAnswer]:
-        """``jobs`` (over one municipality's graphs) in one worker, from one copy of their graphs
-        (``execute.Together``); a time-out or a crash is the answer to each of them."""
-        answer = await self._exchange(Together(tuple(jobs)), timeout_s)
-        return list(answer) if isinstance(answer, tuple) else [answer] * len(jobs)
+    async def execute_together(self, together: Together, *, timeout_s: float) -> Answers:
+        """``together``'s jobs (over one municipality's graphs) in one worker, from one copy of their graphs; a
+        time-out or a crash is the answer to each of them."""
+        answer = await self._exchange(together, timeout_s)
+        return answer if isinstance(answer, Answers) else Answers((answer,) * len(together.jobs))
 
-    async def _exchange(self, message: QueryJob | Together, timeout_s: float) -> QueryAnswer | tuple[QueryAnswer, ...]:
-        """Send ``message`` to a free worker: its answer (a tuple for ``Together``), or an error answer."""
+    async def _exchange(self, message: QueryJob | Together, timeout_s: float) -> QueryAnswer | Answers:
+        """Send ``message`` to a free worker: its answer (``Answers`` for ``Together``), or an error answer."""
         try:
             worker = await asyncio.wait_for(self._idle.get(), WAIT_FOR_WORKER_S)
         except TimeoutError:
@@ -232,12 +233,13 @@ class ProcessEngine:
         healthy = False
         if self.locate is not None:
             where = self.locate()
-            message = (Together(tuple(dataclasses.replace(j, store_path=where) for j in message.jobs))
+            message = (dataclasses.replace(message, jobs=tuple(dataclasses.replace(j, store_path=where)
+                                                               for j in message.jobs))
                        if isinstance(message, Together) else dataclasses.replace(message, store_path=where))
         try:
             worker.conn.send(message)
             answer = await self._receive(worker, timeout_s)
-            healthy = isinstance(answer, QueryAnswer | tuple)
+            healthy = isinstance(answer, QueryAnswer | Answers)
             if healthy:
                 return answer  # type: ignore[return-value]
             return QueryAnswer(error_kind="store", error=str(answer))
