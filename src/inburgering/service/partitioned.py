@@ -578,5 +578,5 @@ class Partitioned:
             return QueryAnswer(error_kind="too-large", error=str(exc))
 
 
-__all__ = ["MAX_PARTS", "PACKED_BYTES", "Narrowed", "PartAnswer", "Partition", "Partitioned", "Unusable", "combine_text", "narrow",
-           "partition", "public_digest"]
+__all__ = ["MAX_PARTS", "PACKED_BYTES", "Narrowed", "PartAnswer", "Partition", "Partitioned", "Unusable",
+           "combine_text", "narrow", "partition", "public_digest"]
