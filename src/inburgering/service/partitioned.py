@@ -482,7 +482,6 @@ class Partitioned:
         answer = answers[0]
         if answer.error_kind is not None:
             return answer
-        persons = self._known_persons(own)
         if persons is None:  # over the same graphs as the answer
             people = answers[1] if len(answers) > 1 else \
                 await engine.execute(self._persons_job(part), timeout_s=timeout_s)

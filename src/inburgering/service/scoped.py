@@ -326,24 +326,21 @@ def answer_together(disk: EmbeddedStore, together: Together, *, limit: int,
     graphs of a copy go back packed."""
     jobs = together.jobs
     graphs = frozenset(g for job in jobs for g in (*job.default_graphs, *job.named_graphs))
-    if limit <= 0 or any(job.union_all for job in jobs):
-        return Answers(tuple(execute_job(disk, job) for job in jobs))
-    base = jobs[0].base
-    shared = graphs.intersection(public_graphs(base))
-    known = None if public is None else public[0].quads(disk, public[1], shared, base=base)
+    shared = graphs.intersection(public_graphs(jobs[0].base))
     own = graphs - shared
     packed = {g: data for g, data in together.packed if g in own}
-    if own and len(packed) == len(own):
-        if known is None:
-            known = {g: list(disk.ox.quads_for_pattern(None, None, None, NamedNode(g))) for g in sorted(shared)}
+    from_packed = bool(own) and len(packed) == len(own)
+    if limit <= 0 or any(job.union_all for job in jobs) or (len(jobs) < 2 and not from_packed):
+        return Answers(tuple(execute_job(disk, job) for job in jobs))
+    quads, where = public if public is not None else (PublicQuads(), str(disk.path))
+    known = quads.quads(disk, where, shared, base=jobs[0].base)
+    if from_packed:
         copy = unpack(copy_of=sorted(packed.items()), known=known)
-    elif len(jobs) > 1:
+    else:
         try:
             copy, _ = copy_graphs(disk, graphs, limit=limit, known=known)
         except TooLarge:
             return Answers(tuple(execute_job(disk, job) for job in jobs))
-    else:
-        return Answers(tuple(execute_job(disk, job) for job in jobs))
     answers = tuple(dataclasses.replace(execute_job(copy, job), from_copy=True) for job in jobs)
     return Answers(answers, pack(copy, own) if together.pack else ())
 
