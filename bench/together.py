@@ -30,7 +30,7 @@ from inburgering.namespaces import DEFAULT_BASE as BASE
 from inburgering.security.dataset import allowed_graphs
 from inburgering.security.scope import AccessScope
 from inburgering.service.cookbook import load_cookbook
-from inburgering.service.execute import QueryAnswer, QueryJob, execute_job
+from inburgering.service.execute import QueryAnswer, QueryJob, Together, execute_job
 from inburgering.service.partitioned import Partitioned, partition
 from inburgering.service.scoped import answer_together
 from inburgering.settings import Settings
@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
             if way == "disk":
                 answers[way] = [execute_job(reader, job) for job in jobs]
             else:
-                answers[way] = list(answer_together(reader, jobs, limit=limit))
+                answers[way] = list(answer_together(reader, Together(tuple(jobs)), limit=limit).answers)
             timed[way] = time.perf_counter() - started
         copied = all(a.from_copy for a in answers["together"])
         same = sum(comparable(a) == comparable(b) for a, b in zip(answers["disk"], answers["together"], strict=True))
