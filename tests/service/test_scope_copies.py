@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from pyoxigraph import BlankNode, NamedNode, QuerySolutions
+from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, QuerySolutions, Triple
 
 from inburgering.cli import main
 from inburgering.namespaces import DCAT, DCT, DEFAULT_BASE, OWL, VOCAB, gemeente_iri
@@ -31,9 +31,13 @@ from inburgering.service.scoped import (
     CHUNK,
     PublicQuads,
     ScopeCopies,
+    answer_from_copy,
     answer_together,
     copy_graphs,
+    holds_graphs,
+    pack,
     scope_key,
+    unpack,
 )
 from inburgering.settings import Settings
 from inburgering.store.embedded import EmbeddedStore
@@ -296,6 +300,65 @@ def test_the_background_reads_the_public_graphs_once_per_publication(scoped: Sco
         assert reused == answer_together(reader, Together(tuple(jobs)), limit=1_000_000).answers
     finally:
         reader.close()
+
+
+def test_packed_graphs_come_back_as_they_went_in() -> None:
+    """``unpack`` parses without Oxigraph's IRI check (the text is Oxigraph's own): IRIs with escapes and non-ASCII,
+    literals with quotes, line breaks, language tags and datatypes come back exactly as packed, in their graphs."""
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    s = NamedNode("http://example.org/id/persoon/é%20x?q=1#f")
+    objects = [Literal('a "quoted" \\ back\nslash\r\t .\n', language="nl-NL"),
+               Literal("2026-02-29", datatype=NamedNode(xsd + "date")), Literal("ünïcödé ✓ 𝄞"),
+               NamedNode("urn:uuid:0b9f0e0c-0000-4000-8000-000000000000"),
+               Literal("12.50", datatype=NamedNode(xsd + "decimal"))]
+    made = EmbeddedStore(None)
+    quads = {Quad(s, NamedNode(f"http://example.org/p{i}"), o, NamedNode(f"http://example.org/g{i % 2}"))
+             for i, o in enumerate(objects)}
+    made.ox.extend(quads)
+    public = [Quad(BlankNode("b0"), NamedNode("http://example.org/p"), Literal("x"), NamedNode("http://example.org/c"))]
+    copy = unpack(copy_of=pack(made, ["http://example.org/g0", "http://example.org/g1"]),
+                  known={"http://example.org/c": public})
+    assert set(copy.ox) == set(made.ox) | set(public)  # as stored: Oxigraph writes 12.50 as 12.5 either way
+    assert len(copy.ox) == len(quads) + 1
+
+
+def test_a_copy_is_asked_as_the_union_of_its_graphs_only_when_they_are_the_jobs_default_graphs(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``answer_from_copy``: a job whose default graphs are exactly the graphs of the copy is asked with the union
+    of every graph as its default graph (faster, the same graph); one over fewer graphs of the copy (a copy made for
+    two scopes), or listing a graph the copy does not hold, keeps its list. Each answers what the same job
+    answers with its lists, FROM and FROM NAMED in the text included; a triple in two graphs counts twice both
+    ways."""
+    g1, g2, c, empty = (f"http://example.org/{n}" for n in ("g1", "g2", "c", "empty"))
+    t = Triple(NamedNode("http://example.org/s"), NamedNode("http://example.org/p"), Literal("o"))
+    made = EmbeddedStore(None)
+    made.ox.extend([Quad(*t, NamedNode(g1)), Quad(*t, NamedNode(g2)),
+                    Quad(t.subject, t.predicate, Literal("p"), NamedNode(g2))])
+    public = [Quad(BlankNode("b0"), NamedNode("http://example.org/q"), Literal("x"), NamedNode(c))]
+    copy = unpack(copy_of=pack(made, [g1, g2]), known={c: public})
+    holds = holds_graphs(copy)
+    assert holds == {g1, g2, c}
+    asked: list[bool] = []
+    execute = scoped_module.execute_job
+
+    def spy(store: EmbeddedStore, job: QueryJob, *, every_graph_default: bool = False) -> QueryAnswer:
+        asked.append(every_graph_default)
+        return execute(store, job, every_graph_default=every_graph_default)
+
+    monkeypatch.setattr(scoped_module, "execute_job", spy)
+    text = ("SELECT (COUNT(*) AS ?n) (SUM(IF(BOUND(?g), 1, 0)) AS ?named) FROM <http://example.org/g1> "
+            "FROM NAMED <http://example.org/g1> WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }")
+    for default, named, every, counts in [((g1, g2, c), (g1, g2, c), True, ("8", "4")),
+                                          ((g2, c, g1), (g1,), True, ("5", "1")),
+                                          ((g1, c), (g1, g2, c), False, ("6", "4")),
+                                          ((g1, g2, c, empty), (g1, g2, c, empty), False, ("8", "4"))]:
+        job = QueryJob(text, default, named, "text/tab-separated-values", 10, DEFAULT_BASE)
+        answer = answer_from_copy(copy, job, holds)
+        assert asked.pop() is every and answer.from_copy
+        assert answer.body == execute(copy, job).body
+        assert answer.body.decode().splitlines()[1].split("\t") == list(counts)
+    copy.ox.add(Quad(*t, DefaultGraph()))
+    assert holds_graphs(copy) is None  # something in the default graph: never asked as the union
 
 
 def test_packed_graphs_give_the_disks_answers_and_only_the_jobs_graphs(scoped: Scoped,

@@ -157,11 +157,17 @@ def serialize_rdf(triples: Iterable[Triple], fmt: RdfFormat, *, base: str = DEFA
     return serialize(triples, format=fmt, prefixes=prefixes) or b""
 
 
-def execute_job(store: Store, job: QueryJob) -> QueryAnswer:
-    """Run ``job`` on ``store``; errors come back inside the answer (it may cross a process boundary)."""
+def execute_job(store: Store, job: QueryJob, *, every_graph_default: bool = False) -> QueryAnswer:
+    """Run ``job`` on ``store``; errors come back inside the answer (it may cross a process boundary).
+
+    ``every_graph_default``: the caller knows that ``store`` holds exactly ``job.default_graphs`` and nothing in
+    its own default graph (an in-memory copy, ``scoped.answer_from_copy``), so the default graph is given as the
+    union of every graph, which is the same graph; the named graphs stay the job's."""
     try:
         if job.union_all:
             result = store.query(job.query, union_default_graph=True)
+        elif every_graph_default:
+            result = store.query(job.query, named_graphs=list(job.named_graphs), union_default_graph=True)
         else:
             result = store.query(job.query, default_graph=list(job.default_graphs),
                                  named_graphs=list(job.named_graphs))

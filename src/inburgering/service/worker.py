@@ -77,7 +77,7 @@ def worker_main(path: str, conn: Connection, *, sandbox: bool = True, copy_quads
     answer jobs until the pipe closes, in a thread with a large stack (``QUERY_STACK_BYTES``). A job over a small
     scope is answered from an in-memory copy of its graphs, up to ``copy_quads`` quads in all (``scoped.py``)."""
     from inburgering.service.sandbox import deny_network
-    from inburgering.service.scoped import PublicQuads, ScopeCopies, answer_together
+    from inburgering.service.scoped import PublicQuads, ScopeCopies, answer_from_copy, answer_together
     from inburgering.store.embedded import EmbeddedStore
 
     try:
@@ -123,7 +123,7 @@ def worker_main(path: str, conn: Connection, *, sandbox: bool = True, copy_quads
                 if copy is None:
                     conn.send(execute_job(store, job))
                 else:
-                    conn.send(dataclasses.replace(execute_job(copy, job), from_copy=True))
+                    conn.send(answer_from_copy(copy.store, job, copy.holds))
 
     threading.stack_size(QUERY_STACK_BYTES)
     thread = threading.Thread(target=serve, name="queries")
