@@ -5,9 +5,11 @@ Oxigraph on disk evaluated the cookbook for one municipality (6 graphs, 18,000 q
 query worker keeps copies, one per (publication folder, set of the job's graphs):
 
 - **The same answers by construction.** A copy holds the job's graphs under their own names, quad for quad, and
-  is queried with the same default-graph and named-graph lists as the disk. It holds no other graph, so nothing
-  outside the job's dataset is there to reach; and, as on disk, the job's lists replace whatever dataset the
-  query names (``FROM``, ``FROM NAMED``: ``sparql.fix_dataset`` cut them to the readable graphs already).
+  is queried with the same named-graph list as the disk, and the same default graph: the job's list, or, when
+  the copy holds exactly those graphs, the union of its graphs, which is the same graph and 2-3 times faster to
+  evaluate (``answer_from_copy``). It holds no other graph, so nothing outside the job's dataset is there to
+  reach; and, as on disk, the job's dataset replaces whatever dataset the query names (``FROM``, ``FROM NAMED``:
+  ``sparql.fix_dataset`` cut them to the readable graphs already).
 - **Copied quad by quad** (``quads_for_pattern``), never by a dump and reload: the store's loader gives blank
   nodes new labels, and an answer that names a blank node of the ontology would differ from the disk's.
 - **Built in the background** on first use: that job, and any that arrive while the copy is made, are answered
