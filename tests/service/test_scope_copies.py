@@ -357,6 +357,9 @@ def test_a_copy_is_asked_as_the_union_of_its_graphs_only_when_they_are_the_jobs_
         assert asked.pop() is every and answer.from_copy
         assert answer.body == execute(copy, job).body
         assert answer.body.decode().splitlines()[1].split("\t") == list(counts)
+    named_by_blank = unpack(copy_of=(), known={c: public})
+    named_by_blank.ox.add(Quad(*t, BlankNode("g")))
+    assert holds_graphs(named_by_blank) is None
     copy.ox.add(Quad(*t, DefaultGraph()))
     assert holds_graphs(copy) is None  # something in the default graph: never asked as the union
 
