@@ -272,6 +272,7 @@ def test_a_copy_holds_exactly_the_jobs_graphs_quad_for_quad(scoped: Scoped) -> N
         made = copies.build(reader, (where, frozenset(graphs)), base=DEFAULT_BASE)
         assert made is not None
         assert sorted(g.value for g in made.store.named_graphs()) == sorted(graphs)
+        assert made.holds == frozenset(graphs)  # a token's job over these graphs is asked as their union
         assert set(made.store.ox.quads_for_pattern(None, None, None)) == _quads(reader, graphs)
         assert made.quads == len(_quads(reader, graphs))
     finally:
