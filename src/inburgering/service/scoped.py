@@ -322,10 +322,10 @@ def holds_graphs(copy: EmbeddedStore) -> frozenset[str] | None:
     """The graphs an in-memory copy holds, or ``None`` when something is in its default graph or in a graph named by
     a blank node (never, for the copies made here: every quad keeps its graph's IRI)."""
     graphs = list(copy.ox.named_graphs())
-    if next(iter(copy.ox.quads_for_pattern(None, None, None, DefaultGraph())), None) is not None or \
-            not all(isinstance(g, NamedNode) for g in graphs):
+    if any(not isinstance(g, NamedNode) for g in graphs) or \
+            next(iter(copy.ox.quads_for_pattern(None, None, None, DefaultGraph())), None) is not None:
         return None
-    return frozenset(g.value for g in graphs if isinstance(g, NamedNode))
+    return frozenset(g.value for g in graphs)
 
 
 def answer_from_copy(copy: EmbeddedStore, job: QueryJob, holds: frozenset[str] | None) -> QueryAnswer:
