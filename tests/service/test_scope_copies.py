@@ -27,6 +27,7 @@ from inburgering.service import create_app
 from inburgering.service import scoped as scoped_module
 from inburgering.service.cookbook import load_cookbook
 from inburgering.service.execute import QueryAnswer, QueryJob, Together, execute_job
+from inburgering.service.projection import read_predicates
 from inburgering.service.scoped import (
     CHUNK,
     PublicQuads,
@@ -42,6 +43,7 @@ from inburgering.service.scoped import (
 from inburgering.settings import Settings
 from inburgering.store.embedded import EmbeddedStore
 from inburgering.store.publication import public_graphs, published_graphs
+from inburgering.store.querylex import inspect_query
 from inburgering.store.snapshots import Publications
 
 KEY = "scope-copy-test-key-not-a-secret"
@@ -383,12 +385,14 @@ def test_packed_graphs_give_the_disks_answers_and_only_the_jobs_graphs(scoped: S
         packed = answer_together(reader, Together(jobs, packed=first.packed), limit=1_000_000,
                                  public=(public, where))
         assert not packed.packed  # not asked to pack
-        for job in jobs:
+        rewritten = tuple(replace(job, query=inspect_query(job.query).text) for job in jobs)
+        for job in (*jobs, *rewritten):  # the service's rewrite: a copy of the predicates it reads (projection.py)
             alone = answer_together(reader, Together((job,), packed=first.packed), limit=1_000_000,
                                     public=(public, where)).answers[0]
             disk = execute_job(reader, job)
             assert alone.from_copy and not disk.from_copy and alone.error_kind is None
             assert sorted(alone.body.splitlines()) == sorted(disk.body.splitlines())
+        assert all(read_predicates(job.query) is not None for job in rewritten)
         assert [sorted(a.body.splitlines()) for a in packed.answers] == \
             [sorted(a.body.splitlines()) for a in first.answers]
         # one graph missing: from disk; another municipality's packed graphs beside: not in the copy
@@ -406,10 +410,10 @@ def test_packed_graphs_give_the_disks_answers_and_only_the_jobs_graphs(scoped: S
         unpacked: list[str] = []
         unpack = scoped_module.unpack
 
-        def watched(*, copy_of: Any, known: Any) -> EmbeddedStore:
+        def watched(*, copy_of: Any, known: Any, predicates: Any = None) -> EmbeddedStore:
             copy_of = list(copy_of)
             unpacked.extend(g for g, _ in copy_of)
-            return unpack(copy_of=copy_of, known=known)
+            return unpack(copy_of=copy_of, known=known, predicates=predicates)
 
         monkeypatch.setattr(scoped_module, "unpack", watched)
         counted = answer_together(reader, mixed, limit=1_000_000, public=(public, where)).answers[0]
