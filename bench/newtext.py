@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import statistics
 import time
@@ -23,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.backends import _gemeenten
-from bench.together import comparable
+from bench.together import comparable, write_run
 from inburgering.namespaces import DEFAULT_BASE as BASE
 from inburgering.security.dataset import allowed_graphs
 from inburgering.security.scope import AccessScope
@@ -105,13 +104,7 @@ def main(argv: list[str] | None = None) -> int:
                "ratio_of_sums": round(sum(whole) / sum(proj), 2),
                "same": f"{sum(r['same'] for r in rows)} of {sum(r['texts'] for r in rows)}",
                "load_average": os.getloadavg(), "rows": rows}
-    parts_files = sorted(args.store.parent.glob("part-*/duo.jsonl"))
-    size = f"{len(parts_files)}x{len(parts_files[0].read_text().splitlines())}" if parts_files else "store"
-    runs = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
-    runs[size] = summary
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(runs, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps({k: v for k, v in summary.items() if k != "rows"}, indent=1))
+    write_run(args.out, args.store, summary)
     return 0
 
 
