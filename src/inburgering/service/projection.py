@@ -112,8 +112,10 @@ def _path(p: object, found: set[str]) -> None:
     elif isinstance(p, (SequencePath, AlternativePath)):
         for part in p.args:
             _path(part, found)
-    elif isinstance(p, (InvPath, MulPath)):
-        _path(p.arg if isinstance(p, InvPath) else p.path, found)
+    elif isinstance(p, InvPath):
+        _path(p.arg, found)
+    elif isinstance(p, MulPath):
+        _path(p.path, found)
     else:  # NegatedPath, or a kind of path not known here
         raise _ReadsAll
 

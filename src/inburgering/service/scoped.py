@@ -9,9 +9,9 @@ query worker keeps copies, one per (publication folder, set of the job's graphs)
   the copy holds exactly those graphs, the union of its graphs, which is the same graph and 2-3 times faster to
   evaluate (``answer_from_copy``). It holds no other graph, so nothing outside the job's dataset is there to
   reach; and, as on disk, the job's dataset replaces whatever dataset the query names (``FROM``, ``FROM NAMED``:
-  ``sparql.fix_dataset`` cut them to the readable graphs already). A copy made of packed graphs for texts that read only some
-  predicates (``projection.read_predicates``) holds only those predicates' quads, which are all such a text can
-  match.
+  ``sparql.fix_dataset`` cut them to the readable graphs already). A copy made of packed graphs for texts that
+  read only some predicates (``projection.read_predicates``) holds only those predicates' quads, which are all
+  such a text can match.
 - **Copied quad by quad** (``quads_for_pattern``), never by a dump and reload: the store's loader gives blank
   nodes new labels, and an answer that names a blank node of the ontology would differ from the disk's.
 - **Built in the background** on first use: that job, and any that arrive while the copy is made, are answered
