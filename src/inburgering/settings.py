@@ -56,10 +56,10 @@ class Settings(BaseSettings):
     #: cookbook of 17 questions over 300 municipalities is 5,100). 0 switches it off: saved queries are evaluated
     #: as they are on every request.
     kept_answers: int = Field(default=20_000, ge=0)
-    #: Per service process: bytes of municipalities' graphs kept packed (compressed N-Triples, about 15 bytes a
-    #: quad) after a query worker copied them, so that a saved query's new text (another ``peildatum``) is answered
-    #: from copies made of these instead of from disk (``partitioned.py``; personal data, in memory only, pruned at
-    #: every publication). 0 switches it off.
+    #: Per service process: bytes of municipalities' graphs kept packed (compressed N-Triples by predicate, about
+    #: 23 bytes a quad) after a query worker copied them, so that a saved query's new text (another
+    #: ``peildatum``) is answered from copies made of these instead of from disk (``partitioned.py``; personal
+    #: data, in memory only, pruned at every publication). 0 switches it off.
     packed_graph_bytes: int = Field(default=768 * 1024 * 1024, ge=0)
     #: Those answers on disk, shared by the service processes and found again after a restart (``kept.py``;
     #: personal data, owner-only, pruned at every publication). Default ``{store}.kept.sqlite`` beside an

@@ -75,7 +75,7 @@ _GEMEENTE = re.compile(r"gm(\d{4})/")
 #: municipality for one query at a time: 54 answers a minute at national scale, against 640 for 17 queries together.
 TOGETHER_FROM = 4
 #: Bytes of municipalities' graphs kept packed per service process (``Partitioned.packed``), the setting
-#: ``packed_graph_bytes``: about 15 bytes a quad: 181 MB for the national store's 12.6 million instance quads.
+#: ``packed_graph_bytes``: about 23 bytes a quad: 293 MB for the national store's 12.6 million instance quads.
 PACKED_BYTES = 768 * 1024 * 1024
 #: The persons of a municipality's graphs: their nodes (``thing_iri(base, "persoon", …)``).
 PERSONS = "SELECT DISTINCT ?persoon WHERE {{ ?persoon ?p ?o FILTER(STRSTARTS(STR(?persoon), {prefix})) }}"

@@ -305,7 +305,7 @@ class PublicQuads:
 
 def pack(copy: EmbeddedStore, graphs: Iterable[str]) -> tuple[tuple[str, bytes], ...]:
     """``graphs`` of the in-memory ``copy``, each as its N-Triples split by predicate, each predicate's lines
-    zlib-compressed (``Together.packed``): about 15 bytes a quad, against 400-800 for a quad in a store. A copy
+    zlib-compressed (``Together.packed``): about 23 bytes a quad, against 400-800 for a quad in a store. A copy
     for a query that reads few predicates is made of theirs alone (``unpack``). For instance graphs, which hold
     no blank node: one would come back as another blank node (answers naming one are never combined,
     ``partitioned.py``).
