@@ -122,12 +122,24 @@ class ServerProcess:
         if self.lent_to is not None:
             pytest.fail(f"the {self.name} server holds the shared store of {self.lent_to}; a test that "
                         "clears it must not run in between (move it to another module)", pytrace=False)
+        self.check_running()
         clear_store(self.url)
         self.lent_to = for_module
         return self.url
 
     def give_back(self) -> None:
         self.lent_to = None
+
+    def check_running(self) -> None:
+        """Fail with the server's end and its log when its process has exited since it started (say it crashed
+        under an earlier test): every later test on it fails with this, not with a refused connection."""
+        process = self.process
+        if process is None or (code := process.poll()) is None:
+            return
+        how = f"was killed by signal {-code}" if code < 0 else f"exited with status {code}"
+        pytest.fail(f"the {self.name} server (pid {process.pid}) {how} during this test session, under an "
+                    "earlier test; the last of its log:\n" + self.log_path.read_text(errors="replace")[-2000:],
+                    pytrace=False)
 
     def _spawn(self, argv: list[str]) -> None:
         with self.log_path.open("wb") as log:
