@@ -15,14 +15,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import statistics
 import time
 from pathlib import Path
 from typing import Any
 
 from bench.backends import _gemeenten
-from bench.together import comparable, write_run
+from bench.together import comparable, paired, write_run
 from inburgering.namespaces import DEFAULT_BASE as BASE
 from inburgering.security.dataset import allowed_graphs
 from inburgering.security.scope import AccessScope
@@ -30,6 +28,7 @@ from inburgering.service import scoped
 from inburgering.service.cookbook import bound_query, load_cookbook
 from inburgering.service.execute import QueryJob, Together
 from inburgering.service.partitioned import Partitioned, partition
+from inburgering.service.projection import read_predicates
 from inburgering.settings import Settings
 from inburgering.store.embedded import EmbeddedStore
 from inburgering.store.querylex import inspect_query
@@ -58,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     dated = [q for q in cookbook if q.parameter("peildatum")]
     texts = {q.name: inspect_query(bound_query(q, {"peildatum": [args.peildatum]}, today=today)[0]).text
              for q in dated}
-    projected = {name: scoped.read_predicates(text) for name, text in texts.items()}
+    projected = {name: read_predicates(text) for name, text in texts.items()}
     public = scoped.PublicQuads()
     where = str(reader.path)
     whole_reads = scoped._read_by_all
@@ -78,14 +77,14 @@ def main(argv: list[str] | None = None) -> int:
             job = Partitioned._part_job(QueryJob(text, (), (), TSV, 10**9, BASE), own, parts.shared)
             answers = {}
             for way in (("whole", "projected") if n % 2 == 0 else ("projected", "whole")):
-                scoped._read_by_all = (lambda jobs: None) if way == "whole" else whole_reads  # type: ignore[assignment]
+                scoped._read_by_all = (lambda jobs: None) if way == "whole" else whole_reads
                 started = time.perf_counter()
                 answer = scoped.answer_together(reader, Together((job,), packed=packed), limit=limit,
                                                 public=(public, where)).answers[0]
                 timed[way] += time.perf_counter() - started
                 assert answer.from_copy, (gm, name, way)
                 answers[way] = answer
-            scoped._read_by_all = whole_reads  # type: ignore[assignment]
+            scoped._read_by_all = whole_reads
             same += comparable(answers["whole"]) == comparable(answers["projected"])
         rows.append({"gemeente": gm, "whole_s": round(timed["whole"], 3), "projected_s": round(timed["projected"], 3),
                      "same": same, "texts": len(texts), "packed_bytes": sum(len(b) for _, b in packed)})
@@ -93,17 +92,10 @@ def main(argv: list[str] | None = None) -> int:
               flush=True)
     reader.close()
     snapshot.close()
-    whole = [r["whole_s"] for r in rows]
-    proj = [r["projected_s"] for r in rows]
     summary = {"when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "peildatum": args.peildatum,
                "gemeenten": len(rows), "of": len(parts.parts), "texts": len(texts),
                "predicates": {k: (None if v is None else len(v)) for k, v in projected.items()},
-               "whole_s_median": round(statistics.median(whole), 3),
-               "projected_s_median": round(statistics.median(proj), 3),
-               "whole_s_sum": round(sum(whole), 2), "projected_s_sum": round(sum(proj), 2),
-               "ratio_of_sums": round(sum(whole) / sum(proj), 2),
-               "same": f"{sum(r['same'] for r in rows)} of {sum(r['texts'] for r in rows)}",
-               "load_average": os.getloadavg(), "rows": rows}
+               **paired(rows, "whole", "projected", count="texts")}
     write_run(args.out, args.store, summary)
     return 0
 

@@ -90,17 +90,22 @@ def main(argv: list[str] | None = None) -> int:
               f"({'copy' if copied else 'disk'}), {same}/{len(jobs)} same", flush=True)
     reader.close()
     snapshot.close()
-    disk = [r["disk_s"] for r in rows]
-    together = [r["together_s"] for r in rows]
     summary = {"when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "gemeenten": len(rows),
                "of": len(parts.parts), "jobs_per_gemeente": len(cookbook) + 1,
-               "disk_s_median": round(statistics.median(disk), 3), "together_s_median": round(statistics.median(together), 3),
-               "disk_s_sum": round(sum(disk), 1), "together_s_sum": round(sum(together), 1),
-               "ratio_of_sums": round(sum(disk) / sum(together), 2),
-               "same": f"{sum(r['same'] for r in rows)} of {sum(r['jobs'] for r in rows)}",
-               "load_average": os.getloadavg(), "rows": rows}
+               **paired(rows, "disk", "together", count="jobs")}
     write_run(args.out, args.store, summary)
     return 0
+
+
+def paired(rows: list[dict[str, Any]], before: str, after: str, *, count: str) -> dict[str, Any]:
+    """The medians and sums of the rows' ``{before}_s`` and ``{after}_s``, the ratio of the sums, how many of
+    the rows' ``count`` gave the same answers (``same``), the load average and the rows."""
+    a, b = [r[f"{before}_s"] for r in rows], [r[f"{after}_s"] for r in rows]
+    return {f"{before}_s_median": round(statistics.median(a), 3), f"{after}_s_median": round(statistics.median(b), 3),
+            f"{before}_s_sum": round(sum(a), 2), f"{after}_s_sum": round(sum(b), 2),
+            "ratio_of_sums": round(sum(a) / sum(b), 2),
+            "same": f"{sum(r['same'] for r in rows)} of {sum(r[count] for r in rows)}",
+            "load_average": os.getloadavg(), "rows": rows}
 
 
 def write_run(out: Path, store: Path, summary: dict[str, Any]) -> None:
