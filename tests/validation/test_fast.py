@@ -202,3 +202,39 @@ def test_a_missing_shapes_or_ontology_folder_is_an_error_not_a_validator_that_pa
     assert shapes.value.file == str(tmp_path / "shapes")
     with pytest.raises(SourceError, match="no ontology found"):
         ontology_files(tmp_path / "ontology")
+
+
+@pytest.mark.parametrize("part_quads", [40_000, 1])
+def test_a_store_is_validated_from_its_graphs_text_as_from_their_quads(
+        part_quads: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``validate_store_fast`` reads each graph as Oxigraph's N-Triples of it (a graph with blank nodes as quads:
+    a parse would give them new labels) and validates a part while it reads the next: the same results, blank
+    nodes named as the store names them, as each part's quads validated as they are. With ``part_quads`` 1 each
+    municipality is a part of its own."""
+    from pyoxigraph import BlankNode, Quad
+
+    from inburgering.namespaces import DEFAULT_BASE
+    from inburgering.validation import fast_validators
+    from inburgering.validation.fast_validators import validate_store_fast, validate_triples
+
+    monkeypatch.setattr(fast_validators, "PART_QUADS", part_quads)
+    fixtures = Store()
+    fixtures.load(_merged_fixtures().encode(), format=RdfFormat.N_TRIPLES)
+    named = [q.triple for q in fixtures]
+    violating = sorted(FIXTURES.glob("*/violating.ttl"))[0]
+    one = Store()
+    one.load(path=str(violating), format=RdfFormat.TURTLE)
+    person = next(q.subject for q in one if q.predicate.value.endswith("#type"))
+    blank = BlankNode("in-de-store")
+    blanks = [Quad(blank if q.subject == person else q.subject, q.predicate, blank if q.object == person else q.object)
+              for q in one]
+    graphs = {f"{DEFAULT_BASE}/graph/gm0363/duo/a": named, f"{DEFAULT_BASE}/graph/gm0599/duo/b": blanks}
+    store = Store()
+    for name, triples in graphs.items():
+        store.extend(Quad(t.subject, t.predicate, t.object, NamedNode(name)) for t in triples)
+
+    found = validate_store_fast(store, graphs=list(graphs), reference_date=REFERENCE_DATE)
+    parts = list(graphs.values()) if part_quads == 1 else [named + blanks]
+    expected = {r.key() for part in parts for r in validate_triples(part, reference_date=REFERENCE_DATE).results}
+    assert {r.key() for r in found.results} == expected
+    assert len(expected) > 100 and any(key[0] == str(blank) for key in expected)
