@@ -283,7 +283,9 @@ def test_after_a_reload_only_the_changed_municipality_is_asked_again_on_every_ba
             partitioned = client.app.state.runtime.partitioned  # type: ignore[attr-defined]
             first = client.get(f"/api/queries/{LIST}", headers=headers)
             assert first.status_code == 200, first.text
-            assert partitioned.last["asked"] == 3
+            # nothing kept before: the request asks, and the background may meet it halfway (it asks the query the
+            # request remembered from the first municipality on at its next look, on a slow machine during the request)
+            assert 1 <= partitioned.last["asked"] <= 3
             kept = KeptFile(kept_path)
             before = graph_sets(kept)
             assert len(before) == 3 and sum("/gm0363/" in g for g in before) == 1

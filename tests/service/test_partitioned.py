@@ -305,7 +305,9 @@ def test_the_service_combines_a_saved_query_sent_as_text_or_by_name(loaded: Load
             by_text = client.post("/sparql", content=saved.query.encode(), headers={
                 **headers, "Content-Type": "application/sparql-query"})
             assert by_text.status_code == 200, by_text.text
-            assert partitioned.last["parts"] == 3 and partitioned.last["asked"] == 3
+            # nothing kept before: the request asks, and the background may meet it halfway (``answer``: it asks
+            # the query the request remembered from the first municipality on, on a slow machine during the request)
+            assert partitioned.last["parts"] == 3 and 1 <= partitioned.last["asked"] <= 3
             by_name = client.get(f"/api/queries/{saved.name}", params={"van": "2020-01-01"},
                                  headers=headers)
             assert by_name.status_code == 200, by_name.text
