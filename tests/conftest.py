@@ -36,7 +36,7 @@ TEST_ENVIRONMENT = {"INBURGERING_QUERY_TIMEOUT_S": "120", "INBURGERING_ANONYMOUS
 
 
 @pytest.fixture(scope="session", autouse=True)
-def test_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+def session_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Services a test starts with default settings (in process or as ``inburgering serve``) append to an audit log
     of the test session, never to the checkout's ``var/audit.jsonl``, where a deployment's or the demo's record of
     who read what would get the tests' requests mixed in (27,172 of them in one run); and they have the query time
