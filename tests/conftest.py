@@ -62,11 +62,29 @@ def shared_dir() -> Path:
     return SHARED
 
 
+#: The session's servers started so far (``oxigraph_server``, ``virtuoso_server``), watched after every test.
+SESSION_SERVERS: list[ServerProcess] = []
+
+
+@pytest.fixture(autouse=True)
+def servers_outlive_each_test(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail the test under which a session server's process ended (Virtuoso 07.20 was killed by signal 11 in two
+    full runs on 2026-12-05, and the later tests on it could only say "under an earlier test")."""
+    yield
+    for server in SESSION_SERVERS:
+        how = server.ended_during(request.node.nodeid)
+        if how is not None:
+            pytest.fail(f"the {server.name} server {how} during this test; the last of its log:\n"
+                        + server.log_path.read_text(errors="replace")[-2000:], pytrace=False)
+
+
 @pytest.fixture(scope="session")
 def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
     """A real ``oxigraph serve`` process for this test session (one per xdist worker)."""
     server = OxigraphServer(tmp_path_factory.mktemp("oxigraph")).start()
+    SESSION_SERVERS.append(server)
     yield server
+    SESSION_SERVERS.remove(server)
     server.stop()
 
 
@@ -74,7 +92,9 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Oxigra
 def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServer]:
     """A real Virtuoso process for this test session (one per xdist worker)."""
     server = VirtuosoServer(tmp_path_factory.mktemp("virtuoso")).start()
+    SESSION_SERVERS.append(server)
     yield server
+    SESSION_SERVERS.remove(server)
     server.stop()
 
 

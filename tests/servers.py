@@ -114,6 +114,8 @@ class ServerProcess:
         self.process: subprocess.Popen[bytes] | None = None
         #: The test module whose shared store this server holds now (``module_store_url``), if any.
         self.lent_to: str | None = None
+        #: The test during which the process was found ended (``ended_during``), if it was.
+        self.ended_under: str | None = None
 
     def clear(self, *, for_module: str | None = None) -> str:
         """Empty the server for a test (or, with ``for_module``, lend it to that module until ``give_back``);
@@ -130,16 +132,32 @@ class ServerProcess:
     def give_back(self) -> None:
         self.lent_to = None
 
+    def _end(self) -> str | None:
+        """How the process ended (``killed by signal 11``, ``exited with status 3``), or ``None`` while it runs."""
+        process = self.process
+        if process is None or (code := process.poll()) is None:
+            return None
+        return f"was killed by signal {-code}" if code < 0 else f"exited with status {code}"
+
+    def ended_during(self, test: str) -> str | None:
+        """The first time the process is found ended, after ``test``: how it ended, and ``test`` is remembered as
+        the one it ended under (checked after every test, ``conftest.servers_outlive_each_test``)."""
+        how = self._end()
+        if how is None or self.ended_under is not None:
+            return None
+        self.ended_under = test
+        return how
+
     def check_running(self) -> None:
         """Fail with the server's end and its log when its process has exited since it started (say it crashed
         under an earlier test): every later test on it fails with this, not with a refused connection."""
-        process = self.process
-        if process is None or (code := process.poll()) is None:
+        how = self._end()
+        if how is None:
             return
-        how = f"was killed by signal {-code}" if code < 0 else f"exited with status {code}"
-        pytest.fail(f"the {self.name} server (pid {process.pid}) {how} during this test session, under an "
-                    "earlier test; the last of its log:\n" + self.log_path.read_text(errors="replace")[-2000:],
-                    pytrace=False)
+        assert self.process is not None
+        pytest.fail(f"the {self.name} server (pid {self.process.pid}) {how} during this test session, under "
+                    f"{self.ended_under or 'an earlier test'}; the last of its log:\n"
+                    + self.log_path.read_text(errors="replace")[-2000:], pytrace=False)
 
     def _spawn(self, argv: list[str]) -> None:
         with self.log_path.open("wb") as log:

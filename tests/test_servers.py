@@ -40,3 +40,23 @@ def test_a_running_server_passes_the_check(tmp_path: Path) -> None:
         assert server.process is not None and server.process.poll() is None
     finally:
         server.stop()
+
+
+def test_the_test_a_server_ended_under_is_named_once_and_then_by_every_later_test(tmp_path: Path) -> None:
+    server = _server_running(tmp_path, "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)")
+    assert server.process is not None
+    server.process.wait(30)
+    assert server.ended_during("tests/x.py::test_one") == "was killed by signal 11"
+    assert server.ended_during("tests/x.py::test_two") is None  # reported once, under the first
+    with pytest.raises(pytest.fail.Exception) as failed:
+        server.clear()
+    assert "under tests/x.py::test_one" in str(failed.value)
+
+
+def test_a_running_server_has_not_ended_during_a_test(tmp_path: Path) -> None:
+    server = _server_running(tmp_path, "import time; time.sleep(60)")
+    try:
+        assert server.ended_during("tests/x.py::test_one") is None
+        assert server.ended_under is None
+    finally:
+        server.stop()
