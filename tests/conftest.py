@@ -75,7 +75,7 @@ def servers_outlive_each_test(request: pytest.FixtureRequest) -> Iterator[None]:
         how = server.ended_during(request.node.nodeid)
         if how is not None:
             pytest.fail(f"the {server.name} server {how} during this test; the last of its log:\n"
-                        + server.log_path.read_text(errors="replace")[-2000:], pytrace=False)
+                        + server.log_tail(), pytrace=False)
 
 
 @pytest.fixture(scope="session")

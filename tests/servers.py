@@ -132,6 +132,10 @@ class ServerProcess:
     def give_back(self) -> None:
         self.lent_to = None
 
+    def log_tail(self, chars: int = 2000) -> str:
+        """The last ``chars`` characters of the server's log."""
+        return self.log_path.read_text(errors="replace")[-chars:]
+
     def _end(self) -> str | None:
         """How the process ended (``killed by signal 11``, ``exited with status 3``), or ``None`` while it runs."""
         process = self.process
@@ -156,8 +160,8 @@ class ServerProcess:
             return
         assert self.process is not None
         pytest.fail(f"the {self.name} server (pid {self.process.pid}) {how} during this test session, under "
-                    f"{self.ended_under or 'an earlier test'}; the last of its log:\n"
-                    + self.log_path.read_text(errors="replace")[-2000:], pytrace=False)
+                    f"{self.ended_under or 'an earlier test'}; the last of its log:\n" + self.log_tail(),
+                    pytrace=False)
 
     def _spawn(self, argv: list[str]) -> None:
         with self.log_path.open("wb") as log:
@@ -181,7 +185,7 @@ class ServerProcess:
             time.sleep(0.1)
         self.stop()
         pytest.fail(f"the {self.name} server did not come up at {self.probe_url} within {START_TIMEOUT_S:g} s:\n"
-                    + self.log_path.read_text(errors="replace")[-4000:], pytrace=False)
+                    + self.log_tail(4000), pytrace=False)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
