@@ -198,12 +198,14 @@ def _query_table(q: dict[str, Any]) -> list[str]:
     def ms(row: dict[str, Any] | None) -> str:
         if not row:
             return "—"
+        again = f", ask again at {row['ask_again_at_s']:.0f} s" if row.get("ask_again_at_s") is not None else ""
         return _fmt(row.get("ms"), 1) if row.get("ms") is not None else (
-            f"timeout (> {timeout:.0f} s)" if row.get("timeout") else f"HTTP {row.get('status')}")
+            f"timeout (> {timeout:.0f} s{again})" if row.get("timeout") else f"HTTP {row.get('status')}")
 
     kept, scope = q.get("kept"), q.get("rdflib_scope") or {}
     out = [f"Analyst queries through {q.get('through', 'the store')}: first asks from the service's start, while it "
-           "asks the cookbook ahead, then the same queries once it keeps every municipality's answer"
+           "asks the cookbook ahead (a first ask out of time is told when to ask again: `Retry-After`, here in "
+           "seconds from the start), then the same queries once it keeps every municipality's answer"
            + (f" ({kept['answers_kept']:,} of {kept['answers_wanted']:,} answers kept {kept['kept_within_s']:.0f} s "
               "after the service's start)" if kept else "") + "; rdflib: in-memory `Dataset`, union default graph"
            + (f", holding the {scope['gemeenten']} municipalities of {scope['persons']:,} persons ({scope['quads']:,} "

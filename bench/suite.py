@@ -322,7 +322,7 @@ def query_part(cfg: Config, url: str, auth: dict[str, str], store: Path, log: An
     from inburgering.service.ahead import cookbook_texts
 
     started = time.perf_counter()
-    first = run_queries(url, auth, repeat=1, cap=query_cap(cfg), log=log)
+    first = run_queries(url, auth, repeat=1, cap=query_cap(cfg), log=log, since=up)
     log(f"  first asks in {time.perf_counter() - started:.0f} s, from {started - up:.0f} s after the service's start; "
         "waiting for the kept answers")
     ahead = cookbook_texts(base=cfg.base, dialect="oxigraph", today=date.today())

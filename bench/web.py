@@ -156,10 +156,12 @@ def query_files() -> list[Path]:
     return sorted((ROOT / "src" / "inburgering" / "service" / "queries").glob("*.rq"))
 
 
-def run_queries(url: str, headers: dict[str, str], *, repeat: int, cap: float, log: Any = print) -> dict[str, Any]:
+def run_queries(url: str, headers: dict[str, str], *, repeat: int, cap: float, log: Any = print,
+                since: float | None = None) -> dict[str, Any]:
     """Each analyst example query through ``/sparql`` (POST, JSON results), median of up to ``repeat`` runs.
 
-    The service's query timeout is the cap: a query that hits it is reported with ``timeout`` and no time.
+    The service's query timeout is the cap: a query that hits it is reported with ``timeout`` and no time, and,
+    with ``since`` (a ``perf_counter``), when the service said to ask again (``Retry-After``), in seconds from then.
     """
     out: dict[str, Any] = {}
     with httpx.Client(base_url=url, headers={**headers, "Accept": "application/sparql-results+json"},
@@ -176,6 +178,9 @@ def run_queries(url: str, headers: dict[str, str], *, repeat: int, cap: float, l
                 if response.status_code != 200:  # a failed run fails the query, whatever runs went before
                     row = {"ms": None, "rows": None, "status": response.status_code,
                            "error": response.text.strip()[:200], "timeout": response.status_code == 503}
+                    if since is not None and response.headers.get("retry-after", "").isdigit():
+                        row["ask_again_at_s"] = round(time.perf_counter() - since
+                                                      + int(response.headers["retry-after"]), 1)
                     break
                 times.append(elapsed)
                 row = {"rows": len(response.json()["results"]["bindings"]), "status": 200,

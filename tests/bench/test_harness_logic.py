@@ -67,3 +67,17 @@ def test_the_pyshacl_fit_goes_through_both_points_and_never_grows_slower_than_li
     assert round(b, 3) == round(math.log(50 / 22) / math.log(2), 3) and math.isclose(a * 1_000**b, 50.0)
     a, b = fit([(100, 6.0), (300, 15.0)])  # faster than linear in this range: taken as linear
     assert b == 1.0 and math.isclose(a * 300, 15.0)
+
+
+def test_a_first_ask_out_of_time_shows_when_the_service_said_to_ask_again() -> None:
+    first = {"ms": None, "rows": None, "status": 503, "timeout": True, "ask_again_at_s": 141.6}
+    q = {"cap_seconds": 60, "query_timeout_seconds": 30,
+         "kept": {"answers_kept": 10, "answers_wanted": 10, "kept_within_s": 150.2},
+         "queries": {"q": {"ms": 20.0, "rows": 3, "rdflib_ms": None, "rdflib_rows": None, "ratio": None,
+                           "first": first},
+                     "r": {"ms": 20.0, "rows": 3, "rdflib_ms": None, "rdflib_rows": None, "ratio": None,
+                           "first": {**first, "ask_again_at_s": None}}}}
+    table = "\n".join(report._query_table(q))
+    assert "| q | timeout (> 30 s, ask again at 142 s) | 20.0 |" in table
+    assert "| r | timeout (> 30 s) | 20.0 |" in table  # no Retry-After: nothing said
+    assert "kept 150 s after the service's start" in table

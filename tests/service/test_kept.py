@@ -31,8 +31,9 @@ from inburgering.service.cookbook import load_cookbook
 from inburgering.service.cookbook.spec import SavedQuery
 from inburgering.service.execute import QueryAnswer, QueryJob
 from inburgering.service.kept import Asked, KeptFile, default_kept_db, published_now, query_key
-from inburgering.service.partitioned import Partition, Partitioned, partition
+from inburgering.service.partitioned import Partition, Partitioned, Progress, partition
 from inburgering.service.publish import load_public_graphs
+from inburgering.service.routers.sparql_endpoint import answer_response
 from inburgering.service.worker import ThreadEngine, _timeout_answer
 from inburgering.settings import Settings
 from inburgering.store import EmbeddedStore, open_store
@@ -165,7 +166,42 @@ def test_a_request_out_of_time_is_told_the_rest_is_asked_in_the_background(store
                                           timeout_s=60))
     assert told.error_kind == "timeout"
     assert "1 of 3 kept so far" in told.error and "asked in the background" in told.error
+    assert "in a few minutes" in told.error and told.retry_after_s == 60  # no pace known: one time limit
     assert partitioned.wanted.is_set()
+    # the background has done 4 of 10 municipalities in 8 s: the rest at that pace
+    partitioned.progress = Progress(groups=10, done=4, started=time.monotonic() - 8.0)
+    told = asyncio.run(partitioned.answer(OutOfTime(store, "/gm0014/"), job, q.combine, parts, digest="d",
+                                          timeout_s=60))
+    assert 12 <= told.retry_after_s <= 13 and f"in about {told.retry_after_s} s" in told.error
+    response = asyncio.run(answer_response(told, TSV, None, None, None))  # type: ignore[arg-type]
+    assert response.status_code == 503 and response.headers["retry-after"] == str(told.retry_after_s)
+
+
+class Pacing(ThreadEngine):
+    """Notes how far the background says it has come at each query it asks."""
+
+    def __init__(self, store: EmbeddedStore, partitioned: Partitioned) -> None:
+        super().__init__(store)
+        self.partitioned = partitioned
+        self.seen: list[tuple[int, int]] = []
+
+    async def execute(self, job: QueryJob, *, timeout_s: float) -> QueryAnswer:
+        progress = self.partitioned.progress
+        assert progress is not None
+        self.seen.append((progress.done, progress.groups))
+        return await super().execute(job, timeout_s=timeout_s)
+
+
+def test_the_background_counts_the_municipalities_it_has_asked(store: EmbeddedStore) -> None:
+    graphs, parts = few(store)
+    q = saved("verlengingen-per-reden")
+    partitioned = Partitioned(workers=1)
+    engine = Pacing(store, partitioned)
+    job = QueryJob(q.query, graphs, graphs, TSV, 10_000, DEFAULT_BASE)
+    assert asyncio.run(partitioned.fill(engine, [(job, parts)], digest="d", timeout_s=60)) == 3
+    # one lane: the answer and the persons of each municipality, asked while the ones before it are done
+    assert engine.seen == [(0, 3), (0, 3), (1, 3), (1, 3), (2, 3), (2, 3)]
+    assert partitioned.progress is None  # nothing runs: a request is told "in a few minutes"
 
 
 def wait_for(predicate: Callable[[], bool], *, seconds: float = 120.0) -> None:

@@ -89,6 +89,8 @@ class QueryAnswer:
     from_copy: bool = False
     #: Combined from this many municipalities' answers (``partitioned.py``), not evaluated as one query.
     combined: int = 0
+    #: With an error: after how many seconds asking again may succeed (the HTTP header ``Retry-After``).
+    retry_after_s: int = 0
 
 
 class ResultTooLarge(QueryError):

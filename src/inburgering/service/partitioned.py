@@ -35,11 +35,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import math
 import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pyoxigraph import (
@@ -79,6 +80,22 @@ TOGETHER_FROM = 4
 PACKED_BYTES = 768 * 1024 * 1024
 #: The persons of a municipality's graphs: their nodes (``thing_iri(base, "persoon", …)``).
 PERSONS = "SELECT DISTINCT ?persoon WHERE {{ ?persoon ?p ?o FILTER(STRSTARTS(STR(?persoon), {prefix})) }}"
+
+
+#: The longest ``Retry-After`` given to a request told its answers are being asked (a client may wait that long
+#: without looking again, while the estimate is made at the pace of the first municipalities).
+MAX_RETRY_AFTER_S = 300
+
+
+def retry_after(left: float | None, timeout_s: float) -> int:
+    """``Retry-After`` seconds for a request told to ask again: the background's time left (``Progress``), between
+    1 and ``MAX_RETRY_AFTER_S``; without an estimate, the time limit (a retry then asks for as long again).
+
+    >>> retry_after(None, 30), retry_after(0.2, 30), retry_after(141.3, 30), retry_after(5000, 30)
+    (30, 1, 142, 300)
+    """
+    seconds = timeout_s if left is None else left
+    return max(1, min(MAX_RETRY_AFTER_S, math.ceil(seconds)))
 
 
 @dataclass(frozen=True)
@@ -188,6 +205,26 @@ class PartAnswer:
     persons: frozenset[str]
 
 
+@dataclass
+class Progress:
+    """How far :meth:`Partitioned.fill` has come: municipalities (``groups``) done since ``started``."""
+
+    groups: int
+    done: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    def seconds_left(self) -> float | None:
+        """The time the rest will take at the pace so far, or ``None`` before the first municipality is done.
+
+        >>> p = Progress(groups=10, done=4, started=time.monotonic() - 8.0)
+        >>> round(p.seconds_left())
+        12
+        """
+        if self.done == 0:
+            return None
+        return (time.monotonic() - self.started) / self.done * (self.groups - self.done)
+
+
 class Unusable(Exception):
     """The combined path cannot answer this exactly: run the plain query."""
 
@@ -270,6 +307,9 @@ class Partitioned:
         self.wanted = asyncio.Event()
         #: Answers :meth:`fill` left because another process claimed them: to look at again later.
         self.skipped = 0
+        #: How far the running :meth:`fill` has come (``None`` when none runs): a request told to ask again is
+        #: told when (``Retry-After``).
+        self.progress: Progress | None = None
         #: The texts asked ahead of the analysts (``ahead.py``): not remembered as asked, they are asked anyway.
         self.ahead: frozenset[str] = frozenset()
 
@@ -341,38 +381,47 @@ class Partitioned:
                     groups.setdefault((gm, parts.shared), {})[(own, job.query)] = job
         queue = iter(sorted(groups.items(), key=lambda item: item[0][0]))  # shared by the lanes
         asked = 0
+        progress = self.progress = Progress(len(groups))
+
+        async def ask(shared: tuple[str, ...], jobs: dict[tuple[tuple[str, ...], str], QueryJob]) -> None:
+            nonlocal asked
+            todo = []
+            for (own, _), job in jobs.items():
+                key = (job.query, own, digest)
+                if self._lookup(key) is not None:
+                    continue
+                if self.kept is not None and not self.kept.claim(repr(key), lease_s=2 * timeout_s):
+                    self.skipped += 1
+                    continue
+                todo.append((own, job))
+            if not todo:
+                return
+            try:
+                results = await self._parts_together(engine, todo, shared, timeout_s=timeout_s)
+            finally:
+                if self.kept is not None:
+                    for own, job in todo:
+                        self.kept.release(repr((job.query, own, digest)))
+            asked += len(todo)
+            for (own, job), result in zip(todo, results, strict=True):
+                if isinstance(result, PartAnswer):
+                    self._keep((job.query, own, digest), result)
 
         async def lane() -> None:
-            nonlocal asked
             for (_, shared), jobs in queue:
                 if until is not None and until():
                     return
                 await asyncio.sleep(0)  # at start this reads thousands of answers from the file: let requests in
-                todo = []
-                for (own, _), job in jobs.items():
-                    key = (job.query, own, digest)
-                    if self._lookup(key) is not None:
-                        continue
-                    if self.kept is not None and not self.kept.claim(repr(key), lease_s=2 * timeout_s):
-                        self.skipped += 1
-                        continue
-                    todo.append((own, job))
-                if not todo:
-                    continue
-                try:
-                    results = await self._parts_together(engine, todo, shared, timeout_s=timeout_s)
-                finally:
-                    if self.kept is not None:
-                        for own, job in todo:
-                            self.kept.release(repr((job.query, own, digest)))
-                asked += len(todo)
-                for (own, job), result in zip(todo, results, strict=True):
-                    if isinstance(result, PartAnswer):
-                        self._keep((job.query, own, digest), result)
+                await ask(shared, jobs)
+                progress.done += 1
 
-        async with asyncio.TaskGroup() as lanes:  # one failing stops the others
-            for _ in range(min(self.workers, len(groups))):
-                lanes.create_task(lane())
+        try:
+            async with asyncio.TaskGroup() as lanes:  # one failing stops the others
+                for _ in range(min(self.workers, len(groups))):
+                    lanes.create_task(lane())
+        finally:
+            if self.progress is progress:
+                self.progress = None
         return asked
 
     async def _parts_together(self, engine: QueryEngine, todo: Sequence[tuple[tuple[str, ...], QueryJob]],
@@ -457,9 +506,12 @@ class Partitioned:
         if failed is not None and failed.error_kind == "timeout" and self.warming and background:
             self.wanted.set()
             done = sum(graphs in kept for graphs in parts.parts.values())
+            left = None if self.progress is None else self.progress.seconds_left()
+            when = "in a few minutes" if left is None else f"in about {math.ceil(left)} s, when the background " \
+                "has asked every municipality at its pace so far"
             return replace(failed, error=f"{failed.error}; this saved query is answered from each municipality's "
                            f"answer, {done} of {len(parts.parts)} kept so far: the others are being asked in "
-                           "the background, ask again in a few minutes")
+                           f"the background, ask again {when}", retry_after_s=retry_after(left, timeout_s))
         if failed is not None:
             return failed  # a timeout or an error, as the plain query would give
         answers = [kept[graphs] for graphs in parts.parts.values()]
@@ -577,5 +629,5 @@ class Partitioned:
             return QueryAnswer(error_kind="too-large", error=str(exc))
 
 
-__all__ = ["MAX_PARTS", "PACKED_BYTES", "Narrowed", "PartAnswer", "Partition", "Partitioned", "Unusable",
-           "combine_text", "narrow", "partition", "public_digest"]
+__all__ = ["MAX_PARTS", "MAX_RETRY_AFTER_S", "PACKED_BYTES", "Narrowed", "PartAnswer", "Partition", "Partitioned",
+           "Progress", "Unusable", "combine_text", "narrow", "partition", "public_digest", "retry_after"]

@@ -238,8 +238,8 @@ async def answer_response(answer: QueryAnswer, media: str, runtime: RuntimeDep, 
     """A query's answer as an HTTP response, with what the caller's scope left out (``Inburgering-Withheld``)."""
     if answer.error_kind:
         response = _error(STATUS.get(answer.error_kind, 500), answer.error)
-        if answer.error_kind == "busy":
-            response.headers["Retry-After"] = "5"
+        if answer.retry_after_s or answer.error_kind == "busy":
+            response.headers["Retry-After"] = str(answer.retry_after_s or 5)
         return response
     body = rewriter.text_to_local(answer.body.decode("utf-8")) if rewriter.active else answer.body
     charset = "; charset=utf-8" if media.startswith("text/") else ""
