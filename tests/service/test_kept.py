@@ -177,6 +177,32 @@ def test_a_request_out_of_time_is_told_the_rest_is_asked_in_the_background(store
     assert response.status_code == 503 and response.headers["retry-after"] == str(told.retry_after_s)
 
 
+class Queued(ThreadEngine):
+    """Every query waits ``wait_s`` before it runs, as for a worker the background holds."""
+
+    def __init__(self, store: EmbeddedStore, wait_s: float) -> None:
+        super().__init__(store)
+        self.wait_s = wait_s
+
+    async def execute(self, job: QueryJob, *, timeout_s: float) -> QueryAnswer:
+        await asyncio.sleep(self.wait_s)
+        return await super().execute(job, timeout_s=timeout_s)
+
+
+def test_the_wait_for_a_worker_counts_against_the_requests_time_limit(store: EmbeddedStore) -> None:
+    graphs, parts = few(store)
+    q = saved("verlengingen-per-reden")
+    assert q.combine is not None
+    job = QueryJob(q.query, graphs, graphs, TSV, 10_000, DEFAULT_BASE)
+    partitioned = Partitioned(workers=1)
+    started = time.monotonic()
+    answer = asyncio.run(partitioned.answer(Queued(store, 5.0), job, q.combine, parts, digest="d", timeout_s=1))
+    assert time.monotonic() - started < 3  # not 5 s of waiting (or 15, one municipality after the other)
+    assert answer.error_kind == "timeout" and answer.error == "the query took more than 1 s"
+    quick = asyncio.run(partitioned.answer(Queued(store, 0.05), job, q.combine, parts, digest="d", timeout_s=60))
+    assert quick.error_kind is None and quick.combined == 3
+
+
 class Pacing(ThreadEngine):
     """Notes how far the background says it has come at each query it asks."""
 

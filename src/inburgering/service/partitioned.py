@@ -491,7 +491,11 @@ class Partitioned:
                 if left <= 0:
                     return out_of_time
                 asked += 1
-                result = await self._part(engine, job, parts.parts[gm], parts.shared, timeout_s=left)
+                try:  # the wait for a free worker counts too: the request's limit bounds the request
+                    result = await asyncio.wait_for(
+                        self._part(engine, job, parts.parts[gm], parts.shared, timeout_s=left), left)
+                except TimeoutError:
+                    return out_of_time
             if isinstance(result, PartAnswer):  # kept at once, for the background; also when another times out
                 self._keep(key, result)
             elif result.error_kind == "timeout":
