@@ -125,12 +125,12 @@ def _reload_table(reload: dict[str, Any] | None) -> list[str]:
     if not reload:
         return []
     runs = reload["runs"]
-    return ["", f"Reload of {reload['gemeente']} ({reload['persons']:,} persons, one DUO bundle), alternating between "
-                f"the stores after one untimed reload in each; load average {_fmt(reload['load_average'][0], 1)}.", "",
+    return ["", (f"Reload of {reload['gemeente']} ({reload['persons']:,} persons, one DUO bundle), alternating between "
+                 f"the stores after one untimed reload in each; load average {_fmt(reload['load_average'][0], 1)}."), "",
             "| store | median s | runs s |", "|---|---|---|",
             f"| empty (model only) | {_fmt(reload['median_empty_s'])} | {', '.join(map(str, runs['empty']))} |",
-            f"| this scale's store ({_fmt(reload['store_mb'], 0)} MB) | {_fmt(reload['median_store_s'])} | "
-            f"{', '.join(map(str, runs['store']))} |",
+            (f"| this scale's store ({_fmt(reload['store_mb'], 0)} MB) | {_fmt(reload['median_store_s'])} | "
+             f"{', '.join(map(str, runs['store']))} |"),
             f"| ratio | {_fmt(reload['ratio'])} | |"]
 
 

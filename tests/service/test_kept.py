@@ -28,7 +28,7 @@ from inburgering.security.tokens import TokenStore
 from inburgering.service import create_app
 from inburgering.service.ahead import cookbook_texts
 from inburgering.service.cookbook import load_cookbook
-from inburgering.service.cookbook.spec import SavedQuery
+from inburgering.service.cookbook.spec import Combine, SavedQuery
 from inburgering.service.execute import QueryAnswer, QueryJob
 from inburgering.service.kept import Asked, KeptFile, default_kept_db, published_now, query_key
 from inburgering.service.partitioned import Partition, Partitioned, Progress, partition
@@ -150,19 +150,24 @@ class OutOfTime(ThreadEngine):
         return await super().execute(job, timeout_s=timeout_s)
 
 
-def test_a_request_out_of_time_is_told_the_rest_is_asked_in_the_background(store: EmbeddedStore) -> None:
+def combined(store: EmbeddedStore, name: str) -> tuple[QueryJob, Combine, Partition]:
+    """The saved query ``name`` over the municipalities ``FEW``: the job, its ``combine`` and the partition."""
     graphs, parts = few(store)
-    q = saved("verlengingen-per-reden")
+    q = saved(name)
     assert q.combine is not None
-    job = QueryJob(q.query, graphs, graphs, TSV, 10_000, DEFAULT_BASE)
+    return QueryJob(q.query, graphs, graphs, TSV, 10_000, DEFAULT_BASE), q.combine, parts
+
+
+def test_a_request_out_of_time_is_told_the_rest_is_asked_in_the_background(store: EmbeddedStore) -> None:
+    job, combine, parts = combined(store, "verlengingen-per-reden")
     partitioned = Partitioned(workers=1)
-    plain = asyncio.run(partitioned.answer(OutOfTime(store, "/gm0014/"), job, q.combine, parts, digest="d",
+    plain = asyncio.run(partitioned.answer(OutOfTime(store, "/gm0014/"), job, combine, parts, digest="d",
                                            timeout_s=60))
     assert plain.error_kind == "timeout" and "background" not in plain.error  # nobody asks in the background
     assert plain.error == "the query took more than 60 s"  # the request's limit, not what was left of it
     assert not partitioned.wanted.is_set()
     partitioned.warming = True
-    told = asyncio.run(partitioned.answer(OutOfTime(store, "/gm0014/"), job, q.combine, parts, digest="d",
+    told = asyncio.run(partitioned.answer(OutOfTime(store, "/gm0014/"), job, combine, parts, digest="d",
                                           timeout_s=60))
     assert told.error_kind == "timeout"
     assert "1 of 3 kept so far" in told.error and "asked in the background" in told.error
@@ -170,7 +175,7 @@ def test_a_request_out_of_time_is_told_the_rest_is_asked_in_the_background(store
     assert partitioned.wanted.is_set()
     # the background has done 4 of 10 municipalities in 8 s: the rest at that pace
     partitioned.progress = Progress(groups=10, done=4, started=time.monotonic() - 8.0)
-    told = asyncio.run(partitioned.answer(OutOfTime(store, "/gm0014/"), job, q.combine, parts, digest="d",
+    told = asyncio.run(partitioned.answer(OutOfTime(store, "/gm0014/"), job, combine, parts, digest="d",
                                           timeout_s=60))
     assert 12 <= told.retry_after_s <= 13 and f"in about {told.retry_after_s} s" in told.error
     response = asyncio.run(answer_response(told, TSV, None, None, None))  # type: ignore[arg-type]
@@ -190,16 +195,13 @@ class Queued(ThreadEngine):
 
 
 def test_the_wait_for_a_worker_counts_against_the_requests_time_limit(store: EmbeddedStore) -> None:
-    graphs, parts = few(store)
-    q = saved("verlengingen-per-reden")
-    assert q.combine is not None
-    job = QueryJob(q.query, graphs, graphs, TSV, 10_000, DEFAULT_BASE)
+    job, combine, parts = combined(store, "verlengingen-per-reden")
     partitioned = Partitioned(workers=1)
     started = time.monotonic()
-    answer = asyncio.run(partitioned.answer(Queued(store, 5.0), job, q.combine, parts, digest="d", timeout_s=1))
+    answer = asyncio.run(partitioned.answer(Queued(store, 5.0), job, combine, parts, digest="d", timeout_s=1))
     assert time.monotonic() - started < 3  # not 5 s of waiting (or 15, one municipality after the other)
     assert answer.error_kind == "timeout" and answer.error == "the query took more than 1 s"
-    quick = asyncio.run(partitioned.answer(Queued(store, 0.05), job, q.combine, parts, digest="d", timeout_s=60))
+    quick = asyncio.run(partitioned.answer(Queued(store, 0.05), job, combine, parts, digest="d", timeout_s=60))
     assert quick.error_kind is None and quick.combined == 3
 
 
@@ -219,11 +221,9 @@ class Pacing(ThreadEngine):
 
 
 def test_the_background_counts_the_municipalities_it_has_asked(store: EmbeddedStore) -> None:
-    graphs, parts = few(store)
-    q = saved("verlengingen-per-reden")
+    job, _, parts = combined(store, "verlengingen-per-reden")
     partitioned = Partitioned(workers=1)
     engine = Pacing(store, partitioned)
-    job = QueryJob(q.query, graphs, graphs, TSV, 10_000, DEFAULT_BASE)
     assert asyncio.run(partitioned.fill(engine, [(job, parts)], digest="d", timeout_s=60)) == 3
     # one lane: the answer and the persons of each municipality, asked while the ones before it are done
     assert engine.seen == [(0, 3), (0, 3), (1, 3), (1, 3), (2, 3), (2, 3)]
