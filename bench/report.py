@@ -73,12 +73,22 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _row(scale: str, what: str, value: float, goal: float, *, lower: bool = False,
          bound: bool = False) -> dict[str, Any]:
-    """``bound``: the value is a bound from a capped baseline (at least, or for a time: at least as slow)."""
-    met = value <= goal if lower else value >= goal
+    """``bound``: the value is a bound from a capped run (at least, or for a time: at least as slow). ``met`` is
+    None where a bound below the goal says nothing: a ratio of at least 1.1 against a goal of 50 may be either."""
+    met: bool | None = value <= goal if lower else value >= goal
     if bound and lower:
         met = False  # a time that hit the cap is not known to be under the goal
+    elif bound and not met:
+        met = None
     return {"scale": scale, "target": what, "value": value, "goal": goal, "lower_is_better": lower, "bound": bound,
             "met": met}
+
+
+def _targets_table(rows: list[dict[str, Any]]) -> list[str]:
+    met = {True: "yes", False: "**no**", None: "not shown (the baseline was stopped)"}
+    return ["| scale | target | measured | goal | met |", "|---|---|---|---|---|",
+            *(f"| {r['scale']} | {r['target']} | {_fmt(r['value'])} | {_fmt(r['goal'])} | {met[r['met']]} |"
+              for r in rows)]
 
 
 def _fmt(x: Any, digits: int = 2) -> str:
@@ -104,10 +114,7 @@ def markdown(results: dict[str, Any]) -> str:
               f"queries through the service stopped at its timeout of 30 s; service processes: "
               f"{meta.get('serve_workers', 1)}. "
               f"Versions: {meta['versions']}."), "",
-             "## Targets", "", "| scale | target | measured | goal | met |", "|---|---|---|---|---|"]
-    for row in results["targets"]:
-        lines.append(f"| {row['scale']} | {row['target']} | {_fmt(row['value'])} | {_fmt(row['goal'])} | "
-                     f"{'yes' if row['met'] else '**no**'} |")
+             "## Targets", "", *_targets_table(results["targets"])]
     for scale, r in results["scales"].items():
         parts = r.get("source_parts", 1)
         lines += ["", f"## {scale}: {r['persons']:,} persons"
@@ -255,7 +262,7 @@ def chart(results: dict[str, Any], path: Path) -> None:
     values = [(r["goal"] / r["value"] if r["lower_is_better"] else r["value"] / r["goal"]) if r["value"] else 1e-3
               for r in rows]
     fig, ax = plt.subplots(figsize=(10, 0.32 * len(rows) + 1.5))
-    ax.barh(range(len(rows)), values, color=["tab:green" if r["met"] else "tab:red" for r in rows],
+    ax.barh(range(len(rows)), values, color=[{True: "tab:green", False: "tab:red", None: "tab:grey"}[r["met"]] for r in rows],
             hatch=["//" if r["bound"] else "" for r in rows])
     ax.axvline(1, color="black", linewidth=1)
     ax.set_xscale("log")

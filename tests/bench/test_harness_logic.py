@@ -36,7 +36,7 @@ def test_ratios_compare_quads_per_second_and_a_capped_baseline_gives_a_lower_bou
     assert "load_vs_baseline_b" not in ratios
 
 
-def test_target_rows_say_met_or_not_and_a_timed_out_query_never_meets_its_target() -> None:
+def test_target_rows_say_met_or_not_or_unknown_and_a_timed_out_query_never_meets_its_target() -> None:
     results = {"scales": {"national": {
         "load": {"ratios": {"load_vs_baseline_a": 0.5, "load_vs_baseline_b_at_least": 3.3},
                  "load_duo": {"peak_mb": 300.0}, "load_ggm_sqlite": {"peak_mb": 5000.0}},
@@ -52,6 +52,11 @@ def test_target_rows_say_met_or_not_and_a_timed_out_query_never_meets_its_target
     met = {name: row["met"] for name, row in rows.items()}
     assert met["load DUO vs baseline A (Oxigraph bulk load)"] is False
     assert met["load DUO vs baseline B (capped: at least)"] is True
+    assert met["validation speed-up vs pySHACL (capped: at least)"] is None  # at least 12: below 50 or above
+    lines = report._targets_table(list(rows.values()))
+    assert ("| national | validation speed-up vs pySHACL (capped: at least) | 12.00 | 50.00 | "
+            "not shown (the baseline was stopped) |") in lines
+    assert "| national | load DUO vs baseline A (Oxigraph bulk load) | 0.50 | 0.67 | **no** |" in lines
     assert met["validation speed-up at 500 persons (largest where pySHACL finishes)"] is True
     assert met["validation time / load time (≤ 1)"] is True
     assert met["query q1: ms (≤ 1000)"] is True and met["query q1: vs rdflib"] is True
