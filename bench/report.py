@@ -65,6 +65,9 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         peaks = [load[k]["peak_mb"] for k in ("load_duo", "load_ggm_sqlite") if load.get(k, {}).get("peak_mb")]
         if peaks:
             rows.append(_row(scale, "load peak memory MB (≤ 4096)", max(peaks), PEAK_MB, lower=True))
+        if r.get("service", {}).get("peak_mb"):
+            rows.append(_row(scale, "service peak memory MB, queries and HTTP (≤ 4096)", r["service"]["peak_mb"],
+                             PEAK_MB, lower=True))
         if "reload" in r:
             rows.append(_row(scale, "reload of one municipality: this store / empty store (≤ 1.5)", r["reload"]["ratio"],
                              RELOAD_RATIO, lower=True))
@@ -124,6 +127,10 @@ def markdown(results: dict[str, Any]) -> str:
                   ""]
         lines += _load_table(r.get("load", {})) + _validation_table(r.get("validation", {}))
         lines += _query_table(r.get("queries", {})) + _http_table(r.get("http", {}))
+        if r.get("service"):
+            lines += [(f"Service (queries and HTTP above, {r['service']['seconds']:,.0f} s): peak memory "
+                       f"{_fmt(r['service']['peak_mb'], 0)} MB, its process and query workers together (their "
+                       f"proportional set sizes summed, sampled every {r['service']['sample_s']:g} s)."), ""]
         lines += _reload_table(r.get("reload"))
     return "\n".join(lines) + "\n"
 

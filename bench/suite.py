@@ -295,6 +295,9 @@ def service_part(cfg: Config, store: Path, log: Any) -> dict[str, Any]:
             out["http"] = http_part(cfg, server.url, auth, persons["paths"], log)
     finally:
         server.close()
+    out["service"] = {"peak_mb": round(server.peak_mb, 1), "sample_s": server.MEMORY_SAMPLE_S,
+                      "seconds": round(time.perf_counter() - up, 1)}
+    log(f"  service's peak memory {server.peak_mb:,.0f} MB (its process tree) over {out['service']['seconds']:.0f} s")
     return out
 
 

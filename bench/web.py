@@ -15,6 +15,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -46,8 +47,34 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def tree_memory_mb(pid: int) -> float:
+    """The memory a process and all its descendants take, MB: the sum of their proportional set sizes (``Pss``), so
+    that pages the processes share (a forked worker's, a file mapped by several) count once over the tree."""
+    parents: dict[int, list[int]] = {}
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                parents.setdefault(int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1]), []).append(
+                    int(proc.name))
+            except (OSError, IndexError):
+                continue  # ended while being read
+    kb, todo = 0, [pid]
+    while todo:
+        this = todo.pop()
+        todo += parents.get(this, [])
+        try:
+            kb += next(int(line.split()[1]) for line in Path(f"/proc/{this}/smaps_rollup").read_text().splitlines()
+                       if line.startswith("Pss:"))
+        except (OSError, StopIteration):
+            continue
+    return kb / 1024
+
+
 class Server:
-    """``inburgering serve`` over ``store`` in a child process (stopped by ``close``)."""
+    """``inburgering serve`` over ``store`` in a child process (stopped by ``close``); ``peak_mb`` is the most
+    memory its process tree took (``tree_memory_mb``, sampled every ``MEMORY_SAMPLE_S`` while it runs)."""
+
+    MEMORY_SAMPLE_S = 1.0
 
     def __init__(self, store: str, *, base: str, workdir: Path, query_timeout: float = 10.0, workers: int = 1,
                  settings: dict[str, str] | None = None) -> None:
@@ -63,7 +90,16 @@ class Server:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "inburgering.cli", "serve", "--store", store, "--host", "127.0.0.1",
              "--port", str(self.port), "--workers", str(workers)], cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.peak_mb = 0.0
+        self._stopped = threading.Event()
+        self._watch = threading.Thread(target=self._sample_memory, name="serve-memory", daemon=True)
+        self._watch.start()
         self._wait()
+
+    def _sample_memory(self) -> None:
+        while self.process.poll() is None and not self._stopped.is_set():
+            self.peak_mb = max(self.peak_mb, tree_memory_mb(self.process.pid))
+            self._stopped.wait(self.MEMORY_SAMPLE_S)
 
     def _wait(self) -> None:
         deadline = time.monotonic() + 90
@@ -79,6 +115,8 @@ class Server:
         raise RuntimeError(f"inburgering serve did not answer within 90 s; see {self.log.name}")
 
     def close(self) -> None:
+        self._stopped.set()
+        self._watch.join()
         if self.process.poll() is None:
             self.process.terminate()
             try:

@@ -47,6 +47,7 @@ def test_target_rows_say_met_or_not_or_unknown_and_a_timed_out_query_never_meets
         "queries": {"cap_seconds": 60, "query_timeout_seconds": 30, "queries": {
             "q1": {"ms": 400.0, "ratio": 12.0}, "q2": {"ms": None, "timeout": True, "ratio": None}}},
         "http": {"results": [{"target": "resource-turtle", "clients": 8, "requests_per_s": 1600.0, "p99_ms": 60.0}]},
+        "service": {"peak_mb": 4100.0, "sample_s": 1.0, "seconds": 600.0},
     }}}
     rows = {r["target"]: r for r in report.targets(results)}
     met = {name: row["met"] for name, row in rows.items()}
@@ -63,6 +64,7 @@ def test_target_rows_say_met_or_not_or_unknown_and_a_timed_out_query_never_meets
     assert rows["query q2: ms (timed out: at least)"]["value"] == 30_000 and not met["query q2: ms (timed out: at least)"]
     assert met["Turtle resources/s at 8 clients"] is True and met["Turtle p99 ms at 8 clients (≤ 50)"] is False
     assert rows["load peak memory MB (≤ 4096)"]["value"] == 5000.0 and not met["load peak memory MB (≤ 4096)"]
+    assert met["service peak memory MB, queries and HTTP (≤ 4096)"] is False
 
 
 def test_the_pyshacl_fit_goes_through_both_points_and_never_grows_slower_than_linear() -> None:
