@@ -60,7 +60,7 @@ import httpx
 from bench.backends import _gemeenten, ask
 from bench.reload import _key, _run
 from bench.reload import largest_gemeente as write_largest
-from bench.web import Server, query_files
+from bench.web import Server, children, query_files
 from inburgering.namespaces import DEFAULT_BASE as BASE
 from inburgering.security.tokens import TokenStore
 from inburgering.service.ahead import cookbook_texts
@@ -72,21 +72,16 @@ RESULTS = Path(__file__).parent / "results" / "kept.json"
 
 def rss_mb(server: Server) -> dict[str, float]:
     """Resident memory of the service process and of its children (query workers), MB."""
-    def rss(pid: str) -> float:
-        status = Path(f"/proc/{pid}/status").read_text()
-        return int(next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1]) / 1024
-
-    service = str(server.process.pid)
-    children = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
+    def rss(pid: int) -> float:
         try:
-            if (proc / "stat").read_text().rsplit(")", 1)[1].split()[1] == service:
-                children.append(rss(proc.name))
+            status = Path(f"/proc/{pid}/status").read_text()
+            return int(next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1]) / 1024
         except (OSError, StopIteration):
-            continue
-    return {"service": round(rss(service), 1), "workers": round(sum(children), 1), "worker_count": len(children)}
+            return 0.0  # ended while being read
+
+    workers = [rss(pid) for pid in children().get(server.process.pid, [])]
+    return {"service": round(rss(server.process.pid), 1), "workers": round(sum(workers), 1),
+            "worker_count": len(workers)}
 
 
 def kept_counts(path: Path, *, since: float = 0.0) -> dict[str, int]:

@@ -47,17 +47,23 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def tree_memory_mb(pid: int) -> float:
-    """The memory a process and all its descendants take, MB: the sum of their proportional set sizes (``Pss``), so
-    that pages the processes share (a forked worker's, a file mapped by several) count once over the tree."""
-    parents: dict[int, list[int]] = {}
+def children() -> dict[int, list[int]]:
+    """Every running process's children, by parent id (``/proc``)."""
+    out: dict[int, list[int]] = {}
     for proc in Path("/proc").iterdir():
         if proc.name.isdigit():
             try:
-                parents.setdefault(int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1]), []).append(
+                out.setdefault(int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1]), []).append(
                     int(proc.name))
             except (OSError, IndexError):
                 continue  # ended while being read
+    return out
+
+
+def tree_memory_mb(pid: int) -> float:
+    """The memory a process and all its descendants take, MB: the sum of their proportional set sizes (``Pss``), so
+    that pages the processes share (a forked worker's, a file mapped by several) count once over the tree."""
+    parents = children()
     kb, todo = 0, [pid]
     while todo:
         this = todo.pop()
