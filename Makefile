@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test system-deps bench-deps bench bench-national bench-pyshacl clean
+.PHONY: demo test lint system-deps bench-deps bench bench-national bench-pyshacl clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,12 @@ demo: $(STAMP)
 
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+# ruff and mypy (strict) at the versions pinned in the dev extra; CI runs it after the tests.
+lint: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy src bench
 
 # wrk: the HTTP load generator of the benchmarks (without it they fall back to a heavier Python generator).
 bench-deps:

@@ -38,7 +38,8 @@ def build(folder: Path, persons: int, planted: int) -> tuple[EmbeddedStore, int,
         assert main(["map", "--key-file", str(key), "--out", str(folder / f"{source}.nq"), str(folder / name)]) == 0
         graphs: dict[str, str] = {}
         for q in parse(path=str(folder / f"{source}.nq"), format=RdfFormat.N_QUADS):
-            old = q.graph_name.value  # type: ignore[union-attr]
+            assert isinstance(q.graph_name, NamedNode)  # map writes every quad into a named graph
+            old = q.graph_name.value
             head, tail = old.split("/graph/", 1)
             gm, rest = tail.split("/", 1)
             graphs.setdefault(old, f"{head}/graph/{gm}/{source}/{rest}")
@@ -50,7 +51,8 @@ def build(folder: Path, persons: int, planted: int) -> tuple[EmbeddedStore, int,
     store.extend(quads)
     store.extend(Quad(q.subject, q.predicate, q.object, union) for q in quads)
     store.update(f"INSERT DATA {{ GRAPH <{meta_graph(DEFAULT_BASE)}> {{ {' '.join(records)} }} }}")
-    people = sorted({q.subject.value for q in quads if q.predicate.value == VOCAB + "pseudoniem"})
+    people = sorted({q.subject.value for q in quads
+                     if q.predicate.value == VOCAB + "pseudoniem" and isinstance(q.subject, NamedNode)})
     moved = set(random.Random(1).sample(people, planted))
     for person in moved:
         store.update(f"DELETE {{ GRAPH ?g {{ <{person}> <{VOCAB}gemeente> ?gm }} }} "

@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cap", type=float, default=30.0, help="seconds after which the old guard is not run again")
     args = p.parse_args(argv)
     limits = QueryLimits(depth=32, tokens=None if args.no_token_limit else 25_000)
-    guards = {"guard": lambda text: check_query(text, limits=limits)}
+    guards: dict[str, Callable[[str], object]] = {"guard": lambda text: check_query(text, limits=limits)}
     if args.compare:
         guards[f"guard of {args.compare}"] = _old_guard(args.compare)
     print(f"{'text':28} {'guard':24} {'20 kB':>10} {'100 kB':>10} {'ratio':>6}")

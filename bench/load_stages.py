@@ -15,7 +15,14 @@ import datetime as dt
 import resource
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from inburgering.mapping.engine import MappedPerson
+
+T = TypeVar("T")
 
 
 def _cpu() -> float:
@@ -41,9 +48,9 @@ def main(argv: list[str]) -> int:
     source = argv[0]
     kind = detect_kind(source)
 
-    def stage(name: str, fn: object) -> object:
+    def stage(name: str, fn: Callable[[], T]) -> T:
         before = _cpu()
-        result = fn()  # type: ignore[operator]
+        result = fn()
         times[name] = _cpu() - before
         return result
 
@@ -51,11 +58,11 @@ def main(argv: list[str]) -> int:
                                                     if not i.orphan and not i.problems])
     keyed = Pseudonymiser(b"load-stages-key-not-a-secret")
     pseudonyms = stage("pseudonymise", lambda: [(keyed.bsn(i.bsn), keyed.vnummer(i.vnummer) if i.vnummer else None)
-                                                for i in items])
+                                                for i in items if i.bsn is not None])  # all: no problems
     mapping = builtin_mapping(KINDS[kind])
 
-    def mapped() -> list[object]:
-        out = []
+    def mapped() -> list[MappedPerson]:
+        out: list[MappedPerson] = []
         for item, (pseudonym, vnummer) in zip(items, pseudonyms, strict=True):
             try:
                 out.append(map_person(mapping, item.data, base=DEFAULT_BASE, pseudonym=pseudonym,
@@ -65,9 +72,9 @@ def main(argv: list[str]) -> int:
         return out
 
     persons = stage("map", mapped)
-    batches = [persons[k:k + 500] for k in range(0, len(persons), 500)]  # type: ignore[index]
+    batches = [persons[k:k + 500] for k in range(0, len(persons), 500)]
     documents = stage("batches as N-Triples (for the worker)", lambda: [
-        serialize([t for p in b for t in (*p.triples, *p.special)], format=RdfFormat.N_TRIPLES) for b in batches])
+        serialize([t for p in b for t in (*p.triples, *p.special)], format=RdfFormat.N_TRIPLES) or b"" for b in batches])
     validator = FastValidator()
     stage("validate (fast engine)", lambda: [validator.ntriples(d, reference_date=dt.date(2026, 11, 25))
                                              for d in documents])
@@ -77,7 +84,7 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory() as folder:
         def write() -> int:
             store = Store(str(Path(folder) / "store"))
-            for data in loads:  # type: ignore[attr-defined]
+            for data in loads:
                 store.bulk_load(data, format=RdfFormat.N_QUADS)
             store.flush()
             return len(store)

@@ -162,7 +162,7 @@ def test_two_service_processes_share_the_port_the_audit_log_and_revocation(
         process = subprocess.Popen([sys.executable, "-m", "inburgering.cli", "serve", "--store", str(store),
                                     "--port", str(port), "--audit-log", str(audit), "--workers", "2"],
                                    stdout=out, stderr=subprocess.STDOUT)
-    page = "http://127.0.0.1:%d/doc/persoon/%s" % (port, own.pseudonym)
+    page = f"http://127.0.0.1:{port}/doc/persoon/{own.pseudonym}"
     auth = {"Authorization": f"Bearer {token}", "Accept": "text/turtle"}
     workers: dict[int, str] = {}
     try:

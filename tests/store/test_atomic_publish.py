@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+from loader_helpers import generate_bundle
 from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions
 
 from inburgering.cli import main
@@ -23,7 +24,6 @@ from inburgering.namespaces import instance_graph
 from inburgering.store import open_store
 from inburgering.store.base import Store
 from inburgering.store.publication import publish, published_graphs, stale_graphs
-from loader_helpers import generate_bundle
 from servers import backend_params, clear_store
 
 BASE = "https://data.inburgering.example.nl"  # the default base: the loader CLI uses it

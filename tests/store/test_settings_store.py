@@ -5,11 +5,11 @@ from __future__ import annotations
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from servers import VirtuosoServer
 
 from inburgering.errors import StoreError
 from inburgering.settings import Settings
 from inburgering.store import open_settings_store
+from servers import VirtuosoServer
 
 pytestmark = pytest.mark.remote
 

@@ -104,9 +104,9 @@ def test_a_missing_store_folder_exits_2(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("name", "text"), [("bad.jsonld", '{"@id": "http://e/a", "http://e/p": ['),
                                             ("bad.nt", "<http://e/a> <http://e/b> <http://e/c>\n"),
-                                            ("bad.rdf", '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/'
-                                                        '22-rdf-syntax-ns#"><rdf:Description rdf:about="x"/>'
-                                                        '</rdf:RDF>')])
+                                            ("bad.rdf", ('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/'
+                                                         '22-rdf-syntax-ns#"><rdf:Description rdf:about="x"/>'
+                                                         '</rdf:RDF>'))])
 def test_broken_files_of_any_format_exit_2_with_one_line(tmp_path: Path, name: str, text: str,
                                                          capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / name

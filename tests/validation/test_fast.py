@@ -221,7 +221,7 @@ def test_a_store_is_validated_from_its_graphs_text_as_from_their_quads(
     fixtures = Store()
     fixtures.load(_merged_fixtures().encode(), format=RdfFormat.N_TRIPLES)
     named = [q.triple for q in fixtures]
-    violating = sorted(FIXTURES.glob("*/violating.ttl"))[0]
+    violating = min(FIXTURES.glob("*/violating.ttl"))
     one = Store()
     one.load(path=str(violating), format=RdfFormat.TURTLE)
     person = next(q.subject for q in one if q.predicate.value.endswith("#type"))

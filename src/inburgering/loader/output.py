@@ -21,10 +21,9 @@ from inburgering.errors import UsageError
 from inburgering.loader.checking import no_validation
 from inburgering.loader.pipeline import load
 from inburgering.loader.report import LoadReport
-from inburgering.namespaces import PREFIXES
+from inburgering.namespaces import DERIVED_SUFFIX, PREFIXES
 from inburgering.settings import Settings
 from inburgering.store import QueryResult, open_store
-from inburgering.namespaces import DERIVED_SUFFIX
 from inburgering.store.publication import instance_graph_pattern
 
 

@@ -57,7 +57,9 @@ class ValidationWorker:
         """Send one batch; its findings come from the next :meth:`result`."""
         if self._waiting:
             raise RuntimeError("take the previous batch's result first")
-        self._conn.send_bytes(serialize(triples, format=RdfFormat.N_TRIPLES))
+        data = serialize(triples, format=RdfFormat.N_TRIPLES)
+        assert data is not None  # serialize returns the bytes when given no output
+        self._conn.send_bytes(data)
         self._conn.send(reference_date)
         self._waiting = True
 

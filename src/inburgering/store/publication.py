@@ -122,7 +122,7 @@ def published_records(store: Store, *, base: str, gemeenten: Iterable[str] | Non
     for row in found:
         graph, code = row["g"].value, gemeente_code(row["gm"].value)
         source = row["bron"].value if row["bron"] is not None else None
-        times = [t for load in loads.get(graph, ()) for t in ended.get(load, ())]
+        times: list[str | None] = [t for load in loads.get(graph, ()) for t in ended.get(load, ())]
         records |= {GraphRecord(graph, code, source, t) for t in times or [None]}
     return sorted(records, key=lambda r: r.graph)
 

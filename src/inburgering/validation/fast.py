@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyoxigraph import Literal, NamedNode, QuerySolutions, RdfFormat, Store, Variable
+from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, QuerySolutions, RdfFormat, Store, Variable
 
 from inburgering.errors import ValidationError
 from inburgering.namespaces import SH
@@ -118,7 +118,8 @@ class _Runner:
     def __init__(self, data: Store, default_graph: Sequence[str] | None, graph: ShapesGraph) -> None:
         self.data = data
         self.graph = graph
-        self.default_graph = [NamedNode(g) for g in default_graph] if default_graph is not None else None
+        self.default_graph: list[NamedNode | BlankNode | DefaultGraph] | None = (
+            [NamedNode(g) for g in default_graph] if default_graph is not None else None)
         self.queries = 0
 
     def select(self, sparql: str, substitutions: dict[Variable, Term] | None = None) -> QuerySolutions:
@@ -223,8 +224,10 @@ class _Runner:
         return self.graph.shape(node)  # type: ignore[arg-type]
 
 
-def _nested_checks(shape: Shape) -> list[tuple[str, list[Term], object]]:
-    checks: list[tuple[str, list[Term], object]] = []
+def _nested_checks(shape: Shape) -> list[tuple[str, list[Term], Callable[[list[bool]], bool]]]:
+    """Each nested-shape component of ``shape``: its name, its member shapes, and when a value fails it given
+    whether the value fails each member."""
+    checks: list[tuple[str, list[Term], Callable[[list[bool]], bool]]] = []
     for n in shape.params.get("node", []):
         checks.append(("NodeConstraintComponent", [n], lambda bad: bad[0]))
     for n in shape.params.get("not", []):

@@ -10,11 +10,12 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pyoxigraph import NamedNode, RdfFormat, Store
+from pyoxigraph import NamedNode, RdfFormat, Store, Triple
 
+from inburgering.errors import ValidationError
 from inburgering.namespaces import SH
 from inburgering.validation.fast import FastResult
-from inburgering.validation.fast_shapes import ShapesGraph
+from inburgering.validation.fast_shapes import ShapesGraph, Term
 
 Key = tuple[str, str, str, str, str, str]
 
@@ -43,8 +44,11 @@ def pyshacl_keys(results_graph: object, shapes_graph: object) -> list[Key]:
     for quad in store.quads_for_pattern(None, NamedNode(SH + "result"), None):
         r = quad.object
 
-        def one(local: str, r: object = r) -> str:
-            values = shapes.objects(r, local)  # type: ignore[arg-type]
+        if isinstance(r, Triple):
+            raise ValidationError(f"a pySHACL report names an RDF-star triple as sh:result: {r}")
+
+        def one(local: str, r: Term = r) -> str:
+            values = shapes.objects(r, local)
             return str(values[0]) if values else ""
 
         path_nodes = shapes.objects(r, "resultPath")

@@ -48,7 +48,7 @@ class Compiled:
 def term(t: Term) -> str:
     """A term in SPARQL syntax (N-Triples form, which SPARQL accepts)."""
     if isinstance(t, BlankNode):
-        raise ValueError("blank nodes cannot be constants in a query")
+        raise TypeError("blank nodes cannot be constants in a query")
     return str(t)
 
 

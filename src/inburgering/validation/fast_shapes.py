@@ -16,6 +16,7 @@ from inburgering.namespaces import RDF, RDFS, SH
 
 Node = NamedNode | BlankNode
 Term = NamedNode | BlankNode | Literal
+VIOLATION = NamedNode(SH + "Violation")
 
 #: Constraint parameters the compiler handles (local names in the sh: namespace).
 SUPPORTED = frozenset({
@@ -56,7 +57,7 @@ class Shape:
     objects_of: list[NamedNode] = field(default_factory=list)
     params: dict[str, list[Term]] = field(default_factory=dict)
     lists: dict[str, list[Term]] = field(default_factory=dict)
-    severity: NamedNode = NamedNode(SH + "Violation")
+    severity: NamedNode = VIOLATION
     messages: tuple[Literal, ...] = ()
     deactivated: bool = False
     properties: list[Shape] = field(default_factory=list)
@@ -83,6 +84,8 @@ class ShapesGraph:
         self._shapes: dict[Term, Shape] = {}
 
     def objects(self, subject: Term, local: str, ns: str = SH) -> list[Term]:
+        if isinstance(subject, Literal):  # a literal is never a subject: it has no objects
+            return []
         return [q.object for q in self.store.quads_for_pattern(subject, NamedNode(ns + local), None)]  # type: ignore[misc]
 
     def subjects(self, local: str, obj: Term | None = None, ns: str = SH) -> list[Term]:
@@ -168,9 +171,9 @@ class ShapesGraph:
         node = shape.node
         shape.target_classes = [c for c in self.objects(node, "targetClass") if isinstance(c, NamedNode)]
         types = self.objects(node, "type", RDF)
-        if NamedNode(RDFS + "Class") in types or NamedNode("http://www.w3.org/2002/07/owl#Class") in types:
-            if isinstance(node, NamedNode):
-                shape.target_classes.append(node)  # implicit class target
+        is_class = NamedNode(RDFS + "Class") in types or NamedNode("http://www.w3.org/2002/07/owl#Class") in types
+        if is_class and isinstance(node, NamedNode):
+            shape.target_classes.append(node)  # implicit class target
         shape.target_nodes = self.objects(node, "targetNode")
         shape.subjects_of = [p for p in self.objects(node, "targetSubjectsOf") if isinstance(p, NamedNode)]
         shape.objects_of = [p for p in self.objects(node, "targetObjectsOf") if isinstance(p, NamedNode)]
