@@ -225,8 +225,8 @@ class _Runner:
 
 
 def _nested_checks(shape: Shape) -> list[tuple[str, list[Term], Callable[[list[bool]], bool]]]:
-    """Each nested-shape component of ``shape``: its name, its member shapes, and when a value fails it given
-    whether the value fails each member."""
+    """Each nested-shape component of ``shape``: its name, its member shapes, and a function that tells from
+    whether a value fails each member whether it fails the component."""
     checks: list[tuple[str, list[Term], Callable[[list[bool]], bool]]] = []
     for n in shape.params.get("node", []):
         checks.append(("NodeConstraintComponent", [n], lambda bad: bad[0]))
