@@ -275,7 +275,7 @@ def chart(results: dict[str, Any], path: Path) -> None:
     ax.set_xscale("log")
     ax.set_yticks(range(len(rows)), labels, fontsize=7)
     ax.invert_yaxis()
-    ax.set_xlabel("measured relative to target (> 1 meets it; log scale; hatched: bound from a capped run)")
+    ax.set_xlabel("measured relative to target\n(> 1 meets it; log scale; hatched: bound from a capped run)")
     ax.set_title(f"inburgering benchmarks, {results['meta']['date']}")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
