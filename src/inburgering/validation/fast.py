@@ -37,7 +37,7 @@ from inburgering.validation.fast_compile import (
     value_pattern,
     values_focus,
 )
-from inburgering.validation.fast_shapes import Shape, ShapesGraph, Term, unsupported
+from inburgering.validation.fast_shapes import VIOLATION, Shape, ShapesGraph, Term, unsupported
 
 
 @dataclass(frozen=True)
@@ -90,8 +90,7 @@ def validate_fast(data: Store, *, shapes: Store, default_graph: Sequence[str] | 
     results: list[FastResult] = []
     for shape in roots:
         results += runner.evaluate(shape, target_pattern(shape))
-    violation = NamedNode(SH + "Violation")
-    return FastReport(conforms=not any(r.severity == violation for r in results), results=tuple(results),
+    return FastReport(conforms=not any(r.severity == VIOLATION for r in results), results=tuple(results),
                       queries=runner.queries, seconds=time.perf_counter() - started)
 
 

@@ -17,6 +17,7 @@ from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, Triple
 
 from inburgering.namespaces import SH, SHAPES, XSD
 from inburgering.validation.fast import FastReport, FastResult, load_shapes, validate_fast
+from inburgering.validation.fast_shapes import VIOLATION
 from inburgering.validation.shapes import ontology_files, shape_files
 
 #: Municipalities are validated together until a part holds this many quads (about 500 persons): large enough
@@ -191,8 +192,7 @@ def validate_store_fast(store: object, *, graphs: Sequence[str], reference_date:
                 texts, buffer, size = [], [], 0
         collect(0)
     found = tuple(results)
-    violation = NamedNode(SH + "Violation")
-    return FastReport(conforms=not any(r.severity == violation for r in found), results=found, queries=queries,
+    return FastReport(conforms=not any(r.severity == VIOLATION for r in found), results=found, queries=queries,
                       seconds=time.perf_counter() - started)
 
 
