@@ -1,12 +1,16 @@
-"""The shapes graph and the ontology graph pySHACL needs, read once from ``shapes/`` and ``ontology/``."""
+"""The shapes graph and the ontology graph pySHACL needs, read once from ``shapes/`` and ``ontology/``.
+
+rdflib is imported where a graph is made: the fast engine needs only the file lists (``shape_files``).
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rdflib import Graph
-from rdflib.namespace import RDFS
+if TYPE_CHECKING:
+    from rdflib import Graph
 
 from inburgering.errors import SourceError
 from inburgering.paths import ONTOLOGY_DIR, SHAPES_DIR
@@ -16,6 +20,8 @@ SHAPES_GRAPH_IRI = "https://w3id.org/inburgering/shapes"
 
 
 def _parse_turtle(paths: list[Path]) -> Graph:
+    from rdflib import Graph
+
     graph = Graph()
     for path in paths:
         try:
@@ -67,6 +73,9 @@ def load_ontology(folder: Path | None = None) -> Graph:
 def subclass_triples(ontology: Graph) -> Graph:
     """Only the ``rdfs:subClassOf`` triples of ``ontology``: all pySHACL needs for class targets and ``sh:class``,
     and much smaller to mix into the data than the ontology with its concept schemes."""
+    from rdflib import Graph
+    from rdflib.namespace import RDFS
+
     hierarchy = Graph()
     for triple in ontology.triples((None, RDFS.subClassOf, None)):
         hierarchy.add(triple)
