@@ -9,11 +9,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from rdflib import Graph
-
 from inburgering.errors import SourceError
 from inburgering.paths import ONTOLOGY_DIR, SHAPES_DIR
+
+if TYPE_CHECKING:
+    from rdflib import Graph
 
 #: The IRI that names the shapes graph (it carries the SPARQL prefix declarations of every rule).
 SHAPES_GRAPH_IRI = "https://w3id.org/inburgering/shapes"
