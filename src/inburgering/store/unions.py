@@ -194,6 +194,20 @@ def _triples(store: EmbeddedStore, graph: str | None) -> set[Triple]:
     return {q.triple for q in store.ox.quads_for_pattern(None, None, None, NamedNode(graph))}
 
 
+def _difference(store: EmbeddedStore, graph: str | None, other: str | None) -> list[Triple]:
+    """The triples of ``graph`` that ``other`` does not hold, worked out by Oxigraph (``MINUS``): only the
+    difference comes into Python. Reading both graphs into Python sets took 13.5 of a 48 s reload of 20
+    municipalities at national scale (docs/performance.md)."""
+    if graph is None:
+        return []
+    if other is None:
+        return list(_triples(store, graph))
+    result = store.ox.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH {NamedNode(graph)} {{ ?s ?p ?o }} "
+                            f"MINUS {{ GRAPH {NamedNode(other)} {{ ?s ?p ?o }} }} }}")
+    assert isinstance(result, QuerySolutions)
+    return [Triple(s, p, o) for s, p, o in result]
+
+
 def replace_members(store: EmbeddedStore, union: str, changes: Iterable[tuple[str | None, str | None]], *,
                     members: AbstractSet[str], copied: AbstractSet[str] = frozenset()) -> tuple[int, int]:
     """Change ``union`` in place for each ``(old, new)``: ``new`` replaces ``old`` as a member (either may be
@@ -206,12 +220,12 @@ def replace_members(store: EmbeddedStore, union: str, changes: Iterable[tuple[st
     for old, new in changes:
         if new in copied and old is None:
             continue
-        before, after = _triples(store, old), _triples(store, new)
-        fresh = [] if new in copied else [Quad(t.subject, t.predicate, t.object, node) for t in after - before]
+        fresh = [] if new in copied else [Quad(t.subject, t.predicate, t.object, node)
+                                          for t in _difference(store, new, old)]
         if fresh:
             store.extend(fresh)
         added += len(fresh)
-        removed += remove_triples(store, union, before - after, members=members)
+        removed += remove_triples(store, union, _difference(store, old, new), members=members)
     return added, removed
 
 
