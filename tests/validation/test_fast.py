@@ -101,6 +101,27 @@ def test_every_compiled_feature_matches_pyshacl() -> None:
     assert len(components) >= 20
 
 
+def test_a_shape_whose_target_classes_have_no_instance_runs_no_query() -> None:
+    absent = "ex:Absent a sh:NodeShape ; sh:targetClass ex:Nobody ; sh:property [ sh:path ex:name ; sh:minCount 1 ] ."
+    shapes, extended, data = Store(), Store(), Store()
+    shapes.load(FEATURE_SHAPES.encode(), format=RdfFormat.TURTLE)
+    extended.load((FEATURE_SHAPES + absent).encode(), format=RdfFormat.TURTLE)
+    data.load(FEATURE_DATA.encode(), format=RdfFormat.TURTLE)
+
+    plain, skipped = validate_fast(data, shapes=shapes), validate_fast(data, shapes=extended)
+    assert skipped.queries == plain.queries
+    assert sorted(r.key() for r in skipped.results) == sorted(r.key() for r in plain.results)
+
+    # an instance of a subclass makes it a focus node, as for pySHACL
+    data.load(b"<http://example.org/z> a <http://example.org/Somebody> . "
+              b"<http://example.org/Somebody> <http://www.w3.org/2000/01/rdf-schema#subClassOf> "
+              b"<http://example.org/Nobody> .", format=RdfFormat.TURTLE)
+    found = validate_fast(data, shapes=extended)
+    assert found.queries > plain.queries
+    assert {str(r.focus) for r in found.results if r.rule.startswith("http://example.org/Absent")} == {
+        "<http://example.org/z>"}
+
+
 def _fixture_files() -> list[Path]:
     return sorted(FIXTURES.glob("*/*.ttl")) if FIXTURES.is_dir() else []
 
