@@ -6,8 +6,11 @@ Exit codes of ``load``: 0 every person published, 1 some rejected, 2 nothing pub
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import json
 import sys
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -88,10 +91,12 @@ def run_load(args: argparse.Namespace) -> int:
     if progress.active:  # count only for a terminal: a script or a log does not wait for a total
         progress.total = count_persons([(s, detect_kind(s, args.source_format)) for s in args.sources])
     try:
-        report = load(args.sources, settings=settings, key=key, rejects_path=args.rejects, gemeente=args.gemeente,
-                      source_format=args.source_format, all_or_nothing=args.all_or_nothing,
-                      reference_date=args.reference_date, batch_size=args.batch_size, progress=progress,
-                      validator=validator_for(args.engine), source=args.source)
+        with _fewer_collections():
+            report = load(args.sources, settings=settings, key=key, rejects_path=args.rejects,
+                          gemeente=args.gemeente, source_format=args.source_format,
+                          all_or_nothing=args.all_or_nothing, reference_date=args.reference_date,
+                          batch_size=args.batch_size, progress=progress, validator=validator_for(args.engine),
+                          source=args.source)
     finally:
         progress.done()
     if args.report:  # before printing: a script that stops reading the output still gets its report
@@ -99,6 +104,25 @@ def run_load(args: argparse.Namespace) -> int:
                                      encoding="utf-8")
     print(report.format_text())
     return report.exit_code
+
+
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Python's cycle collector run less often during a load (in this process and the validation worker it forks).
+
+    A load makes millions of short-lived objects, nearly all freed by reference counting; at the default
+    threshold (700 allocations) the collector runs thousands of times a part and walks the young objects each
+    time, and the objects already there (modules, compiled shapes) are frozen out of its full walks. Measured:
+    docs/performance.md. The settings are restored afterwards (a test or a script may call several commands).
+    """
+    before = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(100_000, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
 
 
 def run_map(args: argparse.Namespace) -> int:
