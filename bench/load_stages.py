@@ -3,7 +3,7 @@
     python -m bench.load_stages SOURCE            # a DUO bundle (.jsonl) or a GGM SQLite database
 
 Stages: imports and CLI parser, read and schema check, pseudonymise, map, the batches as N-Triples (what the
-validation worker gets) and as N-Quads (what the writer loads), validate (the fast engine, per batch of 500
+validation worker gets) and as TriG (what the writer loads), validate (the fast engine, per batch of 500
 persons), write (Oxigraph's bulk loader into a fresh on-disk store, RocksDB's threads included). The loader
 runs the main-process stages, the validation and the write at the same time (docs/loader.md); this runs them
 one after the other so that each can be read apart.
@@ -38,7 +38,7 @@ def main(argv: list[str]) -> int:
     from inburgering.errors import MappingError
     from inburgering.loader.inputs import KINDS, detect_kind, person_inputs
     from inburgering.loader.pseudonym import Pseudonymiser
-    from inburgering.loader.writer import nquads
+    from inburgering.loader.writer import trig
     from inburgering.mapping import builtin_mapping, map_person
     from inburgering.namespaces import DEFAULT_BASE, instance_graph
     from inburgering.validation.fast_validators import FastValidator
@@ -78,14 +78,14 @@ def main(argv: list[str]) -> int:
     validator = FastValidator()
     stage("validate (fast engine)", lambda: [validator.ntriples(d, reference_date=dt.date(2026, 11, 25))
                                              for d in documents])
-    loads = stage("batches as N-Quads (for the writer)", lambda: [
-        b"".join(nquads(p.triples, instance_graph(DEFAULT_BASE, p.gemeente, "duo", "stages")) for p in b)
+    loads = stage("batches as TriG (for the writer)", lambda: [
+        b"".join(part for p in b for part in trig(p.triples, instance_graph(DEFAULT_BASE, p.gemeente, "duo", "stages")))
         for b in batches])
     with tempfile.TemporaryDirectory() as folder:
         def write() -> int:
             store = Store(str(Path(folder) / "store"))
             for data in loads:
-                store.bulk_load(data, format=RdfFormat.N_QUADS)
+                store.bulk_load(data, format=RdfFormat.TRIG)
             store.flush()
             return len(store)
 

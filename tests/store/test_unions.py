@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from loader_helpers import generate_bundle, write_bundle
-from pyoxigraph import QuerySolutions
+from pyoxigraph import QuerySolutions, RdfFormat, parse, serialize
 
 from inburgering.cli import main
 from inburgering.loader import load, no_validation
@@ -197,9 +197,9 @@ def test_a_failed_write_leaves_the_unions_to_the_next_publication(tmp_path: Path
              key=KEY, rejects_path=tmp_path / "r1.jsonl", store=store, validator=no_validation)
         real = EmbeddedStore.load
 
-        def half(self: EmbeddedStore, data: bytes, **kwargs: Any) -> None:
-            lines = bytes(data).splitlines(keepends=True)
-            real(self, b"".join(line for line in lines if b"/graph/union" in line), **kwargs)  # copies only
+        def half(self: EmbeddedStore, data: bytes, *, format: RdfFormat, **kwargs: Any) -> None:
+            copies = [q for q in parse(data, format=format) if "/graph/union" in str(q.graph_name)]
+            real(self, serialize(copies, format=RdfFormat.N_QUADS), format=RdfFormat.N_QUADS, **kwargs)  # copies only
             raise StoreError("disk full")
 
         monkeypatch.setattr(EmbeddedStore, "load", half)

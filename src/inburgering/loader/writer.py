@@ -1,15 +1,15 @@
 """Writes a load's batches into its (not yet published) named graphs while the next batch is mapped.
 
-On the embedded store a batch goes in as one N-Quads document through Oxigraph's bulk loader, in a background
+On the embedded store a batch goes in as one TriG document through Oxigraph's bulk loader, in a background
 thread: ``Store.bulk_load`` parses and writes without holding Python's GIL, so the loader reads and maps the
 next batch meanwhile, whereas ``bulk_extend`` holds the GIL for its whole run (measured). Bulk writes are safe
 here because readers only see a graph once the meta graph publishes it. Batches are gathered into loads of
 growing size (fewer loads, less compaction) and one load is in flight at a time, so memory stays bounded. Any
 other store gets the quads synchronously (``Store.extend``). With ``copy_to`` each graph's triples go into a
-second graph too (its union graph, ``store/unions.py``) in the same bulk load: one more line per triple in the
-document, no Python work per triple.
+second graph too (its union graph, ``store/unions.py``) in the same bulk load: the same text once more in the
+document under that graph, no Python work per triple.
 
-The triples must hold no blank nodes: the N-Quads parser would give them new labels (the mapping mints none).
+The triples must hold no blank nodes: the parser would give them new labels (the mapping mints none).
 
 >>> from pyoxigraph import Literal, NamedNode, Triple
 >>> from inburgering.store import open_store
@@ -36,7 +36,7 @@ from inburgering.store import EmbeddedStore, Store
 #: Quads of the first bulk load (about one batch of 500 persons); each later one is twice as large, up to
 #: ``LARGEST_WRITE``. Every bulk load adds files that RocksDB later compacts together: 18 loads of the 9,000-person
 #: store cost 4.0 s of compaction, 4 loads 0.9 s, one load none (measured), while a small first load lets the
-#: writing start early. The largest load bounds the memory held in N-Quads text and in the bulk loader.
+#: writing start early. The largest load bounds the memory held in TriG text and in the bulk loader.
 FIRST_WRITE = 40_000
 LARGEST_WRITE = 500_000
 
@@ -75,7 +75,7 @@ class GraphWriter:
                 self.failed = True
                 raise
             return
-        self._buffer += [nquads(triples, *targets[graph]) for graph, triples in batch.items()]
+        self._buffer += [part for graph, triples in batch.items() for part in trig(triples, *targets[graph])]
         self._buffered += sum(len(triples) * len(targets[g]) for g, triples in batch.items())
         if self._buffered >= self._threshold:
             self._submit()
@@ -88,7 +88,7 @@ class GraphWriter:
         self._wait_pending()
         assert self._pool is not None and isinstance(self.store, EmbeddedStore)
         # lenient: the document is Oxigraph's own serialisation of terms it checked when they were made
-        self._pending = self._pool.submit(self.store.load, document, format=RdfFormat.N_QUADS, lenient=True)
+        self._pending = self._pool.submit(self.store.load, document, format=RdfFormat.TRIG, lenient=True)
 
     def _wait_pending(self) -> None:
         pending, self._pending = self._pending, None
@@ -125,21 +125,24 @@ class GraphWriter:
             self.close()
 
 
-def nquads(triples: Sequence[Triple], *graphs: str) -> bytes:
-    r"""``triples`` as an N-Quads document in each of ``graphs``, made by Oxigraph's N-Triples writer (once) without
-    a Python ``Quad`` per triple.
+def trig(triples: Sequence[Triple], *graphs: str) -> list[bytes]:
+    r"""``triples`` as the parts of a TriG document, one block per graph of ``graphs``, made by Oxigraph's
+    N-Triples writer (once) without a Python ``Quad`` per triple.
 
-    The writer puts each triple on one line ending in `` .`` and a newline, and escapes every line break inside
-    a literal, so that ending is the end of a statement: the graph goes in front of it.
+    N-Triples statements are TriG statements, so each block is the same N-Triples text between a graph's braces:
+    the parts are joined without touching a triple. (Writing N-Quads instead puts the graph into every line, a
+    Python pass over the text for each graph: about a second of each 8,600-person part, where Oxigraph parses
+    the TriG in a few tenths more than the N-Quads; docs/performance.md.)
 
     >>> from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse
-    >>> t = Triple(NamedNode("http://example.org/s"), NamedNode("http://example.org/p"), Literal("a .\nb ."))
-    >>> for q in parse(nquads([t, t], "http://example.org/g"), format=RdfFormat.N_QUADS):
-    ...     print(q, q.object.value == "a .\nb .")
-    <http://example.org/s> <http://example.org/p> "a .\nb ." <http://example.org/g> True
-    <http://example.org/s> <http://example.org/p> "a .\nb ." <http://example.org/g> True
-    >>> len(nquads([t], "http://example.org/g", "http://example.org/u").splitlines())
-    2
+    >>> t = Triple(NamedNode("http://example.org/s"), NamedNode("http://example.org/p"), Literal("a }\n\"b\" ."))
+    >>> document = b"".join(trig([t, t], "http://example.org/g", "http://example.org/u"))
+    >>> for q in parse(document, format=RdfFormat.TRIG):
+    ...     print(q.graph_name, q.object.value == 'a }\n"b" .')
+    <http://example.org/g> True
+    <http://example.org/g> True
+    <http://example.org/u> True
+    <http://example.org/u> True
     """
     document = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
-    return b"".join(document.replace(b" .\n", f" {NamedNode(graph)} .\n".encode()) for graph in graphs)
+    return [part for graph in graphs for part in (f"{NamedNode(graph)} {{\n".encode(), document, b"}\n")]
