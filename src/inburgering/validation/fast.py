@@ -102,8 +102,8 @@ _SHAPES_CACHE: dict[int, tuple[Store, ShapesGraph, list[Shape]]] = {}
 
 def _without_focus(shape: Shape, classes: set[Term]) -> bool:
     """Whether ``shape`` targets only classes of which the data holds no instance: it then has no focus node, so
-    no result (SHACL 2.1), and its queries need not run. In the loader's batches these are about a quarter of the
-    roots (docs/performance.md)."""
+    no result (SHACL 2.1), and its queries need not run. In the loader's batches that is a third of the queries
+    (docs/performance.md)."""
     return (bool(shape.target_classes) and not (shape.target_nodes or shape.subjects_of or shape.objects_of)
             and classes.isdisjoint(shape.target_classes))
 
