@@ -174,6 +174,12 @@ def _load_table(load: dict[str, Any]) -> list[str]:
              else "not run")
         lenient = (f" (vs its lenient bulk load, without the IRI check the loader's writer skips: "
                    f"{_fmt(r['load_vs_baseline_a_lenient'])})" if "load_vs_baseline_a_lenient" in r else "")
+        if key == "ratios" and load.get("pairs"):
+            out.append(f"- DUO loader against baseline A in {len(load['pairs'])} alternated pairs (load, bulk load, "
+                       "load, bulk load): " + "; ".join(
+                           f"{_fmt(p['load_seconds'])} s against {_fmt(p['baseline_a_seconds'])} s, "
+                           f"{_fmt(p['ratio'])}" for p in load["pairs"])
+                       + f"; median {_fmt(r['load_vs_baseline_a'])} (the line below is the first pair's figures)")
         out.append(f"- {source} loader: {_fmt(r.get('load_quads_per_s'), 0)} quads/s; vs baseline A "
                    f"({_fmt(r.get('baseline_a_quads_per_s'), 0)} quads/s): {_fmt(r.get('load_vs_baseline_a'))}"
                    f"{lenient}; vs baseline B: {b}")

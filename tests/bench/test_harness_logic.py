@@ -6,7 +6,7 @@ import math
 from pathlib import Path
 
 from bench.harness import Measurement
-from bench.suite import Config, baseline_b_cap, load_ratios, part_key, source_parts
+from bench.suite import Config, baseline_b_cap, load_ratios, pair_ratios, part_key, source_parts
 
 from bench import report
 
@@ -34,6 +34,18 @@ def test_ratios_compare_quads_per_second_and_a_capped_baseline_gives_a_lower_bou
     ratios = load_ratios(load, a, b, 1_000)
     assert ratios["load_vs_baseline_a"] == 0.2 and ratios["load_vs_baseline_b_at_least"] == 4.0
     assert "load_vs_baseline_b" not in ratios
+
+
+def test_alternated_pairs_give_each_pair_its_ratio_and_the_load_their_median() -> None:
+    pairs = [{"load_seconds": 300.0, "baseline_a_seconds": 210.0, "quads": 1_000},
+             {"load_seconds": 400.0, "baseline_a_seconds": 240.0, "quads": 1_000},
+             {"load_seconds": 350.0, "baseline_a_seconds": 245.0, "quads": 990}]
+    assert math.isclose(pair_ratios(pairs, 1_000), 0.693)  # the median of 0.70, 0.60 and 0.693
+    assert [round(p["ratio"], 3) for p in pairs] == [0.7, 0.6, 0.693]
+    lines = report._load_table({"quads": 1_000, "pairs": pairs, "ratios": {"load_vs_baseline_a": 0.693},
+                                "load_duo": {"seconds": 350.0, "runs": 1, "peak_mb": 900.0}})
+    line = next(x for x in lines if "alternated pairs" in x)
+    assert "3 alternated pairs" in line and "400.00 s against 240.00 s, 0.60" in line and "median 0.69" in line
 
 
 def test_target_rows_say_met_or_not_or_unknown_and_a_timed_out_query_never_meets_its_target() -> None:
