@@ -106,10 +106,10 @@ def test_the_cases_are_really_exercised(runtime: Runtime) -> None:
 
 
 def test_without_the_label_index(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Past ``MAX_INDEXED_LABELS`` labels are looked up one by one: the same answers."""
+    """Past ``MAX_INDEXED_LABELS`` labels and back-links are looked up one by one: the same answers."""
     monkeypatch.setattr(lookup, "MAX_INDEXED_LABELS", 0)
     reader = lookup.DescriptionReader(runtime.store.ox)  # type: ignore[attr-defined]
-    assert reader.labels(-1).by_graph is None
+    assert reader.labels(-1).by_graph is None and reader.labels(-1).inverse is None
     for scope in SCOPES.values():
         readable = frozenset(readable_graphs(runtime.store, scope, base=BASE))
         for iri in IRIS:
