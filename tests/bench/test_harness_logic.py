@@ -42,10 +42,13 @@ def test_alternated_pairs_give_each_pair_its_ratio_and_the_load_their_median() -
              {"load_seconds": 350.0, "baseline_a_seconds": 245.0, "quads": 990}]
     assert math.isclose(pair_ratios(pairs, 1_000), 0.693)  # the median of 0.70, 0.60 and 0.693
     assert [round(p["ratio"], 3) for p in pairs] == [0.7, 0.6, 0.693]
-    lines = report._load_table({"quads": 1_000, "pairs": pairs, "ratios": {"load_vs_baseline_a": 0.693},
-                                "load_duo": {"seconds": 350.0, "runs": 1, "peak_mb": 900.0}})
+    lines = report._load_table({"quads": 1_000, "pairs": pairs, "load_duo": {"seconds": 350.0, "runs": 1, "peak_mb": 900.0},
+                                "ratios": {"load_vs_baseline_a": 0.693, "load_vs_baseline_a_first_pair": 0.7,
+                                           "load_quads_per_s": 1_000 / 300, "baseline_a_quads_per_s": 1_000 / 210}})
     line = next(x for x in lines if "alternated pairs" in x)
     assert "3 alternated pairs" in line and "400.00 s against 240.00 s, 0.60" in line and "median 0.69" in line
+    first = lines[lines.index(line) + 1]  # the first pair's quads/s, so its ratio, not the median
+    assert first.startswith("- DUO loader: 3 quads/s") and "(5 quads/s): 0.70" in first
 
 
 def test_target_rows_say_met_or_not_or_unknown_and_a_timed_out_query_never_meets_its_target() -> None:
