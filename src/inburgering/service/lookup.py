@@ -116,10 +116,9 @@ class DescriptionReader:
             raise QueryError(f"not a valid IRI: {iri!r}") from exc
         graphs = self._graphs(readable, every_graph)
         labels = self.labels(generation)
-        label_maps = None if labels.by_graph is None else [
-            labels.by_graph[g] for g in sorted(readable) if g in labels.by_graph]
-        inverse_maps = None if labels.inverse is None else [
-            labels.inverse[g] for g in sorted(readable) if g in labels.inverse]
+        ordered = sorted(readable)
+        label_maps = None if labels.by_graph is None else [labels.by_graph[g] for g in ordered if g in labels.by_graph]
+        inverse_maps = None if labels.inverse is None else [labels.inverse[g] for g in ordered if g in labels.inverse]
         out: dict[Triple, None] = {}
 
         def add(triple: Triple) -> None:
