@@ -32,8 +32,10 @@ from inburgering.service.scoped import (
     CHUNK,
     PublicQuads,
     ScopeCopies,
+    TooLarge,
     answer_from_copy,
     answer_together,
+    copy_as_text,
     copy_graphs,
     holds_graphs,
     pack,
@@ -301,6 +303,33 @@ def test_the_background_reads_the_public_graphs_once_per_publication(scoped: Sco
         reused = answer_together(reader, Together(tuple(jobs)), limit=1_000_000, public=(public, where)).answers
         assert all(a.from_copy and a.error_kind is None for a in reused)
         assert reused == answer_together(reader, Together(tuple(jobs)), limit=1_000_000).answers
+    finally:
+        reader.close()
+
+
+def test_a_municipalitys_copy_comes_over_as_text_quad_for_quad(scoped: Scoped) -> None:
+    """``copy_as_text`` (``answer_together``'s copy): the instance graphs as Oxigraph's N-Triples of them, the
+    public graphs from ``known``: the disk's quads. A graph with blank nodes not given in ``known`` comes quad for
+    quad, with the disk's labels (a reload of its text would give new ones), and no text; the texts pack as the
+    copy does; past ``limit`` quads: ``TooLarge``."""
+    reader, where = _reader(scoped.store)
+    try:
+        mine, public = _scope(reader, MINE), public_graphs(reader, base=DEFAULT_BASE)
+        own = sorted(set(mine) - set(public))
+        known = PublicQuads().quads(reader, where, mine, base=DEFAULT_BASE)
+        copy, texts = copy_as_text(reader, mine, limit=1_000_000, known=known)
+        assert set(copy.ox) == _quads(reader, mine) and len(copy.ox) == len(_quads(reader, mine))
+        assert sorted(texts) == own
+        assert all(b"_:" not in text for text in texts.values())
+        with_blank = [g for g in public if any(isinstance(q.subject, BlankNode) for q in _quads(reader, [g]))]
+        assert with_blank
+        copy_b, texts_b = copy_as_text(reader, with_blank, limit=1_000_000, known={})
+        assert set(copy_b.ox) == _quads(reader, with_blank) and not texts_b
+        packed, unpacked = pack(copy, own, texts=texts), pack(copy, own)
+        assert set(unpack(copy_of=packed, known={}).ox) == set(unpack(copy_of=unpacked, known={}).ox) == \
+            _quads(reader, own)
+        with pytest.raises(TooLarge):
+            copy_as_text(reader, mine, limit=len(copy.ox) - 1, known=known)
     finally:
         reader.close()
 
