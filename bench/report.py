@@ -184,6 +184,11 @@ def _load_table(load: dict[str, Any]) -> list[str]:
                    f"({_fmt(r.get('baseline_a_quads_per_s'), 0)} quads/s): "
                    f"{_fmt(r.get('load_vs_baseline_a_first_pair', r.get('load_vs_baseline_a')))}"
                    f"{lenient}; vs baseline B: {b}")
+    settled = load.get("settle")
+    if settled:
+        out.append(f"- `inburgering store settle` after the load (not in the ratios): {_fmt(settled['seconds'])} s, "
+                   f"CPU {_fmt(settled.get('cpu_s'), 1)} s, peak {_fmt(settled['peak_mb'], 0)} MB; the checkpoint "
+                   f"the service reads: {settled['tables_before']} -> {settled['tables_after']} table files")
     return out + [""]
 
 

@@ -74,6 +74,19 @@ def load(*, store: str, sources: list[str], rejects: str, report: str, key: str,
 
 
 @step
+def settle(*, store: str) -> dict[str, Any]:
+    """``inburgering store settle``: RocksDB's compactions finished and a checkpoint of the settled store made
+    current (what the service then reads); its table files before and after."""
+    from inburgering.settings import Settings
+    from inburgering.store.housekeeping import settle_store
+
+    started, cpu = time.perf_counter(), time.process_time()
+    report = settle_store(Settings(store=store))
+    return {"seconds": time.perf_counter() - started, "cpu_s": time.process_time() - cpu, "waited_s": report.seconds,
+            "tables_before": report.tables_before, "tables_after": report.tables_after}
+
+
+@step
 def export(*, store: str, out: str, instance_only: bool = False) -> dict[str, Any]:
     """Write the store as N-Quads (the input of baseline A) and count its quads."""
     from pyoxigraph import RdfFormat, Store

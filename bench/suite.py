@@ -179,6 +179,11 @@ def load_part(cfg: Config, data: dict[str, Any], log: Any) -> tuple[dict[str, An
     if cfg.pairs > 1:
         store = _more_pairs(cfg, data, nquads, a_store, duo, a, out, log)
     nquads.unlink()
+    settled = run_child("settle", {"store": str(store)})  # what the readers below get: docs/operations.md
+    assert settled is not None
+    out["settle"] = settled
+    log(f"  store settle: {settled['seconds']:.1f} s, peak {settled['peak_mb']:.0f} MB; the current checkpoint "
+        f"{settled['tables_before']} -> {settled['tables_after']} table files")
     if lenient.seconds:
         out["ratios"]["load_vs_baseline_a_lenient"] = out["ratios"]["load_quads_per_s"] / (out["quads"] / lenient.seconds)
     if ggm is not None:

@@ -49,6 +49,12 @@ def test_alternated_pairs_give_each_pair_its_ratio_and_the_load_their_median() -
     assert "3 alternated pairs" in line and "400.00 s against 240.00 s, 0.60" in line and "median 0.69" in line
     first = lines[lines.index(line) + 1]  # the first pair's quads/s, so its ratio, not the median
     assert first.startswith("- DUO loader: 3 quads/s") and "(5 quads/s): 0.70" in first
+    assert not any("store settle" in x for x in lines)
+    settled = report._load_table({"quads": 1_000, "load_duo": {"seconds": 350.0, "runs": 1, "peak_mb": 900.0},
+                                  "settle": {"seconds": 22.2, "cpu_s": 20.8, "peak_mb": 150.0, "tables_before": 172,
+                                             "tables_after": 103}})
+    assert "- `inburgering store settle` after the load (not in the ratios): 22.20 s, CPU 20.8 s, peak 150 MB; the " \
+        "checkpoint the service reads: 172 -> 103 table files" in settled
 
 
 def test_target_rows_say_met_or_not_or_unknown_and_a_timed_out_query_never_meets_its_target() -> None:

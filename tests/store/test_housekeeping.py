@@ -7,6 +7,8 @@ import doctest
 import json
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +24,8 @@ from inburgering.store import cli as store_cli
 from inburgering.store import housekeeping, open_store
 from inburgering.store.embedded import EmbeddedStore
 from inburgering.store.housekeeping import collect_garbage, store_status
-from inburgering.store.snapshots import Publications
+from inburgering.store.publication import current_publication
+from inburgering.store.snapshots import Publications, settle
 from publication_support import BASE, fill, publish_load
 
 WHEN = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -194,6 +197,9 @@ def test_status_does_not_wait_for_a_writer_and_gc_does(folder: Path, writing: Em
     (["status", "--store", "{tmp}/none"], "no store at"),
     (["gc", "--store", "{tmp}/none"], "no store at"),
     (["gc", "--store", "{tmp}/none", "--grace", "-1"], "expected 0 or more"),
+    (["settle", "--store", "{tmp}/none"], "no store at"),
+    (["settle", "--store", "memory:"], "in-memory store"),
+    (["settle", "--store", "http://127.0.0.1:9/sparql"], "for an embedded store"),
 ])
 def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str],
                                           message: str) -> None:
@@ -206,3 +212,66 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.Capture
 def test_doctests(module: object) -> None:
     result = doctest.testmod(module)  # type: ignore[arg-type]
     assert result.attempted > 0 and result.failed == 0
+
+
+# --- store settle ---------------------------------------------------------------------------------------------
+
+def test_settle_waits_while_table_files_change_and_no_longer(tmp_path: Path) -> None:
+    """``snapshots.settle`` watches the store folder: it returns once no table file appeared, went or grew for
+    ``quiet`` seconds, and gives up at ``limit``."""
+    table = tmp_path / "000001.sst"
+    table.write_bytes(b"x")
+    assert 0.2 <= settle(tmp_path, quiet=0.2, limit=5) < 1.0  # nothing changes: the quiet time only
+
+    def grow(seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            with table.open("ab") as f:
+                f.write(b"x" * 100)
+            time.sleep(0.05)
+        (tmp_path / "000002.sst").write_bytes(b"y")  # a compaction's output appears at its end
+
+    writer = threading.Thread(target=grow, args=(0.8,))
+    writer.start()
+    waited = settle(tmp_path, quiet=0.3, limit=5)
+    writer.join()
+    assert waited >= 0.8 + 0.3
+    writer = threading.Thread(target=grow, args=(2.0,))
+    writer.start()
+    assert settle(tmp_path, quiet=0.3, limit=0.6) < 1.2  # the limit: the checkpoint is taken as it is
+    writer.join()
+
+
+def test_settle_gives_readers_the_same_publication_in_a_new_checkpoint_and_never_breaks_one(
+        folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    store = EmbeddedStore(folder)
+    for n, gemeente in enumerate(("GM0363", "GM0599", "GM0014")):
+        done = publish_load(store, gemeente, "duo", f"L{n}", triples=500)
+    store.close()
+    pubs = Publications(folder)
+    old = pubs.current()
+    assert old is not None and old == done.id
+    with pubs.open(old) as snapshot:  # type: ignore[union-attr]
+        before = set(snapshot.store)
+    reader = Reader(folder, old)
+    try:
+        assert main(["store", "settle", "--store", str(folder)]) == 0
+        out = capsys.readouterr().out
+        new = pubs.current()
+        assert new is not None and new != old
+        assert f"checkpoint {new}" in out and f"replaces {old}" in out and "the same publication" in out
+        with pubs.open(new) as snapshot:  # type: ignore[union-attr]
+            assert set(snapshot.store) == before
+            reading = EmbeddedStore.from_snapshot(pubs.open(new))  # type: ignore[arg-type]
+            try:
+                assert current_publication(reading, base=BASE) == done.id  # the same owl:versionInfo
+            finally:
+                reading.close()
+        graph = instance_graph(BASE, "GM0363", "duo", "L0")
+        assert reader.count(graph) == 500  # the old checkpoint is kept while a reader holds it
+        assert pubs.held() == [old]
+    finally:
+        reader.close()
+    assert main(["store", "gc", "--store", str(folder)]) == 0
+    assert f"deleted publication {old}" in capsys.readouterr().out
+    assert Reader(folder, new).count(instance_graph(BASE, "GM0363", "duo", "L0")) == 500

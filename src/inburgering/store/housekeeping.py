@@ -1,5 +1,6 @@
-"""Housekeeping of a store: what it publishes and holds (:func:`store_status`) and removing what no reader needs
-(:func:`collect_garbage`): stale graphs and publications (checkpoints) that no reader holds.
+"""Housekeeping of a store: what it publishes and holds (:func:`store_status`), removing what no reader needs
+(:func:`collect_garbage`): stale graphs and publications (checkpoints) that no reader holds, and giving readers a
+settled checkpoint of the current publication (:func:`settle_store`).
 
 Neither ever breaks a reader. An embedded store's readers answer from publications with a lease held
 (``store/snapshots.py``); only unleased, non-current ones are deleted. Graphs are dropped from the live store
@@ -36,11 +37,12 @@ from inburgering.store.publication import (
     current_publication,
     drop_stale_graphs,
     is_special,
+    new_publication_id,
     public_graphs,
     published_records,
     stale_graphs,
 )
-from inburgering.store.snapshots import LEASE, Publications
+from inburgering.store.snapshots import LEASE, Publications, settle
 
 
 def is_remote(location: str) -> bool:
@@ -320,15 +322,61 @@ def collect_garbage(settings: Settings, *, grace: timedelta | None = None,
                     bytes_after=unique_usage(path, publications.folder), interrupted=publications.interrupted())
 
 
+@dataclass(frozen=True)
+class SettleReport:
+    """What ``settle_store`` did: the checkpoint now current, the one it replaced, their table files, and the
+    seconds it waited for RocksDB's compactions."""
+
+    publication: str
+    replaced: str
+    tables_before: int
+    tables_after: int
+    seconds: float
+
+
+def _tables(folder: Path) -> int:
+    return sum(1 for entry in folder.iterdir() if entry.name.endswith(".sst"))
+
+
+def settle_store(settings: Settings, *, writer_wait_s: float = WRITER_WAIT_S) -> SettleReport:
+    """Let RocksDB finish the compactions the last writes left (``snapshots.settle``), then make a checkpoint of
+    the settled store current: the same publication (the same graphs and ``owl:versionInfo``) in a new folder,
+    whose readers look keys up in fewer table files. Waits (up to ``writer_wait_s``) for a load that runs; the
+    replaced checkpoint is deleted once no reader holds it (as ``gc`` does). For an embedded store."""
+    if is_remote(settings.store):
+        raise UsageError("store settle is for an embedded store; a SPARQL server compacts its own storage")
+    path = on_disk(settings)
+    if not (path / "CURRENT").is_file():
+        raise StoreError(f"no store at {path}")
+    publications = Publications(path)
+    replaced = publications.current()
+    if replaced is None:
+        raise StoreError(f"no publication in {path}: load data or run `inburgering model publish` first")
+    before = _tables(publications.path(replaced))
+    store = EmbeddedStore(path, writer_wait_s=writer_wait_s)  # the writer lock: no load is half-way
+    try:
+        replaced = publications.current() or replaced  # a load may have published while this waited
+        before = _tables(publications.path(replaced))
+        seconds = settle(path)
+        publication = new_publication_id()
+        publications.checkpoint(store.ox, publication)
+        publications.collect()
+    finally:
+        store.close()
+    return SettleReport(publication, replaced, before, _tables(publications.path(publication)), seconds)
+
+
 __all__ = [
     "Disk",
     "GcReport",
     "PublicationStatus",
+    "SettleReport",
     "SourceStatus",
     "StoreStatus",
     "collect_garbage",
     "disk_usage",
     "lease_in_use",
+    "settle_store",
     "sources_of",
     "store_status",
     "unique_usage",
