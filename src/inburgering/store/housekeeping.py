@@ -42,7 +42,7 @@ from inburgering.store.publication import (
     published_records,
     stale_graphs,
 )
-from inburgering.store.snapshots import LEASE, Publications, settle
+from inburgering.store.snapshots import LEASE, Publications, settle, table_files
 
 
 def is_remote(location: str) -> bool:
@@ -334,10 +334,6 @@ class SettleReport:
     seconds: float
 
 
-def _tables(folder: Path) -> int:
-    return sum(1 for entry in folder.iterdir() if entry.name.endswith(".sst"))
-
-
 def settle_store(settings: Settings, *, writer_wait_s: float = WRITER_WAIT_S) -> SettleReport:
     """Let RocksDB finish the compactions the last writes left (``snapshots.settle``), then make a checkpoint of
     the settled store current: the same publication (the same graphs and ``owl:versionInfo``) in a new folder,
@@ -349,21 +345,19 @@ def settle_store(settings: Settings, *, writer_wait_s: float = WRITER_WAIT_S) ->
     if not (path / "CURRENT").is_file():
         raise StoreError(f"no store at {path}")
     publications = Publications(path)
-    replaced = publications.current()
-    if replaced is None:
-        raise StoreError(f"no publication in {path}: load data or run `inburgering model publish` first")
-    before = _tables(publications.path(replaced))
     store = EmbeddedStore(path, writer_wait_s=writer_wait_s)  # the writer lock: no load is half-way
     try:
-        replaced = publications.current() or replaced  # a load may have published while this waited
-        before = _tables(publications.path(replaced))
+        replaced = publications.current()  # read under the lock: a load may have published while this waited
+        if replaced is None:
+            raise StoreError(f"no publication in {path}: load data or run `inburgering model publish` first")
+        before = len(table_files(publications.path(replaced)))
         seconds = settle(path)
         publication = new_publication_id()
         publications.checkpoint(store.ox, publication)
         publications.collect()
     finally:
         store.close()
-    return SettleReport(publication, replaced, before, _tables(publications.path(publication)), seconds)
+    return SettleReport(publication, replaced, before, len(table_files(publications.path(publication))), seconds)
 
 
 __all__ = [

@@ -60,8 +60,8 @@ def publications_dir(store_path: str | Path) -> Path:
     return path.parent / f"{path.name}.publications"
 
 
-def _table_files(store_path: Path) -> frozenset[tuple[str, int]]:
-    """The store's table files and their sizes (``os.scandir``: no RocksDB call)."""
+def table_files(store_path: Path) -> frozenset[tuple[str, int]]:
+    """The table files of a store or checkpoint folder and their sizes (``os.scandir``: no RocksDB call)."""
     with os.scandir(store_path) as entries:
         return frozenset((e.name, e.stat().st_size) for e in entries if e.name.endswith(".sst"))
 
@@ -80,14 +80,14 @@ def settle(store_path: str | Path, *, quiet: float = SETTLE_QUIET_S, limit: floa
     as it is)."""
     path = Path(store_path)
     started = time.monotonic()
-    seen, since = _table_files(path), started
+    seen, since = table_files(path), started
     while True:
         time.sleep(SETTLE_POLL_S)
         now = time.monotonic()
-        files = _table_files(path)
+        files = table_files(path)
         if files != seen:
             seen, since = files, now
-        elif now - since >= quiet or now - started >= limit:
+        if now - since >= quiet or now - started >= limit:
             return now - started
 
 
@@ -242,4 +242,4 @@ class Publications:
         (self.folder / IN_PROGRESS).unlink(missing_ok=True)
 
 
-__all__ = ["Publications", "Snapshot", "publications_dir", "settle"]
+__all__ = ["Publications", "Snapshot", "publications_dir", "settle", "table_files"]
