@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from service_support import CONCATENATED
 
 from inburgering.cli import main
 from inburgering.namespaces import DEFAULT_BASE
@@ -458,3 +459,68 @@ def test_the_service_asks_the_cookbook_ahead_for_the_tokens_municipalities_and_a
             kept.close()
     finally:
         tokens.close()
+
+
+def test_asked_ahead_before_the_service_starts_it_answers_every_saved_query_from_its_first_request(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``inburgering serve --ask-ahead-only`` (after a load, before the service starts) asks what the service would
+    ask at its start into the kept file, and stops. A service started then asks nothing for any saved query, on
+    its first request, and answers as a service that keeps nothing (the plain query over the same graphs)."""
+    path = build(tmp_path)
+    tokens = TokenStore(tmp_path / "tokens.sqlite")
+    token = tokens.create(role="analyst", gemeenten=sorted(FEW), special_categories=False).token
+    tokens.close()
+    jobs = cookbook_texts(base=DEFAULT_BASE, dialect="oxigraph", today=date.today())
+    assert main(["serve", "--ask-ahead-only", "--store", str(path), "--token-db", str(tmp_path / "tokens.sqlite"),
+                 "--public-url", DEFAULT_BASE]) == 0
+    said = capsys.readouterr().out
+    wanted = len(jobs) * len(FEW)
+    assert f"{wanted} municipalities' answers asked" in said and f"{wanted} of them kept" in said, said
+    kept_path = default_kept_db(str(path))
+    assert kept_path is not None
+    kept = KeptFile(kept_path)
+    assert kept.counts()["answers"] == wanted and kept_queries(kept) == {query_key(text) for text in jobs}
+    kept.close()
+    assert main(["serve", "--ask-ahead-only", "--store", str(path), "--token-db", str(tmp_path / "tokens.sqlite"),
+                 "--public-url", DEFAULT_BASE]) == 0  # again: everything is kept already
+    assert ": 0 municipalities' answers asked" in capsys.readouterr().out
+
+    headers = {"Authorization": f"Bearer {token}", "Accept": "application/sparql-results+json"}
+    common = {"store": str(path), "token_db": tmp_path / "tokens.sqlite", "public_url": DEFAULT_BASE,
+              "audit_log": tmp_path / "audit.jsonl"}
+
+    def rows(client: TestClient, name: str) -> list[str]:
+        answer = client.get(f"/api/queries/{name}", headers=headers)
+        assert answer.status_code == 200, answer.text
+        bindings = answer.json()["results"]["bindings"]
+        if name in CONCATENATED:  # GROUP_CONCAT's order within a value is the engine's: compared as sets
+            at, separator = CONCATENATED[name]
+            column = answer.json()["head"]["vars"][at]
+            for b in bindings:
+                if column in b:
+                    b[column]["value"] = sorted(b[column]["value"].split(separator))
+        return sorted(json.dumps(b, sort_keys=True) for b in bindings)
+
+    served = {}
+    with TestClient(create_app(Settings(**common))) as client:
+        partitioned = client.app.state.runtime.partitioned  # type: ignore[attr-defined]
+        for q in load_cookbook():
+            served[q.name] = rows(client, q.name)
+            if q.combine is not None:
+                assert partitioned.last["asked"] == 0 and partitioned.last["parts"] == len(FEW), q.name
+    with TestClient(create_app(Settings(**common, kept_answers=0))) as client:
+        plain = {q.name: rows(client, q.name) for q in load_cookbook()}
+    assert served == plain
+    assert any(served.values())
+
+
+def test_asking_ahead_says_when_there_is_nothing_to_ask_or_nowhere_to_keep_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    path = build(tmp_path)
+    assert main(["serve", "--ask-ahead-only", "--store", str(path)]) == 0
+    assert "nothing to ask: no analyst token reads a municipality" in capsys.readouterr().out
+    monkeypatch.setenv("INBURGERING_KEPT_ANSWERS", "0")
+    assert main(["serve", "--ask-ahead-only", "--store", str(path)]) == 2
+    assert "no answers to keep" in capsys.readouterr().err
+    assert main(["serve", "--ask-ahead-only", "--store", str(tmp_path / "none")]) == 2
+    assert "no store at" in capsys.readouterr().err

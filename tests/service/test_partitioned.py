@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from pyoxigraph import QueryResultsFormat, QuerySolutions, parse_query_results
+from service_support import CONCATENATED
 
 from inburgering.cli import main
 from inburgering.namespaces import DEFAULT_BASE, VOCAB, gemeente_iri
@@ -97,11 +98,6 @@ def rows(answer: QueryAnswer) -> list[tuple[str, ...]]:
     assert isinstance(result, QuerySolutions)
     names = [v.value for v in result.variables]
     return [tuple(str(s[n]) if s[n] is not None else "" for n in names) for s in result]
-
-
-#: Columns made by GROUP_CONCAT, whose order within a value SPARQL leaves to the engine (and Oxigraph takes from
-#: the order rows come in, which differs between one municipality's copy and the whole store): compared as sets.
-CONCATENATED = {"werklijst-termijn-eindigt-binnen-zes-maanden": (5, " "), "verschillen-duo-ggm": (5, " | ")}
 
 
 def unordered_concat(name: str, table: list[tuple[str, ...]]) -> list[tuple[str, ...]]:

@@ -11,6 +11,7 @@ import sqlite3
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -20,6 +21,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from inburgering.errors import StoreError, UsageError
+from inburgering.security.auth import open_token_store
 from inburgering.security.middleware import install as install_security
 from inburgering.security.tokens import TokenStore
 from inburgering.service import sandbox
@@ -235,23 +237,95 @@ def _prune(partitioned: Partitioned, store: Store, base: str) -> int:
     return partitioned.prune(now) + (partitioned.kept.prune(now) if partitioned.kept is not None else 0)
 
 
+def _ahead(store: Store, settings: Settings, tokens: TokenStore | None) -> Ahead | None:
+    """What to ask ahead for the tokens' scopes (``ahead.py``), unless there are no tokens or
+    ``warm_saved_queries`` is off."""
+    if tokens is None or not settings.warm_saved_queries:
+        return None
+    return Ahead(tokens, base=settings.base_iri, max_results=settings.max_results, dialect=store_dialect(store))
+
+
+def _pin_for(store: Store, settings: Settings) -> Pin | None:
+    """How ``keep_warm`` pins the publication of ``store``: an embedded one's current publication, or a remote
+    one's publication id; ``None`` for a store without publications to follow (in memory)."""
+    if isinstance(store, LiveStore):
+        return live_pin(store)
+    if settings.store.startswith(("http://", "https://")):  # as OnePublication
+        return remote_pin(remote_publication(store, base=settings.base_iri))
+    return None
+
+
 def start_keep_warm(runtime: Runtime, store: Store, settings: Settings,
                     tokens: TokenStore | None = None) -> asyncio.Task[None] | None:
     """``keep_warm`` for a store that has publications to follow (on disk, or remote), unless answers are not kept;
     asking the cookbook ahead for the scopes of ``tokens`` unless ``warm_saved_queries`` is off."""
-    if settings.kept_answers == 0:
+    pin = _pin_for(store, settings)
+    if settings.kept_answers == 0 or pin is None:
         return None
-    ahead = (Ahead(tokens, base=settings.base_iri, max_results=settings.max_results, dialect=store_dialect(store))
-             if tokens is not None and settings.warm_saved_queries else None)
+    ahead = _ahead(store, settings, tokens)
     if isinstance(store, LiveStore):
         live = store
         return asyncio.create_task(keep_warm(runtime, live, every_s=max(1.0, settings.publication_poll_s),
-                                             pin=live_pin(live), moved_on=lambda p: live.serving != p, ahead=ahead))
-    if settings.store.startswith(("http://", "https://")):  # as OnePublication
-        return asyncio.create_task(keep_warm(runtime, store, every_s=max(REMOTE_POLL_S, settings.publication_poll_s),
-                                             pin=remote_pin(remote_publication(store, base=settings.base_iri)),
-                                             ahead=ahead))
-    return None
+                                             pin=pin, moved_on=lambda p: live.serving != p, ahead=ahead))
+    return asyncio.create_task(keep_warm(runtime, store, every_s=max(REMOTE_POLL_S, settings.publication_poll_s),
+                                         pin=pin, ahead=ahead))
+
+
+@dataclass(frozen=True)
+class AskedAhead:
+    """What ``ask_ahead`` did: over which publication, for how many saved queries and scopes, how many
+    municipalities' answers it asked and how many of them it kept, how many another process had claimed, and the
+    kept file's answers afterwards."""
+
+    publication: str | None
+    queries: int
+    asked: int
+    kept_new: int
+    claimed_elsewhere: int
+    kept: int
+    seconds: float
+
+
+async def ask_ahead(settings: Settings, *, workers: int = QUERY_WORKERS) -> AskedAhead:
+    """Once, without serving: what the service asks in the background at its start (``keep_warm``), over the
+    current publication, into the kept answers' file, on ``workers`` query workers. Run after a load that changed
+    many municipalities (a national publication) and before the service starts, the service answers the saved
+    queries from its first request instead of asking them for minutes (docs/operations.md)."""
+    started = time.perf_counter()
+    store = open_service_store(settings)
+    kept = kept_file(settings)
+    pin = _pin_for(store, settings)
+    tokens = open_token_store(settings)
+    try:
+        if kept is None or pin is None:
+            raise UsageError("no answers to keep: the store is in memory, or answers are not kept "
+                             "(INBURGERING_KEPT_ANSWERS=0 or no kept answers' file)")
+        engine = client_engine(store, settings, workers, None)
+        try:
+            partitioned = Partitioned(workers=workers, max_parts=settings.kept_answers, kept=kept,
+                                      packed_bytes=settings.packed_graph_bytes)
+            partitioned.load_asked()
+            ahead = _ahead(store, settings, tokens)
+            items = () if ahead is None else ahead.items()
+            if ahead is not None:
+                partitioned.ahead = ahead.texts
+                kept.forget_except(ahead.texts)
+            async with pin() as publication:
+                _prune(partitioned, store, settings.base_iri)
+                before = kept.counts()["answers"]
+                asked = await rewarm(engine, store, partitioned, base=settings.base_iri,
+                                     timeout_s=settings.query_timeout_s, ahead=items)
+            after = kept.counts()["answers"]
+        finally:
+            await engine.aclose()
+        return AskedAhead(publication, len(items) + len(partitioned.asked), asked, after - before, partitioned.skipped, after,
+                          time.perf_counter() - started)
+    finally:
+        if tokens is not None:
+            tokens.close()
+        if kept is not None:
+            kept.close()
+        store.close()
 
 
 def kept_file(settings: Settings) -> KeptFile | None:

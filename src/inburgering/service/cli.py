@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,10 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     serve = subparsers.add_parser("serve", help="run the SPARQL endpoint and linked-data service")
     _add_common(serve)
+    serve.add_argument("--ask-ahead-only", dest="ask_ahead_only", action="store_true",
+                       help="do not serve: ask the saved queries for every analyst token's municipalities over the "
+                            "current publication into the kept answers (STORE.kept.sqlite), then stop; after a "
+                            "national load, so that the service answers them from its first request")
     serve.set_defaults(handler=run_serve)
     demo = subparsers.add_parser("demo", help="load the sample data into var/store and serve it on 127.0.0.1:8000")
     _add_common(demo)
@@ -91,7 +96,31 @@ def serve(settings: Settings) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    if args.ask_ahead_only:
+        return ask_ahead_only(_settings(args))
     serve(_settings(args))
+    return 0
+
+
+def ask_ahead_only(settings: Settings) -> int:
+    """``serve --ask-ahead-only``: the service's start-up asking (``app.ask_ahead``) on all cores, then stop."""
+    import asyncio
+
+    from inburgering.service.app import ask_ahead
+
+    done = asyncio.run(ask_ahead(settings, workers=max(1, os.cpu_count() or 1)))
+    if not done.queries:
+        print("inburgering serve --ask-ahead-only: nothing to ask: no analyst token reads a municipality, and no "
+              "saved query was asked before (inburgering token create)")
+        return 0
+    print(f"inburgering serve --ask-ahead-only: publication {done.publication}: {done.asked} municipalities' answers "
+          f"asked in {done.seconds:.1f} s, {done.kept_new} of them kept; {done.kept} answers kept in all"
+          + (f"; {done.claimed_elsewhere} left to a running service that had claimed them"
+             if done.claimed_elsewhere else ""))
+    failed = max(0, done.asked - done.kept_new)
+    if failed:
+        print(f"inburgering serve --ask-ahead-only: {failed} answers were not kept (out of time, or failed); the "
+              "service asks them again at its start", file=sys.stderr)
     return 0
 
 
