@@ -87,6 +87,20 @@ def settle(*, store: str) -> dict[str, Any]:
 
 
 @step
+def ask_ahead(*, store: str, base: str, query_timeout: float, max_results: int) -> dict[str, Any]:
+    """``inburgering serve --ask-ahead-only``: the saved queries asked for the tokens' municipalities into the kept
+    answers before the service starts (what it would otherwise ask in its first minutes), on all cores."""
+    import asyncio
+
+    from inburgering.service.app import ask_ahead as ask
+    from inburgering.settings import Settings
+
+    settings = Settings(store=store, base_iri=base, query_timeout_s=query_timeout, max_results=max_results)
+    done = asyncio.run(ask(settings, workers=os.cpu_count() or 1))
+    return {"seconds": done.seconds, "asked": done.asked, "kept_new": done.kept_new, "kept": done.kept}
+
+
+@step
 def export(*, store: str, out: str, instance_only: bool = False) -> dict[str, Any]:
     """Write the store as N-Quads (the input of baseline A) and count its quads."""
     from pyoxigraph import RdfFormat, Store

@@ -52,6 +52,9 @@ class Config:
     #: Pairs of the DUO load and baseline A, alternated (load, A, load, A): the drift of a shared machine's speed
     #: over a long run then weighs on both sides, and the ratio is the median of the pairs' ratios.
     pairs: int = 1
+    #: ``inburgering serve --ask-ahead-only`` before the service starts (as after a national load); without it the
+    #: service starts from no kept answer and asks them in its first minutes (the cold start).
+    ask_ahead: bool = True
 
     def __post_init__(self) -> None:
         self.load_runs = self.load_runs or self.runs
@@ -322,7 +325,7 @@ def query_cap(cfg: Config) -> float:
 def service_part(cfg: Config, store: Path, log: Any) -> dict[str, Any]:
     """Through a real ``inburgering serve`` with an analyst token for every published municipality: the analyst
     example queries (and the rdflib baseline), then HTTP load on pages and a small SELECT."""
-    from bench.web import Server
+    from bench.web import MAX_RESULTS, Server
     from inburgering.service.kept import default_kept_db
 
     persons = run_child("sample_resources", {"store": str(store), "base": cfg.base, "limit": 200})
@@ -331,9 +334,16 @@ def service_part(cfg: Config, store: Path, log: Any) -> dict[str, Any]:
     assert token is not None
     kept = default_kept_db(str(store))
     assert kept is not None
-    for leftover in kept.parent.glob(kept.name + "*"):  # answers of an earlier run: the first asks start from none
+    for leftover in kept.parent.glob(kept.name + "*"):  # answers of an earlier run: none kept at the start
         leftover.unlink()
     out: dict[str, Any] = {}
+    if cfg.ask_ahead:  # as an operator does after a national load (docs/operations.md), before the service starts
+        asked = run_child("ask_ahead", {"store": str(store), "base": cfg.base, "query_timeout": query_cap(cfg),
+                                        "max_results": MAX_RESULTS})
+        assert asked is not None
+        out["ask_ahead"] = asked
+        log(f"  serve --ask-ahead-only: {asked['asked']:,} answers asked in {asked['seconds']:.1f} s "
+            f"(CPU {asked['cpu_s']:.0f} s, peak {asked['peak_mb']:.0f} MB), {asked['kept']:,} kept")
     server = Server(str(store), base=cfg.base, workdir=cfg.work, query_timeout=query_cap(cfg),
                     workers=cfg.serve_workers)
     up = time.perf_counter()  # the service asks the cookbook ahead from its start (service/ahead.py)

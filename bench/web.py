@@ -76,6 +76,10 @@ def tree_memory_mb(pid: int) -> float:
     return kb / 1024
 
 
+#: The benchmark service's row limit (``max_results``): no answer is cut short.
+MAX_RESULTS = 1_000_000
+
+
 class Server:
     """``inburgering serve`` over ``store`` in a child process (stopped by ``close``); ``peak_mb`` is the most
     memory its process tree took (``tree_memory_mb``, sampled every ``MEMORY_SAMPLE_S`` while it runs)."""
@@ -89,7 +93,7 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ, INBURGERING_BASE_IRI=base, INBURGERING_AUDIT_LOG=str(workdir / "audit.jsonl"),
                    INBURGERING_RATE_LIMIT_PER_MINUTE="100000000", INBURGERING_RATE_LIMIT_BURST="100000000",
-                   INBURGERING_QUERY_TIMEOUT_S=f"{query_timeout:g}", INBURGERING_MAX_RESULTS="1000000",
+                   INBURGERING_QUERY_TIMEOUT_S=f"{query_timeout:g}", INBURGERING_MAX_RESULTS=str(MAX_RESULTS),
                    **(settings or {}))
         workdir.mkdir(parents=True, exist_ok=True)
         self.log = (workdir / "serve.log").open("wb")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 from bench.harness import Measurement
 from bench.suite import Config, baseline_b_cap, load_ratios, pair_ratios, part_key, source_parts
@@ -109,3 +110,25 @@ def test_a_first_ask_out_of_time_shows_when_the_service_said_to_ask_again() -> N
     assert "| q | timeout (> 30 s, ask again at 142 s) | 20.0 |" in table
     assert "| r | timeout (> 30 s) | 20.0 |" in table  # no Retry-After: nothing said
     assert "kept 150 s after the service's start" in table
+
+
+def test_the_slowest_first_ask_is_a_target_and_one_out_of_time_never_meets_it() -> None:
+    def scale(firsts: list[dict[str, Any] | None]) -> dict[str, Any]:
+        return {"scales": {"national": {"queries": {"cap_seconds": 120, "query_timeout_seconds": 30, "queries": {
+            f"q{i}": {"ms": 20.0, "first": first} for i, first in enumerate(firsts)}}}}}
+
+    name = "slowest first ask from the service's start: ms (≤ 1000)"
+    rows = {r["target"]: r for r in report.targets(scale([{"ms": 12.0}, {"ms": 640.0}]))}
+    assert rows[name]["value"] == 640.0 and rows[name]["met"] is True
+    rows = {r["target"]: r for r in report.targets(scale([{"ms": 12.0}, {"ms": 1_200.0}]))}
+    assert rows[name]["met"] is False
+    out = {r["target"]: r for r in report.targets(scale([{"ms": 12.0}, {"ms": None, "status": 503, "timeout": True}]))}
+    late = "slowest first ask from the service's start: ms (one out of time or refused: at least)"
+    assert out[late]["value"] == 30_000 and out[late]["met"] is False
+
+
+def test_the_query_table_says_when_the_cookbook_was_asked_ahead_before_the_service_started() -> None:
+    q = {"cap_seconds": 60, "query_timeout_seconds": 30, "queries": {}}
+    ahead = {"asked": 7_500, "seconds": 101.25, "cpu_s": 190.0, "peak_mb": 600.0, "kept": 7_500}
+    assert "`inburgering serve --ask-ahead-only`: 7,500 answers in 101.25 s" in "\n".join(report._query_table(q, ahead))
+    assert "while it asks the cookbook ahead" in "\n".join(report._query_table(q))
