@@ -300,6 +300,8 @@ async def ask_ahead(settings: Settings, *, workers: int = QUERY_WORKERS) -> Aske
         if kept is None or pin is None:
             raise UsageError("no answers to keep: the store is in memory, or answers are not kept "
                              "(INBURGERING_KEPT_ANSWERS=0 or no kept answers' file)")
+        if isinstance(store, EmbeddedStore):
+            _check_sandbox(settings)
         engine = client_engine(store, settings, workers, None)
         try:
             partitioned = Partitioned(workers=workers, max_parts=settings.kept_answers, kept=kept,
@@ -318,8 +320,8 @@ async def ask_ahead(settings: Settings, *, workers: int = QUERY_WORKERS) -> Aske
             after = kept.counts()["answers"]
         finally:
             await engine.aclose()
-        return AskedAhead(publication, len(items) + len(partitioned.asked), asked, after - before, partitioned.skipped, after,
-                          time.perf_counter() - started)
+        return AskedAhead(publication, len(items) + len(partitioned.asked), asked, after - before,
+                          partitioned.skipped, after, time.perf_counter() - started)
     finally:
         if tokens is not None:
             tokens.close()
