@@ -254,8 +254,12 @@ class ProcessEngine:
                 self._replace(worker)
 
     async def aclose(self) -> None:
-        for task in list(self._starting):
+        """Stop the workers. Their start-up waits end first, while their sockets are open: a wait already woken
+        by a ready worker would otherwise run on a closed socket and log a failed start."""
+        starting = list(self._starting)
+        for task in starting:
             task.cancel()
+        await asyncio.gather(*starting, return_exceptions=True)
         for worker in self._all:
             worker.kill()
         self._all.clear()
