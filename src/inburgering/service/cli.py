@@ -113,8 +113,9 @@ def ask_ahead_only(settings: Settings) -> int:
         print("inburgering serve --ask-ahead-only: nothing to ask: no analyst token reads a municipality, and no "
               "saved query was asked before (inburgering token create)")
         return 0
-    print(f"inburgering serve --ask-ahead-only: publication {done.publication}: {done.asked} municipalities' answers "
-          f"asked in {done.seconds:.1f} s, {done.kept_new} of them kept; {done.kept} answers kept in all"
+    print(f"inburgering serve --ask-ahead-only: publication {done.publication}: {done.asked} answers asked (a saved "
+          f"query's for one municipality each) in {done.seconds:.1f} s, {done.kept_new} of them kept; {done.kept} "
+          "answers kept in all"
           + (f"; {done.claimed_elsewhere} left to a running service that had claimed them"
              if done.claimed_elsewhere else ""))
     failed = max(0, done.asked - done.kept_new)
