@@ -45,7 +45,7 @@ bench: $(STAMP) bench-deps
 # facts included), then validation, the analyst queries, HTTP and a one-municipality reload at that scale;
 # writes bench/results/national-full.{json,md,png}. The GGM load is left out (the DUO bundle holds every person).
 bench-national: $(STAMP) bench-deps
-	$(BIN)/python -m bench --only national --scale 1 --cap 120 --skip-ggm --national-pairs 2 --stem national-full
+	$(BIN)/python -m bench --only national --scale 1 --cap 120 --skip-ggm --national-pairs 2 --skip-references --stem national-full
 
 # Optional (about an hour): pySHACL once on the largest subset it validates in 30 minutes, against the fast
 # engine, results compared; writes bench/results/pyshacl.json.

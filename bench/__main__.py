@@ -48,6 +48,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--cold-start", action="store_true",
                    help="start the service with no kept answer (no `serve --ask-ahead-only` before it): its first "
                         "minutes, asking them, are measured")
+    p.add_argument("--skip-references", action="store_true",
+                   help="at the national scale, run neither baseline B (rdflib + pySHACL load) nor whole-store pySHACL: "
+                        "at 130,000 persons both are stopped at their cap and show nothing (`make bench-pyshacl` "
+                        "compares the validators)")
     p.add_argument("--http-seconds", type=int, default=4, help="duration of each HTTP measurement (default 4)")
     p.add_argument("--work", type=Path, default=ROOT / "var" / "bench", help="working folder (data and stores)")
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "results", help="where results are written")
@@ -102,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         "cap_seconds": args.cap, "national_runs": args.national_runs,
         "national_pairs": args.national_pairs, "http_seconds": args.http_seconds,
         "serve_workers": args.serve_workers, "ask_ahead": not args.cold_start,
+        "references_at_national_scale": not args.skip_references,
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()}",
         "versions": _versions(), "command": "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:]),
     }, "scales": {}}
@@ -111,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
                      base=DEFAULT_BASE, http_seconds=args.http_seconds, parts=parts,
                      sweep=SWEEP if name == "municipality" else (), serve_workers=args.serve_workers,
                      sources=("duo",) if args.skip_ggm else ("duo", "ggm-sqlite"),
-                     pairs=args.national_pairs if name == "national" else 1, ask_ahead=not args.cold_start)
+                     pairs=args.national_pairs if name == "national" else 1, ask_ahead=not args.cold_start,
+                     references=not (args.skip_references and name == "national"))
         results["scales"][name] = run_scale(cfg)
         results["meta"]["wall_seconds"] = time.perf_counter() - started
         paths = report.write(results, args.out, args.stem)  # after every scale: a long run keeps what it measured

@@ -53,8 +53,9 @@ def generate(*, persons: int, seed: int, defects: float, format: str, out: str, 
 
 @step
 def load(*, store: str, sources: list[str], rejects: str, report: str, key: str,
-         engine: str | None = None, reference_date: str = "2026-11-25") -> dict[str, Any]:
-    """``inburgering load`` into a fresh on-disk store; counts the quads it holds afterwards."""
+         engine: str | None = None, reference_date: str = "2026-11-25", count: bool = True) -> dict[str, Any]:
+    """``inburgering load`` into an on-disk store; with ``count``, counts the quads it holds afterwards (not timed:
+    a scan of the whole store, 9 s at 24.7 million quads)."""
     os.environ["INBURGERING_PSEUDONYM_KEY"] = key
     argv = ["load", "--store", store, "--rejects", rejects, "--report", report, "--reference-date", reference_date]
     if engine:
@@ -66,7 +67,7 @@ def load(*, store: str, sources: list[str], rejects: str, report: str, key: str,
         raise SystemExit(f"load exited with {code}")
     from pyoxigraph import Store
 
-    quads = len(Store.read_only(store))
+    quads = len(Store.read_only(store)) if count else None
     summary = json.loads(Path(report).read_text(encoding="utf-8"))
     return {"seconds": seconds, "quads": quads, "exit_code": code,
             "persons_read": summary.get("persons_read"), "persons_published": summary.get("persons_published"),

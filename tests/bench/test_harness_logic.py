@@ -37,6 +37,31 @@ def test_ratios_compare_quads_per_second_and_a_capped_baseline_gives_a_lower_bou
     assert "load_vs_baseline_b" not in ratios
 
 
+def test_without_the_references_no_baseline_b_ratio_is_made_and_the_report_says_not_run() -> None:
+    load = Measurement("load", 1, 10.0, [10.0], 100.0, extra={"quads": 1_000})
+    ratios = load_ratios(load, Measurement("a", 1, 2.0, [2.0], 50.0), None, 1_000)
+    assert ratios["load_vs_baseline_a"] == 0.2 and not any("baseline_b" in k for k in ratios)
+    lines = report._load_table({"quads": 1_000, "ratios": ratios,
+                                "load_duo": {"seconds": 10.0, "runs": 1, "peak_mb": 100.0}})
+    assert any(x.endswith("vs baseline B: not run") for x in lines)
+    assert not any(x.startswith("| baseline_b") for x in lines)
+
+
+def test_skip_references_leaves_the_municipality_scale_its_references(monkeypatch: Any, tmp_path: Path) -> None:
+    import bench.__main__ as main
+
+    seen: dict[str, bool] = {}
+
+    def run_scale(cfg: Config) -> dict[str, Any]:
+        seen[cfg.name] = cfg.references
+        return {}
+
+    monkeypatch.setattr(main, "run_scale", run_scale)
+    monkeypatch.setattr(report, "write", lambda results, out, stem: [])
+    assert main.main(["--skip-references", "--work", str(tmp_path), "--out", str(tmp_path)]) == 0
+    assert seen == {"municipality": True, "national": False}
+
+
 def test_alternated_pairs_give_each_pair_its_ratio_and_the_load_their_median() -> None:
     pairs = [{"load_seconds": 300.0, "baseline_a_seconds": 210.0, "quads": 1_000},
              {"load_seconds": 400.0, "baseline_a_seconds": 240.0, "quads": 1_000},
