@@ -72,6 +72,19 @@ class Loaded:
     store: EmbeddedStore
     path: Path
     tmp: Path
+    #: The oracle: an in-memory copy of every quad of ``store`` (same graphs, same names), on which the plain
+    #: queries are asked. Oxigraph evaluates a query alike on both; in memory the plain query over every graph
+    #: takes a twentieth of the time on disk (about 11 against 194 s for the cookbook over 103 graphs, here). The
+    #: copy answering as the disk does is checked for the smaller scopes
+    #: (``test_every_saved_query_combined_is_the_plain_answer``).
+    oracle: EmbeddedStore
+
+
+def in_memory(store: EmbeddedStore) -> EmbeddedStore:
+    """A copy of every quad of ``store`` in memory."""
+    copy = EmbeddedStore(None)
+    copy.extend(store.ox.quads_for_pattern(None, None, None, None))
+    return copy
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +101,7 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loaded]:
     store = open_store(str(path))
     assert isinstance(store, EmbeddedStore)
     load_public_graphs(store, base=DEFAULT_BASE)
-    yield Loaded(store, path, tmp)
+    yield Loaded(store, path, tmp, in_memory(store))
     store.close()
 
 
@@ -125,10 +138,13 @@ def test_every_saved_query_combined_is_the_plain_answer(loaded: Loaded, scope: s
     parts = partition(graphs, base=DEFAULT_BASE)
     assert parts is not None and len(parts.parts) == {"every": 20, "few": 3, "one": 1}[scope]
     engine, partitioned = ThreadEngine(loaded.store), Partitioned(workers=2)
+    oracle = ThreadEngine(loaded.oracle)
     nonempty = 0
     for saved in load_cookbook():
         assert saved.combine is not None, saved.name
-        plain = rows(asyncio.run(engine.execute(job(saved.query, graphs), timeout_s=120)))
+        plain = rows(asyncio.run(oracle.execute(job(saved.query, graphs), timeout_s=120)))
+        if scope != "every":  # the oracle answers as the store on disk (where these scopes are quick to ask)
+            assert plain == rows(asyncio.run(engine.execute(job(saved.query, graphs), timeout_s=120))), saved.name
         combined = asyncio.run(partitioned.answer(engine, job(saved.query, graphs), saved.combine, parts,
                                                   digest="d", timeout_s=120))
         assert combined.combined == len(parts.parts), saved.name
@@ -517,10 +533,10 @@ def test_the_background_asks_municipalities_together_from_one_copy_one_per_worke
 
     try:
         asked, messages, together, new = asyncio.run(warm())
+        oracle = ThreadEngine(in_memory(reader))
         for saved, text in other_day:  # the same as the plain query over every graph
             assert unordered_concat(saved.name, rows(new[saved.name])) == \
-                unordered_concat(saved.name, rows(asyncio.run(ThreadEngine(reader).execute(job(text, graphs),
-                                                                                             timeout_s=120)))), \
+                unordered_concat(saved.name, rows(asyncio.run(oracle.execute(job(text, graphs), timeout_s=120)))), \
                 saved.name
         assert sum(bool(rows(answer)) for answer in new.values()) >= len(new) // 2
         assert asked == sum(sets.values()) * len(cookbook)
@@ -550,17 +566,18 @@ def test_the_background_asks_municipalities_together_from_one_copy_one_per_worke
         snapshot.close()
 
 
-def _plain_and_narrowed(store: EmbeddedStore, saved_name: str, codes: list[str], partitioned: Partitioned,
+def _plain_and_narrowed(loaded: Loaded, saved_name: str, codes: list[str], partitioned: Partitioned,
                         scope: AccessScope) -> tuple[list[tuple[str, ...]], QueryAnswer]:
-    """The saved query asked with ``gemeente`` = ``codes``: the plain query over every graph of ``scope``, and
-    the service's answer (``run_query`` with the route's ``ByGemeente``)."""
+    """The saved query asked with ``gemeente`` = ``codes``: the plain query over every graph of ``scope`` (on the
+    oracle), and the service's answer (``run_query`` with the route's ``ByGemeente``, on the store)."""
+    store = loaded.store
     saved = next(q for q in load_cookbook() if q.name == saved_name)
     given = {"gemeente": codes} if codes else {}
     text, _ = bound_query(saved, given, today=date.today())
     unfiltered, _ = bound_query(saved, {}, today=date.today())
     graphs = allowed_graphs(scope, store, base=DEFAULT_BASE)
     engine = ThreadEngine(store)
-    plain = rows(asyncio.run(engine.execute(job(text, graphs), timeout_s=120)))
+    plain = rows(asyncio.run(ThreadEngine(loaded.oracle).execute(job(text, graphs), timeout_s=120)))
     answer = asyncio.run(run_query(engine, store, text, scope, ProtocolDataset(), media_type=TSV, base=DEFAULT_BASE,
                                    timeout_s=120, max_results=1_000_000, combine=saved.combine,
                                    partitioned=partitioned,
@@ -580,7 +597,7 @@ def test_a_saved_query_for_some_municipalities_asks_only_theirs(loaded: Loaded, 
     for saved in load_cookbook():
         assert saved.by_gemeente, saved.name
         partitioned.last = {}
-        plain, answer = _plain_and_narrowed(loaded.store, saved.name, codes, partitioned, scope)
+        plain, answer = _plain_and_narrowed(loaded, saved.name, codes, partitioned, scope)
         assert unordered_concat(saved.name, rows(answer)) == unordered_concat(saved.name, plain), saved.name
         assert answer.combined == len(with_data) and partitioned.last.get("parts", 0) == len(with_data), saved.name
         nonempty += bool(plain)
@@ -594,9 +611,9 @@ def test_a_municipality_asked_by_name_takes_the_answer_asked_ahead(loaded: Loade
     scope = AccessScope("t", "analyst", FEW, special_categories=False)
     partitioned = Partitioned()
     name = "slagingspercentage-per-onderdeel-en-niveau"
-    _plain_and_narrowed(loaded.store, name, [], partitioned, scope)  # every municipality's answer, kept
+    _plain_and_narrowed(loaded, name, [], partitioned, scope)  # every municipality's answer, kept
     assert partitioned.last["asked"] == 3
-    plain, answer = _plain_and_narrowed(loaded.store, name, ["GM0363"], partitioned, scope)
+    plain, answer = _plain_and_narrowed(loaded, name, ["GM0363"], partitioned, scope)
     assert rows(answer) == plain and plain
     assert partitioned.last == {**partitioned.last, "parts": 1, "asked": 0}
 
