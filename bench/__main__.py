@@ -66,25 +66,43 @@ def _versions() -> str:
 
 def run_scale(cfg: Config) -> dict[str, Any]:
     def log(msg: str) -> None:
-        print(f"[{cfg.name}] {msg}", flush=True)
+        print(f"[{cfg.name} {dt.datetime.now(dt.UTC):%H:%M:%S}] {msg}", flush=True)
 
     started = time.perf_counter()
     out: dict[str, Any] = {"persons": cfg.persons}
+    #: Wall seconds of each stage of the run, in order: where a long run's time went.
+    stages: dict[str, float] = {}
+
+    def timed(stage: str, since: float) -> None:
+        stages[stage] = round(time.perf_counter() - since, 1)
+
+    mark = time.perf_counter()
     data = prepare_data(cfg, log)
+    timed("data", mark)
     out["source_parts"] = data["parts"]
     store = None
     if "load" in cfg.parts:
+        mark = time.perf_counter()
         out["load"], store = load_part(cfg, data, log)
+        timed("load", mark)
     if store is None:
         raise SystemExit("every part measures the store the load part writes: include 'load' in --parts")
     load_seconds = out["load"]["load_duo"]["seconds"]
     if "validation" in cfg.parts:
+        mark = time.perf_counter()
         out["validation"] = validation_part(cfg, store, load_seconds, log)
+        timed("validation", mark)
     if {"queries", "http"} & cfg.parts:
+        mark = time.perf_counter()
         out.update(service_part(cfg, store, log))
+        timed("service", mark)
     if "reload" in cfg.parts:
+        mark = time.perf_counter()
         out["reload"] = reload_part(cfg, data, store, log)
+        timed("reload", mark)
     out["wall_seconds"] = time.perf_counter() - started
+    out["stage_seconds"] = stages
+    log("stages: " + ", ".join(f"{k} {v:.0f} s" for k, v in stages.items()) + f"; the whole {out['wall_seconds']:.0f} s")
     return out
 
 

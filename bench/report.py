@@ -134,6 +134,9 @@ def markdown(results: dict[str, Any]) -> str:
                   + f", {_fmt(r.get('load', {}).get('quads'))} quads"
                   + (f"; {_fmt(r['wall_seconds'] / 60, 1)} min" if r.get("wall_seconds") else ""),
                   ""]
+        if r.get("stage_seconds"):
+            lines += ["Where the run's time went: " + "; ".join(
+                f"{stage} {seconds / 60:,.1f} min" for stage, seconds in r["stage_seconds"].items()) + ".", ""]
         lines += _load_table(r.get("load", {})) + _validation_table(r.get("validation", {}))
         lines += _query_table(r.get("queries", {}), r.get("ask_ahead")) + _http_table(r.get("http", {}))
         if r.get("service"):

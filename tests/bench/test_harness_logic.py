@@ -157,3 +157,24 @@ def test_the_query_table_says_when_the_cookbook_was_asked_ahead_before_the_servi
     ahead = {"asked": 7_500, "seconds": 101.25, "cpu_s": 190.0, "peak_mb": 600.0, "kept": 7_500}
     assert "`inburgering serve --ask-ahead-only`: 7,500 answers in 101.25 s" in "\n".join(report._query_table(q, ahead))
     assert "while it asks the cookbook ahead" in "\n".join(report._query_table(q))
+
+
+def test_a_run_records_the_wall_time_of_each_stage_and_the_report_shows_them(monkeypatch: Any,
+                                                                              capsys: Any) -> None:
+    import bench.__main__ as main
+
+    monkeypatch.setattr(main, "prepare_data", lambda cfg, log: {"parts": 1})
+    monkeypatch.setattr(main, "load_part", lambda cfg, data, log: ({"load_duo": {"seconds": 1.0, "runs": 1, "peak_mb": 1.0}},
+                                                                     Path("store")))
+    monkeypatch.setattr(main, "validation_part", lambda cfg, store, seconds, log: {})
+    monkeypatch.setattr(main, "reload_part", lambda cfg, data, store, log: None)
+    cfg = Config(name="x", persons=10, runs=1, cap=1, work=Path("."), base="https://example.org", http_seconds=1,
+                 parts=frozenset({"load", "validation", "reload"}))
+    out = main.run_scale(cfg)
+    assert list(out["stage_seconds"]) == ["data", "load", "validation", "reload"]
+    assert all(v >= 0 for v in out["stage_seconds"].values())
+    assert "stages: data 0 s, load 0 s, validation 0 s, reload 0 s" in capsys.readouterr().out
+    out["stage_seconds"] = {"data": 30.0, "load": 1_800.0}
+    text = report.markdown({"meta": {"date": "d", "command": "c", "machine": "m", "runs": 1, "cap_seconds": 60,
+                                     "versions": "v"}, "targets": [], "scales": {"national": out}})
+    assert "Where the run's time went: data 0.5 min; load 30.0 min." in text
