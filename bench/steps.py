@@ -206,14 +206,18 @@ def _subset(store: Any, base: str, persons: int | None) -> tuple[list[str], int,
         if persons is not None and count >= persons:
             break
         for graph in by_gemeente[gemeente]:
-            g = NamedNode(graph)
-            quads += sum(1 for _ in store.ox.quads_for_pattern(None, None, None, g))
-            count += sum(1 for _ in store.ox.quads_for_pattern(None, NamedNode(RDF_TYPE), NamedNode(inb("Inburgeraar")), g))
+            quads += _count(store, f"GRAPH {NamedNode(graph)} {{ ?s ?p ?o }}")
+            count += _count(store, f"GRAPH {NamedNode(graph)} {{ ?s a {NamedNode(inb('Inburgeraar'))} }}")
         chosen += by_gemeente[gemeente]
     return chosen, count, quads
 
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+def _count(store: Any, pattern: str) -> int:
+    """The solutions of ``pattern``, counted by Oxigraph: no Python object per quad (a count of the national
+    store's 12.3 million published quads one Python quad at a time took about 170 s of the 02:06 run)."""
+    (row,) = store.ox.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
+    return int(row[0].value)
+
 
 
 @step
