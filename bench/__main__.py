@@ -8,11 +8,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import platform
 import sys
 import time
+from collections.abc import Iterator
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -73,33 +75,31 @@ def run_scale(cfg: Config) -> dict[str, Any]:
     #: Wall seconds of each stage of the run, in order: where a long run's time went.
     stages: dict[str, float] = {}
 
-    def timed(stage: str, since: float) -> None:
-        stages[stage] = round(time.perf_counter() - since, 1)
+    @contextlib.contextmanager
+    def stage(name: str) -> Iterator[None]:
+        mark = time.perf_counter()
+        yield
+        stages[name] = round(time.perf_counter() - mark, 1)
 
-    mark = time.perf_counter()
-    data = prepare_data(cfg, log)
-    timed("data", mark)
+    with stage("data"):
+        data = prepare_data(cfg, log)
     out["source_parts"] = data["parts"]
     store = None
     if "load" in cfg.parts:
-        mark = time.perf_counter()
-        out["load"], store = load_part(cfg, data, log)
-        timed("load", mark)
+        with stage("load"):
+            out["load"], store = load_part(cfg, data, log)
     if store is None:
         raise SystemExit("every part measures the store the load part writes: include 'load' in --parts")
     load_seconds = out["load"]["load_duo"]["seconds"]
     if "validation" in cfg.parts:
-        mark = time.perf_counter()
-        out["validation"] = validation_part(cfg, store, load_seconds, log)
-        timed("validation", mark)
+        with stage("validation"):
+            out["validation"] = validation_part(cfg, store, load_seconds, log)
     if {"queries", "http"} & cfg.parts:
-        mark = time.perf_counter()
-        out.update(service_part(cfg, store, log))
-        timed("service", mark)
+        with stage("service"):
+            out.update(service_part(cfg, store, log))
     if "reload" in cfg.parts:
-        mark = time.perf_counter()
-        out["reload"] = reload_part(cfg, data, store, log)
-        timed("reload", mark)
+        with stage("reload"):
+            out["reload"] = reload_part(cfg, data, store, log)
     out["wall_seconds"] = time.perf_counter() - started
     out["stage_seconds"] = stages
     log("stages: " + ", ".join(f"{k} {v:.0f} s" for k, v in stages.items()) + f"; the whole {out['wall_seconds']:.0f} s")

@@ -219,7 +219,6 @@ def _count(store: Any, pattern: str) -> int:
     return int(row[0].value)
 
 
-
 @step
 def publish_public(*, store: str, base: str) -> dict[str, Any]:
     """Put the public graphs (ontology, concepts, shapes, dataset) into the store, as a deployment has them."""
