@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 STEPS: dict[str, Callable[..., dict[str, Any]]] = {}
 
@@ -102,15 +102,85 @@ def ask_ahead(*, store: str, base: str, query_timeout: float, max_results: int) 
 
 
 @step
-def export(*, store: str, out: str, instance_only: bool = False) -> dict[str, Any]:
-    """Write the store as N-Quads (the input of baseline A) and count its quads."""
-    from pyoxigraph import RdfFormat, Store
+def export(*, store: str, out: str) -> dict[str, Any]:
+    """Write the store as N-Quads (the input of baseline A) and count its quads.
+
+    Oxigraph's dump turns every term id back into its text, one quad at a time in one thread: about 53,000
+    quads/s, 12 minutes of the national run. So the graphs are dumped one by one on every core, the largest (the
+    unions) first, each thread into a file of its own, and the files are then joined: on a 3-part store (5,064,727
+    quads, 2 cores) 44.5 s against 95.8 s, the same lines (sorted, the same checksum).
+    """
+    import shutil
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pyoxigraph import DefaultGraph, RdfFormat, Store
 
     started = time.perf_counter()
     s = Store.read_only(store)
-    with open(out, "wb") as f:
-        s.dump(f, format=RdfFormat.N_QUADS)
+    graphs = iter(sorted([DefaultGraph(), *s.named_graphs()], key=lambda g: "/graph/union" not in str(g)))
+    lock = threading.Lock()
+    parts = [Path(f"{out}.{k}") for k in range(os.cpu_count() or 1)]
+
+    def dump(part: Path) -> None:
+        with part.open("wb") as f:
+            lines = _AsQuads(f)
+            while True:
+                with lock:
+                    graph = next(graphs, None)
+                if graph is None:
+                    return
+                lines.start(None if isinstance(graph, DefaultGraph) else str(graph))
+                s.dump(cast("IO[bytes]", lines), format=RdfFormat.N_TRIPLES, from_graph=graph)
+
+    with ThreadPoolExecutor(len(parts)) as pool:  # Oxigraph dumps without holding the GIL
+        list(pool.map(dump, parts))
+    with parts[0].open("ab") as joined:
+        for part in parts[1:]:
+            with part.open("rb") as f:
+                shutil.copyfileobj(f, joined, 2**24)
+            part.unlink()
+    parts[0].replace(out)
     return {"seconds": time.perf_counter() - started, "quads": len(s)}
+
+
+class _AsQuads:
+    r"""A binary file for ``Store.dump`` of one graph as N-Triples that writes each line as an N-Quad of the graph
+    named by :meth:`start`: the graph's term before the line's closing ``" .\n"``. The N-Triples writer escapes
+    every line break inside a literal, so that text ends a statement and nothing else.
+
+    >>> out = io.BytesIO()
+    >>> lines = _AsQuads(out)
+    >>> lines.start("<http://e.org/g>")
+    >>> for chunk in (b'<http://e.org/s> <http://e.org/p> "a .\\n" .', b"\n<http://e.org/s> <http://e.org/p> 1 .\n"):
+    ...     _ = lines.write(chunk)
+    >>> lines.start(None)  # the default graph
+    >>> _ = lines.write(b"<http://e.org/s> <http://e.org/p> 2 .\n")
+    >>> print(out.getvalue().decode(), end="")
+    <http://e.org/s> <http://e.org/p> "a .\n" <http://e.org/g> .
+    <http://e.org/s> <http://e.org/p> 1 <http://e.org/g> .
+    <http://e.org/s> <http://e.org/p> 2 .
+    """
+
+    def __init__(self, file: Any) -> None:
+        self.file = file
+        self._end = b" .\n"
+        self._rest = b""
+
+    def start(self, graph: str | None) -> None:
+        """The lines written next belong to ``graph`` (its term in N-Quads), or to the default graph (``None``)."""
+        assert not self._rest, "a dump ended inside a line"
+        self._end = b" .\n" if graph is None else f" {graph} .\n".encode()
+
+    def write(self, chunk: bytes) -> int:
+        text = self._rest + chunk
+        end = text.rfind(b"\n") + 1
+        self._rest = text[end:]
+        self.file.write(text[:end].replace(b" .\n", self._end))
+        return len(chunk)
+
+    def flush(self) -> None:
+        self.file.flush()
 
 
 @step

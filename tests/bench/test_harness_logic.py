@@ -178,3 +178,31 @@ def test_a_run_records_the_wall_time_of_each_stage_and_the_report_shows_them(mon
     text = report.markdown({"meta": {"date": "d", "command": "c", "machine": "m", "runs": 1, "cap_seconds": 60,
                                      "versions": "v"}, "targets": [], "scales": {"national": out}})
     assert "Where the run's time went: data 0.5 min; load 30.0 min." in text
+
+
+def test_the_export_holds_exactly_the_stores_quads_dumped_graph_by_graph_on_every_core(tmp_path: Path) -> None:
+    import doctest
+
+    from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Store, parse
+
+    from bench import steps
+
+    ex = "http://example.org/"
+    s, p = NamedNode(ex + "s"), NamedNode(ex + "p")
+    quads = {Quad(s, p, Literal("line .\nbreak \" .\n"), NamedNode(ex + "graph/union")),
+             Quad(s, p, Literal("plain"), DefaultGraph()),
+             Quad(s, p, Literal("in a blank graph"), BlankNode("b1")),
+             *(Quad(NamedNode(f"{ex}s{i}"), p, Literal(i), NamedNode(f"{ex}g{i % 7}")) for i in range(5_000))}
+    store = Store(str(tmp_path / "store"))
+    store.extend(quads)
+    store.flush()
+    del store
+    out = tmp_path / "all.nq"
+    done = steps.export(store=str(tmp_path / "store"), out=str(out))
+    assert done["quads"] == len(quads)
+    assert set(parse(path=out, format=RdfFormat.N_QUADS)) == quads
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["all.nq", "store"]  # the threads' files are joined
+    runner = doctest.DocTestRunner()
+    for example in doctest.DocTestFinder().find(steps._AsQuads, globs={"io": steps.io, "_AsQuads": steps._AsQuads}):
+        runner.run(example)
+    assert runner.summarize(verbose=False) == (0, 7)
