@@ -3,8 +3,10 @@ publications collected without breaking a reader that still answers from an old 
 
 from __future__ import annotations
 
+import contextlib
 import doctest
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -240,6 +242,27 @@ def test_settle_waits_while_table_files_change_and_no_longer(tmp_path: Path) -> 
     writer.start()
     assert settle(tmp_path, quiet=0.3, limit=0.6) < 1.2  # the limit: the checkpoint is taken as it is
     writer.join()
+
+
+def test_a_table_file_that_a_compaction_deletes_while_it_is_listed_is_left_out(tmp_path: Path,
+                                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The national bench of 2026-12-07 05:26 UTC stopped with FileNotFoundError in ``store settle``: RocksDB
+    deleted a compacted table file between the folder's listing and its size."""
+    from inburgering.store import snapshots
+    from inburgering.store.snapshots import table_files
+
+    (tmp_path / "000001.sst").write_bytes(b"kept")
+    (tmp_path / "000002.sst").write_bytes(b"compacted away")
+    listing = os.scandir
+
+    def racing(path: Path) -> contextlib.nullcontext[list[os.DirEntry[str]]]:
+        with listing(path) as entries:
+            listed = list(entries)
+        (tmp_path / "000002.sst").unlink()  # listed, then gone before its size is read
+        return contextlib.nullcontext(listed)
+
+    monkeypatch.setattr(snapshots.os, "scandir", racing)
+    assert table_files(tmp_path) == {("000001.sst", 4)}
 
 
 def test_settle_gives_readers_the_same_publication_in_a_new_checkpoint_and_never_breaks_one(

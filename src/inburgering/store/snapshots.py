@@ -61,9 +61,15 @@ def publications_dir(store_path: str | Path) -> Path:
 
 
 def table_files(store_path: Path) -> frozenset[tuple[str, int]]:
-    """The table files of a store or checkpoint folder and their sizes (``os.scandir``: no RocksDB call)."""
+    """The table files of a store or checkpoint folder and their sizes (``os.scandir``: no RocksDB call). A file
+    that a running compaction deletes between the listing and its size is left out: it is gone."""
+    files = set()
     with os.scandir(store_path) as entries:
-        return frozenset((e.name, e.stat().st_size) for e in entries if e.name.endswith(".sst"))
+        for entry in entries:
+            if entry.name.endswith(".sst"):
+                with contextlib.suppress(FileNotFoundError):
+                    files.add((entry.name, entry.stat().st_size))
+    return frozenset(files)
 
 
 def settle(store_path: str | Path, *, quiet: float = SETTLE_QUIET_S, limit: float = SETTLE_LIMIT_S) -> float:
