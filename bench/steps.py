@@ -108,7 +108,7 @@ def export(*, store: str, out: str) -> dict[str, Any]:
     Oxigraph's dump turns every term id back into its text, one quad at a time in one thread: about 53,000
     quads/s, 12 minutes of the national run. So the graphs are dumped one by one on every core, the largest (the
     unions) first, each thread into a file of its own, and the files are then joined: on a 3-part store (5,064,727
-    quads, 2 cores) 44.5 s against 95.8 s, the same lines (sorted, the same checksum).
+    quads, 2 cores) 43.0 s against 95.8 s, the same lines (sorted, the same checksum).
     """
     import shutil
     import threading
