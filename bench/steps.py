@@ -102,7 +102,7 @@ def ask_ahead(*, store: str, base: str, query_timeout: float, max_results: int) 
 
 
 @step
-def export(*, store: str, out: str) -> dict[str, Any]:
+def export(*, store: str, base: str, out: str) -> dict[str, Any]:
     """Write the store as N-Quads (the input of baseline A) and count its quads.
 
     Oxigraph's dump turns every term id back into its text, one quad at a time in one thread: about 53,000
@@ -114,11 +114,14 @@ def export(*, store: str, out: str) -> dict[str, Any]:
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
-    from pyoxigraph import DefaultGraph, RdfFormat, Store
+    from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store
+
+    from inburgering.store.unions import is_union_graph
 
     started = time.perf_counter()
     s = Store.read_only(store)
-    graphs = iter(sorted([DefaultGraph(), *s.named_graphs()], key=lambda g: "/graph/union" not in str(g)))
+    graphs = iter(sorted([DefaultGraph(), *s.named_graphs()],
+                         key=lambda g: not (isinstance(g, NamedNode) and is_union_graph(base, g.value))))
     lock = threading.Lock()
     parts = [Path(f"{out}.{k}") for k in range(os.cpu_count() or 1)]
 

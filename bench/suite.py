@@ -165,7 +165,7 @@ def load_part(cfg: Config, data: dict[str, Any], log: Any) -> tuple[dict[str, An
         _fresh(ggm_store)
     run_child("publish_public", {"store": str(store), "base": cfg.base})
     nquads = cfg.work / "published.nq"
-    exported = run_child("export", {"store": str(store), "out": str(nquads)})
+    exported = run_child("export", {"store": str(store), "base": cfg.base, "out": str(nquads)})
     assert exported is not None
     out["quads"], out["export_seconds"] = exported["quads"], exported["seconds"]
     log(f"  exported {exported['quads']:,} quads as N-Quads (baseline A's input) in {exported['seconds']:.1f} s")

@@ -198,7 +198,7 @@ def test_the_export_holds_exactly_the_stores_quads_dumped_graph_by_graph_on_ever
     store.flush()
     del store
     out = tmp_path / "all.nq"
-    done = steps.export(store=str(tmp_path / "store"), out=str(out))
+    done = steps.export(store=str(tmp_path / "store"), base=ex.rstrip("/"), out=str(out))
     assert done["quads"] == len(quads)
     assert set(parse(path=out, format=RdfFormat.N_QUADS)) == quads
     assert sorted(p.name for p in tmp_path.iterdir()) == ["all.nq", "store"]  # the threads' files are joined
