@@ -7,6 +7,7 @@ import contextlib
 import doctest
 import json
 import os
+import select
 import subprocess
 import sys
 import threading
@@ -298,3 +299,45 @@ def test_settle_gives_readers_the_same_publication_in_a_new_checkpoint_and_never
     assert main(["store", "gc", "--store", str(folder)]) == 0
     assert f"deleted publication {old}" in capsys.readouterr().out
     assert Reader(folder, new).count(instance_graph(BASE, "GM0363", "duo", "L0")) == 500
+
+
+KILLED_BULK_LOAD = """
+import os, sys, threading, time
+from pathlib import Path
+from pyoxigraph import RdfFormat
+from inburgering.store.embedded import EmbeddedStore
+
+folder, fifo = Path(sys.argv[1]), sys.argv[2]
+store = EmbeddedStore(str(folder))
+threading.Thread(target=lambda: store.load(open(fifo, "rb"), format=RdfFormat.N_QUADS), daemon=True).start()
+with open(fifo, "wb") as feed:  # a bulk load that never ends: the pipe stays open
+    i = 0
+    while not list(folder.glob("bulk-*.sst")):  # until Oxigraph has written a table file of its own
+        feed.write(b"".join(b"<http://example.org/s%d> <http://example.org/p> <http://example.org/o> "
+                            b"<http://example.org/g> .\\n" % (i + j) for j in range(50_000)))
+        i += 50_000
+    print("written", flush=True)
+    time.sleep(600)
+"""
+
+
+def test_the_table_files_of_a_killed_bulk_load_are_removed_by_the_next_writer(tmp_path: Path) -> None:
+    folder, fifo = tmp_path / "store", tmp_path / "fifo"
+    os.mkfifo(fifo)
+    child = subprocess.Popen([sys.executable, "-c", KILLED_BULK_LOAD, str(folder), str(fifo)],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None
+        ready, _, _ = select.select([child.stdout], [], [], 120)
+        assert ready and child.stdout.readline() == "written\n", "the bulk load wrote no table file of its own"
+    finally:
+        child.kill()
+        child.wait(30)
+    left = list(folder.glob("bulk-*.sst"))
+    assert left and all(t.stat().st_size > 0 for t in left)
+    store = EmbeddedStore(folder)
+    try:
+        assert not list(folder.glob("bulk-*.sst"))
+        assert len(store.ox) == 0  # the killed bulk load took none of its quads in
+    finally:
+        store.close()

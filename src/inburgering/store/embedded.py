@@ -20,6 +20,17 @@ WRITER_WAIT_S = 1800.0
 BULK_FROM = 5000
 
 
+def remove_unfinished_bulk_loads(path: Path) -> None:
+    """Delete the table files of bulk loads that never ended (their process was killed) from the store folder
+    ``path``. Oxigraph's bulk loader writes ``bulk-*.sst`` there, and RocksDB takes them over
+    under its own names when the load ends, or Oxigraph deletes them when it fails; after a kill they stay,
+    unknown to RocksDB and never reclaimed. Only while holding the store's writer lock, so that no other bulk
+    load can be running."""
+    for table in path.glob("bulk-*.sst"):
+        with contextlib.suppress(FileNotFoundError):
+            table.unlink()
+
+
 class EmbeddedStore:
     """A pyoxigraph ``Store``; ``path=None`` keeps it in memory.
 
@@ -49,6 +60,7 @@ class EmbeddedStore:
             else:
                 self.path.mkdir(parents=True, exist_ok=True)
                 self._held.enter_context(Publications(self.path).writer_lock(wait_s=writer_wait_s))
+                remove_unfinished_bulk_loads(self.path)
                 self.ox = OxStore(str(self.path))
         except OSError as exc:
             self._held.close()
