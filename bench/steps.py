@@ -14,7 +14,7 @@ import os
 import resource
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -52,17 +52,25 @@ def generate(*, persons: int, seed: int, defects: float, format: str, out: str, 
 
 
 @step
-def load(*, store: str, sources: list[str], rejects: str, report: str, key: str,
+def load(*, store: str, sources: list[str], rejects: str, report: str, key: str | list[str],
          engine: str | None = None, reference_date: str = "2026-11-25", count: bool = True) -> dict[str, Any]:
-    """``inburgering load`` into an on-disk store; with ``count``, counts the quads it holds afterwards (not timed:
-    a scan of the whole store, 9 s at 24.7 million quads)."""
-    os.environ["INBURGERING_PSEUDONYM_KEY"] = key
+    """``inburgering load`` of ``sources`` into an on-disk store, in one process; with ``count``, counts the quads
+    it holds afterwards (not timed: a scan of the whole store, 9 s at 24.7 million quads).
+
+    ``key`` may be a key per source: the national parts repeat the test range's 9,091 BSNs, so each part needs a
+    key of its own to give distinct persons (a synthetic-benchmark device; one deployment has one key). The load
+    then takes each source's pseudonymiser from that list, as if the parts' BSNs were distinct."""
+    keys = key if isinstance(key, list) else [key] * len(sources)
+    if len(keys) != len(sources):
+        raise SystemExit(f"{len(keys)} keys for {len(sources)} sources")
+    os.environ["INBURGERING_PSEUDONYM_KEY"] = keys[0]
     argv = ["load", "--store", store, "--rejects", rejects, "--report", report, "--reference-date", reference_date]
     if engine:
         argv += ["--engine", engine]
-    started = time.perf_counter()
-    code = _cli(argv + sources)
-    seconds = time.perf_counter() - started
+    with _key_per_source(dict(zip(sources, keys, strict=True))):
+        started = time.perf_counter()
+        code = _cli(argv + sources)
+        seconds = time.perf_counter() - started
     if code == 2:
         raise SystemExit(f"load exited with {code}")
     from pyoxigraph import Store
@@ -72,6 +80,25 @@ def load(*, store: str, sources: list[str], rejects: str, report: str, key: str,
     return {"seconds": seconds, "quads": quads, "exit_code": code,
             "persons_read": summary.get("persons_read"), "persons_published": summary.get("persons_published"),
             "persons_rejected": summary.get("persons_rejected")}
+
+
+@contextlib.contextmanager
+def _key_per_source(keys: dict[str, str]) -> Iterator[None]:
+    """While in the block, a load pseudonymises each source (by its location) with its own key of ``keys``."""
+    from inburgering.loader import pipeline
+    from inburgering.loader.pseudonym import Pseudonymiser
+
+    read_source = pipeline._Run.read_source
+
+    def keyed(run: Any, location: str, shown: str, kind: str) -> None:
+        run.pseudonymiser = Pseudonymiser(keys[location].encode("utf-8"))
+        read_source(run, location, shown, kind)
+
+    pipeline._Run.read_source = keyed  # type: ignore[method-assign,assignment]
+    try:
+        yield
+    finally:
+        pipeline._Run.read_source = read_source  # type: ignore[method-assign]
 
 
 @step

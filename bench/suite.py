@@ -70,7 +70,8 @@ def source_parts(persons: int) -> int:
 
 
 def part_key(part: int) -> str:
-    """The pseudonymisation key of source part ``part`` (1-based): parts repeat BSNs, so each has its own key."""
+    """The pseudonymisation key of source part ``part`` (1-based): parts repeat BSNs, so each has its own key
+    (``bench.steps.load`` takes a key per source)."""
     return BENCH_KEY if part == 1 else f"{BENCH_KEY}-part-{part}"
 
 
@@ -108,41 +109,28 @@ def prepare_data(cfg: Config, log: Any) -> dict[str, Any]:
 
 def run_load(cfg: Config, sources: list[str], label: str, log: Any, engine: str | None = None) -> tuple[Measurement,
                                                                                                       Path]:
-    """Load the source parts one after another (one ``inburgering load`` each, its own key) into a fresh store,
-    ``cfg.load_runs`` times; the time of a run is the sum over its parts, its peak memory the largest part's.
-    Keeps the last store."""
+    """Load all the source parts in one ``inburgering load`` (each part with its own key, :func:`part_key`) into a
+    fresh store, ``cfg.load_runs`` times. Keeps the last store."""
     stores = cfg.work / f"stores-{label}"
     _fresh(stores).mkdir(parents=True)
-    seconds, peaks, cpus, runs = [], [], [], []
+    seconds, peaks, cpus, results = [], [], [], []
     for i in range(cfg.load_runs):
         _fresh(stores / "store")
-        total, peak, cpu, parts = 0.0, 0.0, 0.0, []
-        for k, source in enumerate(sources, start=1):
-            args = {"store": str(stores / "store"), "sources": [source], "rejects": str(stores / f"rejects-{k}.jsonl"),
-                    "report": str(stores / f"report-{k}.json"), "key": part_key(k), "engine": engine,
-                    "reference_date": REFERENCE_DATE, "count": k == len(sources)}  # a count reads the whole store
-            result = run_child("load", args)
-            assert result is not None
-            total += result["seconds"]
-            peak = max(peak, result["peak_mb"])
-            cpu += result["cpu_s"]
-            parts.append(result)
-            if len(sources) > 1:
-                log(f"    part {k}/{len(sources)}: {result['seconds']:.1f} s (CPU {result['cpu_s']:.0f} s), "
-                    f"{result['persons_published']:,} published, peak {result['peak_mb']:.0f} MB")
-        seconds.append(total)
-        peaks.append(peak)
-        cpus.append(cpu)
-        runs.append(parts)
-        log(f"  load {label} run {i + 1}/{cfg.load_runs}: {total:.2f} s, {parts[-1]['quads']:,} quads, "
-            f"peak {peak:.0f} MB")
-    last = runs[-1]
-    extra = {"quads": last[-1]["quads"], "parts": len(sources),
-             "persons_read": sum(p["persons_read"] or 0 for p in last),
-             "persons_published": sum(p["persons_published"] or 0 for p in last),
-             "persons_rejected": sum(p["persons_rejected"] or 0 for p in last),
-             "exit_codes": sorted({p["exit_code"] for p in last}),
-             "part_seconds": [round(p["seconds"], 2) for p in last], "cpu_s": statistics.median(cpus),
+        args = {"store": str(stores / "store"), "sources": sources, "rejects": str(stores / "rejects.jsonl"),
+                "report": str(stores / "report.json"), "key": [part_key(k) for k in range(1, len(sources) + 1)],
+                "engine": engine, "reference_date": REFERENCE_DATE}
+        result = run_child("load", args)
+        assert result is not None
+        seconds.append(result["seconds"])
+        peaks.append(result["peak_mb"])
+        cpus.append(result["cpu_s"])
+        results.append(result)
+        log(f"  load {label} run {i + 1}/{cfg.load_runs}: {result['seconds']:.2f} s (CPU {result['cpu_s']:.0f} s), "
+            f"{result['quads']:,} quads, {result['persons_published']:,} published, peak {result['peak_mb']:.0f} MB")
+    last = results[-1]
+    extra = {"quads": last["quads"], "parts": len(sources), "persons_read": last["persons_read"],
+             "persons_published": last["persons_published"], "persons_rejected": last["persons_rejected"],
+             "exit_codes": [last["exit_code"]], "cpu_s": statistics.median(cpus),
              "store_mb": _size_mb(stores / "store")}
     m = Measurement(f"load-{label}", cfg.load_runs, statistics.median(seconds), seconds, statistics.median(peaks),
                     extra=extra)

@@ -6,6 +6,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+import pytest
 from bench.harness import Measurement
 from bench.suite import Config, baseline_b_cap, load_ratios, pair_ratios, part_key, source_parts
 
@@ -206,3 +207,29 @@ def test_the_export_holds_exactly_the_stores_quads_dumped_graph_by_graph_on_ever
     for example in doctest.DocTestFinder().find(steps._AsQuads, globs={"io": steps.io, "_AsQuads": steps._AsQuads}):
         runner.run(example)
     assert runner.summarize(verbose=False) == (0, 7)
+
+
+def test_the_national_parts_load_in_one_process_each_with_its_own_key(tmp_path: Path) -> None:
+    """The parts repeat the test BSNs: one load of all of them with a key per part gives distinct persons. With
+    one key for both, each person of part 2 would be a person of part 1: the load publishes none of them."""
+    from pyoxigraph import QuerySolutions, Store
+
+    from bench import steps
+    from inburgering.generate.run import generate_parts
+    from inburgering.namespaces import inb
+
+    reports = generate_parts(persons=12, parts=2, seed=3, defects=0.0, format="duo", out=tmp_path / "duo.jsonl")
+    sources = [str(r.out) for r in reports]
+
+    def load(name: str, key: str | list[str]) -> dict[str, Any]:
+        return steps.load(store=str(tmp_path / name), sources=sources, rejects=str(tmp_path / f"{name}.jsonl"),
+                          report=str(tmp_path / f"{name}.json"), key=key)
+
+    result = load("two", [part_key(1), part_key(2)])
+    assert result["exit_code"] == 0 and result["persons_published"] == 12
+    solutions = Store.read_only(str(tmp_path / "two")).query(
+        f"SELECT (COUNT(DISTINCT ?p) AS ?n) {{ GRAPH ?g {{ ?p a <{inb('Inburgeraar')}> }} }}")
+    assert isinstance(solutions, QuerySolutions)
+    assert int(next(iter(solutions))["n"].value) == 12  # type: ignore[union-attr]
+    with pytest.raises(SystemExit, match="load exited with 2"):  # nothing published
+        load("one", part_key(1))
