@@ -209,7 +209,8 @@ def test_the_export_holds_exactly_the_stores_quads_dumped_graph_by_graph_on_ever
     assert runner.summarize(verbose=False) == (0, 7)
 
 
-def test_the_national_parts_load_in_one_process_each_with_its_own_key(tmp_path: Path) -> None:
+def test_the_national_parts_load_in_one_process_each_with_its_own_key(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """The parts repeat the test BSNs: one load of all of them with a key per part gives distinct persons. With
     one key for both, each person of part 2 would be a person of part 1: the load publishes none of them."""
     from pyoxigraph import QuerySolutions, Store
@@ -218,6 +219,7 @@ def test_the_national_parts_load_in_one_process_each_with_its_own_key(tmp_path: 
     from inburgering.generate.run import generate_parts
     from inburgering.namespaces import inb
 
+    monkeypatch.setenv("INBURGERING_PSEUDONYM_KEY", part_key(1))  # the step sets it: undone for later tests
     reports = generate_parts(persons=12, parts=2, seed=3, defects=0.0, format="duo", out=tmp_path / "duo.jsonl")
     sources = [str(r.out) for r in reports]
 
